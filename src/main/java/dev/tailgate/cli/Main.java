@@ -1,7 +1,10 @@
 package dev.tailgate.cli;
 
+/** Entry point of {@code tailgate}. */
 public final class Main {
+  private Main() {}
+
   public static void main(String[] args) {
-    System.out.println("hi");
+    System.exit(TailgateCommand.commandLine().execute(args));
   }
 }

@@ -1,0 +1,21 @@
+package dev.tailgate.cli;
+
+/** Exit codes, listed in {@code tailgate --help}. */
+public final class ExitCodes {
+  /** Success. */
+  public static final int OK = 0;
+
+  /** A failure at run time (see the error line). */
+  public static final int FAILURE = 1;
+
+  /** The command line itself is wrong: an unknown flag, a missing argument. */
+  public static final int USAGE = 2;
+
+  /** A setting is wrong: a bad rule, port, address or file. Nothing was started. */
+  public static final int CONFIG = 3;
+
+  /** A needed resource is unavailable: the listen address is taken or not local. */
+  public static final int UNAVAILABLE = 4;
+
+  private ExitCodes() {}
+}

@@ -1,0 +1,85 @@
+package dev.tailgate.cli;
+
+import ch.qos.logback.classic.Level;
+import dev.tailgate.config.ConfigException;
+import java.net.BindException;
+import org.slf4j.LoggerFactory;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+/** The root command: {@code tailgate}. */
+@Command(
+    name = "tailgate",
+    mixinStandardHelpOptions = true,
+    versionProvider = VersionProvider.class,
+    description = {
+      "A safe, observable way from a headless container into a tailnet: a SOCKS5, SOCKS4a and"
+          + " HTTP CONNECT relay in front of tailscaled, with per-target allowlists and one log"
+          + " line per connection."
+    },
+    subcommands = {
+      UpCommand.class,
+      CommandLine.HelpCommand.class,
+      AutoComplete.GenerateCompletion.class
+    },
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {
+      "0:success",
+      "1:failure at run time",
+      "2:bad command line",
+      "3:bad setting (file, flag or rule); nothing was started",
+      "4:address in use or not available"
+    })
+public final class TailgateCommand implements Runnable {
+
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--debug",
+      scope = ScopeType.INHERIT,
+      description = "Log debug lines and print stack traces with errors.")
+  void debug(boolean on) {
+    debug = on;
+    if (on) {
+      ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger("dev.tailgate"))
+          .setLevel(Level.DEBUG);
+    }
+  }
+
+  static boolean debug;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required");
+  }
+
+  /** The configured command line, with tailgate's one-line error handling. */
+  public static CommandLine commandLine() {
+    CommandLine cmd = new CommandLine(new TailgateCommand());
+    cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    cmd.setExecutionExceptionHandler(TailgateCommand::onError);
+    return cmd;
+  }
+
+  private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
+    cmd.getErr().println("tailgate: " + oneLine(e));
+    if (debug) {
+      e.printStackTrace(cmd.getErr());
+    }
+    if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
+      return ExitCodes.CONFIG;
+    }
+    if (e instanceof BindException) {
+      return ExitCodes.UNAVAILABLE;
+    }
+    return ExitCodes.FAILURE;
+  }
+
+  static String oneLine(Throwable e) {
+    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    return m.replaceAll("[\\r\\n]+", " ");
+  }
+}

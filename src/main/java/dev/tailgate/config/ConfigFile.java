@@ -1,0 +1,85 @@
+package dev.tailgate.config;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the YAML config file. Unknown keys, wrong types and oversized files are errors. */
+public final class ConfigFile {
+  static final long MAX_BYTES = 1 << 20;
+
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private ConfigFile() {}
+
+  public static ConfigValues read(Path file) throws ConfigException {
+    String name = file.toString();
+    byte[] bytes;
+    try {
+      if (Files.size(file) > MAX_BYTES) {
+        throw new ConfigException(name + ": larger than 1 MiB, which no config file needs");
+      }
+      bytes = Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      throw new ConfigException(name + ": no such file");
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read: " + e.getMessage(), e);
+    }
+    ConfigValues values;
+    try {
+      values = YAML.readValue(bytes, ConfigValues.class);
+    } catch (UnrecognizedPropertyException e) {
+      throw new ConfigException(
+          at(name, e.getLocation())
+              + ": unknown key '"
+              + e.getPropertyName()
+              + "' (known keys: "
+              + String.join(", ", ConfigValues.KEYS)
+              + ")",
+          e);
+    } catch (JacksonException e) {
+      throw new ConfigException(
+          at(name, e.getLocation()) + ": " + firstLine(e.getOriginalMessage()), e);
+    } catch (IOException e) {
+      throw new ConfigException(name + ": cannot read: " + e.getMessage(), e);
+    }
+    if (values == null) {
+      return new ConfigValues();
+    }
+    if (values.allow != null) {
+      List<Located> located = new ArrayList<>(values.allow.size());
+      for (Located rule : values.allow) {
+        if (rule == null) {
+          throw new ConfigException(name + ": an empty item in 'allow'");
+        }
+        located.add(rule.in(name));
+      }
+      values.allow = located;
+    }
+    return values;
+  }
+
+  private static String at(String name, JsonLocation location) {
+    return location == null || location.getLineNr() <= 0 ? name : name + ":" + location.getLineNr();
+  }
+
+  private static String firstLine(String message) {
+    if (message == null) {
+      return "not valid YAML";
+    }
+    int nl = message.indexOf('\n');
+    return nl < 0 ? message : message.substring(0, nl);
+  }
+}

@@ -1,0 +1,169 @@
+package dev.tailgate.policy;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Supplier;
+
+/**
+ * The allowlist: an ordered list of {@code HOST[:PORTS]} rules, deny by default, first match wins.
+ * Loopback, link-local, unspecified and localhost targets are refused even under a broad rule
+ * unless a rule names them itself.
+ *
+ * <p>Immutable and thread-safe. {@link #decide} runs on the event loop for every connection, so it
+ * does no I/O and no DNS, and finds exact-name and exact-address rules through a hash index.
+ */
+public final class Allowlist {
+  static final int MAX_RULES = 10_000;
+
+  private final List<String> texts;
+  private final Rule[] rules;
+
+  /** Exact name or address to the indexes of the rules naming it, ascending. */
+  private final Map<String, int[]> exactRules;
+
+  /** Indexes of all other rules, ascending: scanned in order. */
+  private final int[] scannedRules;
+
+  private final boolean needsMagicDnsSuffix;
+  private final Supplier<String> magicDnsSuffix;
+
+  private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
+    this.texts = texts;
+    this.rules = rules;
+    this.magicDnsSuffix = magicDnsSuffix;
+    Map<String, List<Integer>> exact = new HashMap<>();
+    int[] scanned = new int[rules.length];
+    int scannedCount = 0;
+    boolean needsSuffix = false;
+    for (int i = 0; i < rules.length; i++) {
+      String key = rules[i].host().exactKey();
+      if (key != null) {
+        exact.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      } else {
+        scanned[scannedCount++] = i;
+      }
+      needsSuffix |= rules[i].host().needsMagicDnsSuffix();
+    }
+    this.exactRules = new HashMap<>();
+    exact.forEach((k, v) -> exactRules.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+    this.scannedRules = Arrays.copyOf(scanned, scannedCount);
+    this.needsMagicDnsSuffix = needsSuffix;
+  }
+
+  /**
+   * Parses rules, in order.
+   *
+   * @param magicDnsSuffix asked at {@link #decide} time for the tailnet's MagicDNS suffix (e.g.
+   *     {@code tail1234.ts.net}); may return null while it is unknown
+   * @throws RuleSyntaxException whose message is one line naming the rule and what is wrong
+   */
+  public static Allowlist parse(List<String> rules, Supplier<String> magicDnsSuffix)
+      throws RuleSyntaxException {
+    Objects.requireNonNull(rules, "rules");
+    Objects.requireNonNull(magicDnsSuffix, "magicDnsSuffix");
+    if (rules.size() > MAX_RULES) {
+      throw new RuleSyntaxException(
+          "too many rules: " + rules.size() + ", at most " + MAX_RULES + " are allowed");
+    }
+    Rule[] parsed = new Rule[rules.size()];
+    List<String> texts = new ArrayList<>(rules.size());
+    for (int i = 0; i < parsed.length; i++) {
+      parsed[i] = Rule.parse(rules.get(i));
+      texts.add(parsed[i].text());
+    }
+    return new Allowlist(List.copyOf(texts), parsed, magicDnsSuffix);
+  }
+
+  /** Parses rules for a tailnet whose MagicDNS suffix is never known. */
+  public static Allowlist parse(List<String> rules) throws RuleSyntaxException {
+    return parse(rules, () -> null);
+  }
+
+  /**
+   * Decides whether a client may reach {@code host:port}. Never throws: an invalid host or port is
+   * a refusal with its reason.
+   *
+   * @param host as the client sent it: a name, an IPv4 or IPv6 literal (maybe bracketed), or an IP
+   *     in disguise such as {@code 2130706433}
+   */
+  public Decision decide(String host, int port) {
+    NormalizedHost target;
+    try {
+      target = NormalizedHost.of(host);
+    } catch (IllegalArgumentException e) {
+      return Decision.invalid(e.getMessage(), null);
+    }
+    if (port < PortSet.MIN_PORT || port > PortSet.MAX_PORT) {
+      return Decision.invalid(
+          "port " + port + " is out of range " + PortSet.MIN_PORT + "-" + PortSet.MAX_PORT, target);
+    }
+    SpecialTarget special = SpecialTarget.of(target);
+    String suffix = needsMagicDnsSuffix && !target.isAddress() ? dottedMagicDnsSuffix() : null;
+
+    int first = firstExactRule(target, port);
+    boolean broadRuleOverridden = false;
+    for (int i : scannedRules) {
+      if (first >= 0 && i > first) {
+        break;
+      }
+      if (rules[i].matches(target, port, suffix)) {
+        if (special == null || rules[i].host().namesSpecial()) {
+          first = i;
+          break;
+        }
+        broadRuleOverridden = true;
+      }
+    }
+    if (first >= 0) {
+      return Decision.allow(rules[first], target);
+    }
+    if (broadRuleOverridden) {
+      return Decision.refuseSpecial(special, target);
+    }
+    return Decision.noRuleMatches(target, port);
+  }
+
+  /** The original rule texts, in order. */
+  public List<String> rules() {
+    return texts;
+  }
+
+  /** The index of the first exact rule for this target and port, or -1. */
+  private int firstExactRule(NormalizedHost target, int port) {
+    int[] candidates = exactRules.get(target.name());
+    if (candidates != null) {
+      for (int i : candidates) {
+        if (rules[i].ports().contains(port)) {
+          return i;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** The current MagicDNS suffix as {@code .tail1234.ts.net}, or null if unknown or not a name. */
+  private String dottedMagicDnsSuffix() {
+    try {
+      String suffix = magicDnsSuffix.get();
+      if (suffix == null) {
+        return null;
+      }
+      if (suffix.startsWith(".")) {
+        suffix = suffix.substring(1);
+      }
+      NormalizedHost name = NormalizedHost.of(suffix);
+      return name.isAddress() ? null : "." + name.name();
+    } catch (RuntimeException e) {
+      return null; // an unusable suffix only means tailnet names are not known yet
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "Allowlist" + texts;
+  }
+}

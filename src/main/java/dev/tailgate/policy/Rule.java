@@ -1,0 +1,133 @@
+package dev.tailgate.policy;
+
+/**
+ * One parsed rule, {@code HOST[:PORTS]}: its original text, what hosts it matches, which ports.
+ *
+ * <p>HOST is {@code *}, {@code tailnet}, an exact name, a suffix {@code *.example.ts.net}, an IPv4
+ * or IPv6 address (IPv6 in brackets when a port follows, bare otherwise), or a CIDR ({@code
+ * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}). Missing PORTS means any.
+ */
+record Rule(String text, HostPattern host, PortSet ports) {
+  static final int MAX_LENGTH = 1024;
+  private static final String TAILNET = "tailnet";
+
+  /** True when this rule matches the target and port; see {@link HostPattern#matches}. */
+  boolean matches(NormalizedHost target, int port, String magicDnsSuffix) {
+    return ports.contains(port) && host.matches(target, magicDnsSuffix);
+  }
+
+  /**
+   * Parses one rule.
+   *
+   * @throws RuleSyntaxException naming the rule and what is wrong with it
+   */
+  static Rule parse(String text) throws RuleSyntaxException {
+    if (text == null) {
+      throw new RuleSyntaxException(null, "rule is missing");
+    }
+    if (text.length() > MAX_LENGTH) {
+      throw new RuleSyntaxException(text, "rule is longer than " + MAX_LENGTH + " characters");
+    }
+    String rule = text.strip();
+    if (rule.isEmpty()) {
+      throw new RuleSyntaxException(text, "rule is empty");
+    }
+    try {
+      return parseStripped(text, rule);
+    } catch (IllegalArgumentException e) {
+      throw new RuleSyntaxException(text, e.getMessage());
+    }
+  }
+
+  private static Rule parseStripped(String text, String rule) {
+    int slash = rule.indexOf('/');
+    if (slash >= 0) {
+      String rest = rule.substring(slash + 1);
+      int colon = rest.indexOf(':');
+      String prefix = colon < 0 ? rest : rest.substring(0, colon);
+      PortSet ports = colon < 0 ? PortSet.ANY : PortSet.parse(rest.substring(colon + 1));
+      return new Rule(text, cidr(rule.substring(0, slash), prefix), ports);
+    }
+    if (rule.startsWith("[")) {
+      int close = rule.indexOf(']');
+      if (close < 0) {
+        throw new IllegalArgumentException("'[' without a closing ']'");
+      }
+      String after = rule.substring(close + 1);
+      if (!after.isEmpty() && !after.startsWith(":")) {
+        throw new IllegalArgumentException("unexpected " + Printable.quote(after) + " after ']'");
+      }
+      PortSet ports = after.isEmpty() ? PortSet.ANY : PortSet.parse(after.substring(1));
+      return new Rule(text, exact(rule.substring(0, close + 1)), ports);
+    }
+    int colon = rule.indexOf(':');
+    if (colon >= 0 && rule.indexOf(':', colon + 1) >= 0) {
+      return new Rule(text, exact(rule), PortSet.ANY); // bare IPv6, which cannot take a port
+    }
+    String host = colon < 0 ? rule : rule.substring(0, colon);
+    PortSet ports = colon < 0 ? PortSet.ANY : PortSet.parse(rule.substring(colon + 1));
+    return new Rule(text, host(host), ports);
+  }
+
+  private static HostPattern host(String host) {
+    if (host.isEmpty()) {
+      throw new IllegalArgumentException("host is empty");
+    }
+    if (host.equals("*")) {
+      return new HostPattern.Any();
+    }
+    if (host.equalsIgnoreCase(TAILNET)) {
+      return new HostPattern.Tailnet();
+    }
+    if (host.startsWith("*.")) {
+      NormalizedHost suffix = NormalizedHost.of(host.substring(2));
+      if (suffix.isAddress()) {
+        throw new IllegalArgumentException(
+            "wildcard suffix " + Printable.quote(host) + " must end in a name, not an address");
+      }
+      return new HostPattern.Suffix("." + suffix.name());
+    }
+    if (host.indexOf('*') >= 0) {
+      throw new IllegalArgumentException(
+          "'*' must be the whole host or start a suffix, as in *.example.ts.net");
+    }
+    return exact(host);
+  }
+
+  private static HostPattern exact(String host) {
+    return new HostPattern.Exact(NormalizedHost.of(host).name());
+  }
+
+  private static HostPattern cidr(String base, String prefix) {
+    NormalizedHost network = NormalizedHost.of(base);
+    if (!network.isAddress()) {
+      throw new IllegalArgumentException(
+          "CIDR base " + Printable.quote(base) + " is not an IP address");
+    }
+    int length = prefixLength(prefix);
+    boolean writtenAsIpv6 = base.indexOf(':') >= 0;
+    if (writtenAsIpv6 && network.bytes().length == 4) {
+      // ::ffff:10.0.0.0/104 is 10.0.0.0/8: mapped targets are matched as IPv4.
+      if (length < 96) {
+        throw new IllegalArgumentException(
+            "IPv4-mapped CIDR " + Printable.quote(base + "/" + prefix) + " needs a prefix of 96+");
+      }
+      length -= 96;
+    }
+    return new HostPattern.Cidr(AddressRange.of(network.bytes(), length));
+  }
+
+  private static int prefixLength(String prefix) {
+    if (prefix.isEmpty() || prefix.length() > 3) {
+      throw new IllegalArgumentException(
+          "prefix length " + Printable.quote(prefix) + " is not a number");
+    }
+    for (int i = 0; i < prefix.length(); i++) {
+      if (prefix.charAt(i) < '0' || prefix.charAt(i) > '9') {
+        throw new IllegalArgumentException(
+            "prefix length " + Printable.quote(prefix) + " is not a number");
+      }
+    }
+    return Integer.parseInt(prefix);
+  }
+}

@@ -1,0 +1,10 @@
+/**
+ * The allowlist: a target in, a decision with its rule out; pure Java, depends on nothing else in
+ * tailgate.
+ *
+ * <p>{@link dev.tailgate.policy.Allowlist#parse} turns rule texts into an immutable allowlist;
+ * {@link dev.tailgate.policy.Allowlist#decide} normalizes the client's target with {@link
+ * dev.tailgate.policy.NormalizedHost} (never resolving it) and returns a {@link
+ * dev.tailgate.policy.Decision}. No Netty, no I/O, no DNS.
+ */
+package dev.tailgate.policy;

@@ -1,0 +1,132 @@
+package dev.tailgate.relay;
+
+import dev.tailgate.audit.ConnectionEvent;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.Channel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.time.Instant;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * What the relay knows about one client connection, filled in as it goes and turned into one log
+ * line when the client channel closes. Touched only from the client channel's event loop (the
+ * upstream channel is registered on the same loop).
+ */
+final class ConnectionState {
+  static final AttributeKey<ConnectionState> KEY = AttributeKey.valueOf("tailgate.connection");
+
+  final String id;
+  final String client;
+  private final Instant acceptedAt = Instant.now();
+  private final long acceptedNanos = System.nanoTime();
+
+  String proto;
+  String targetHost;
+  int targetPort;
+  String decision;
+  String rule;
+  String reason = "closed before a complete request";
+  String result = "protocol_error";
+  private String closedBy;
+  long bytesUp;
+  long bytesDown;
+  private ScheduledFuture<?> handshakeDeadline;
+  private CompositeByteBuf earlyData;
+
+  ConnectionState(Channel channel) {
+    this.id = channel.id().asShortText();
+    this.client = format(channel.remoteAddress());
+  }
+
+  static ConnectionState of(Channel channel) {
+    return channel.attr(KEY).get();
+  }
+
+  /** Records who ended the connection; the first caller wins. */
+  void closedBy(String who) {
+    if (closedBy == null) {
+      closedBy = who;
+    }
+  }
+
+  /** Records a failure outcome with its reason; a later success never overwrites it. */
+  void fail(String result, String reason) {
+    this.result = result;
+    this.reason = reason;
+  }
+
+  void handshakeDeadline(ScheduledFuture<?> deadline) {
+    this.handshakeDeadline = deadline;
+  }
+
+  /** The request is complete: the handshake deadline no longer applies. */
+  void cancelHandshakeDeadline() {
+    if (handshakeDeadline != null) {
+      handshakeDeadline.cancel(false);
+      handshakeDeadline = null;
+    }
+  }
+
+  /**
+   * Keeps bytes the client sent after its request but before the reply (optimistic data), to be
+   * written to the target first once the tunnel is up. At most one read's worth: auto-read is off.
+   */
+  void holdEarlyData(ByteBuf buf) {
+    if (earlyData == null) {
+      earlyData = buf.alloc().compositeBuffer();
+    }
+    earlyData.addComponent(true, buf);
+  }
+
+  /** The held early data, now owned by the caller, or {@code null}. */
+  ByteBuf takeEarlyData() {
+    ByteBuf data = earlyData;
+    earlyData = null;
+    return data;
+  }
+
+  /** Releases held early data of a connection that closed before its tunnel. */
+  void releaseEarlyData() {
+    if (earlyData != null) {
+      earlyData.release();
+      earlyData = null;
+    }
+  }
+
+  /** The prefix of every diagnostic line about this connection: {@code [id, L:… - R:…]}. */
+  String tag(Channel channel) {
+    return "[" + id + ", L:" + format(channel.localAddress()) + " - R:" + client + "]";
+  }
+
+  ConnectionEvent toEvent() {
+    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
+    return new ConnectionEvent(
+        acceptedAt,
+        id,
+        client,
+        proto,
+        targetHost,
+        targetPort,
+        decision,
+        rule,
+        reason,
+        result,
+        bytesUp,
+        bytesDown,
+        durationMs,
+        closedBy == null ? "client" : closedBy);
+  }
+
+  static String format(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet) {
+      String host =
+          inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
+      return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + inet.getPort();
+    }
+    return String.valueOf(address);
+  }
+}

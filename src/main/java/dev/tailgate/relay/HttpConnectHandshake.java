@@ -1,0 +1,187 @@
+package dev.tailgate.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+
+/**
+ * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 405
+ * for any other method, 407 when credentials are required, 403 when the allowlist refuses, 502 when
+ * the dial fails and 504 when it times out.
+ */
+final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements Replies {
+  private static final HttpResponseStatus ESTABLISHED =
+      new HttpResponseStatus(200, "Connection established");
+
+  private final Tunneler tunneler;
+  private final Credentials credentials;
+
+  HttpConnectHandshake(Tunneler tunneler, Credentials credentials) {
+    this.tunneler = tunneler;
+    this.credentials = credentials;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    ConnectionState state = ConnectionState.of(ctx.channel());
+    if (msg instanceof ByteBuf buf) {
+      state.holdEarlyData(buf);
+    } else if (msg instanceof HttpRequest request && state.targetHost == null) {
+      // Stop parsing HTTP at once: what follows the request belongs to the tunnel.
+      ctx.pipeline().remove(PipelineNames.HTTP_DECODER);
+      request(ctx, request, state);
+      ReferenceCountUtil.release(msg);
+    } else {
+      ReferenceCountUtil.release(msg);
+    }
+  }
+
+  private void request(ChannelHandlerContext ctx, HttpRequest request, ConnectionState state) {
+    if (request.decoderResult().isFailure()) {
+      refuse(
+          ctx,
+          state,
+          HttpResponseStatus.BAD_REQUEST,
+          "protocol_error",
+          "malformed HTTP request: " + DialErrors.oneLine(request.decoderResult().cause()));
+      return;
+    }
+    if (!HttpMethod.CONNECT.equals(request.method())) {
+      refuse(
+          ctx,
+          state,
+          HttpResponseStatus.METHOD_NOT_ALLOWED,
+          "protocol_error",
+          "HTTP method " + request.method() + " is not supported: tailgate only tunnels CONNECT");
+      return;
+    }
+    if (credentials != null
+        && !authorized(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION))) {
+      refuse(
+          ctx,
+          state,
+          HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED,
+          "denied",
+          "proxy authentication required");
+      return;
+    }
+    TunnelRequest target = Authority.parse(request.uri());
+    if (target == null) {
+      refuse(
+          ctx,
+          state,
+          HttpResponseStatus.BAD_REQUEST,
+          "protocol_error",
+          "CONNECT target must be host:port");
+      return;
+    }
+    tunneler.open(ctx, target, this);
+  }
+
+  private boolean authorized(String header) {
+    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
+      return false;
+    }
+    String decoded;
+    try {
+      decoded =
+          new String(
+              Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+    int colon = decoded.indexOf(':');
+    return colon > 0
+        && credentials.check(decoded.substring(0, colon), decoded.substring(colon + 1));
+  }
+
+  private void refuse(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      HttpResponseStatus status,
+      String result,
+      String reason) {
+    state.cancelHandshakeDeadline();
+    state.fail(result, reason);
+    state.closedBy("relay");
+    respond(ctx, status, reason).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static ChannelFuture respond(
+      ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+    FullHttpResponse response =
+        new DefaultFullHttpResponse(
+            HttpVersion.HTTP_1_1,
+            status,
+            Unpooled.copiedBuffer(body + "\n", StandardCharsets.UTF_8));
+    response
+        .headers()
+        .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8")
+        .set(HttpHeaderNames.CONTENT_LENGTH, response.content().readableBytes())
+        .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+    if (status.equals(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED)) {
+      response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"tailgate\"");
+    } else if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
+      response.headers().set(HttpHeaderNames.ALLOW, "CONNECT");
+    }
+    return ctx.writeAndFlush(response);
+  }
+
+  @Override
+  public ChannelFuture success(ChannelHandlerContext ctx) {
+    return ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, ESTABLISHED));
+  }
+
+  @Override
+  public ChannelFuture denied(ChannelHandlerContext ctx, String reason) {
+    return respond(ctx, HttpResponseStatus.FORBIDDEN, "tailgate: " + reason);
+  }
+
+  @Override
+  public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
+    HttpResponseStatus status =
+        failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
+    return respond(ctx, status, "tailgate: " + failure.reason());
+  }
+
+  /** Reads the authority form {@code host:port} or {@code [v6]:port}. */
+  static final class Authority {
+    private Authority() {}
+
+    static TunnelRequest parse(String uri) {
+      int colon = uri.lastIndexOf(':');
+      if (colon <= 0 || colon == uri.length() - 1) {
+        return null;
+      }
+      String host = uri.substring(0, colon);
+      if (host.startsWith("[") != host.endsWith("]")) {
+        return null;
+      }
+      if (host.startsWith("[")) {
+        host = host.substring(1, host.length() - 1);
+      } else if (host.indexOf(':') >= 0 || host.indexOf('/') >= 0) {
+        return null;
+      }
+      String digits = uri.substring(colon + 1);
+      if (host.isEmpty() || digits.length() > 5 || !digits.chars().allMatch(Character::isDigit)) {
+        return null;
+      }
+      int port = Integer.parseInt(digits);
+      return port >= 1 && port <= 65535 ? new TunnelRequest(host, port) : null;
+    }
+  }
+}

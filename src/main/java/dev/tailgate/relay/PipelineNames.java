@@ -1,0 +1,43 @@
+package dev.tailgate.relay;
+
+/**
+ * Names of the handlers in a client channel's pipeline. The pipeline changes shape as the
+ * connection moves on; each step replaces itself:
+ *
+ * <pre>
+ *  accepted:    [detector]
+ *  SOCKS5:      [socks5.encoder, socks5.decoder, socks5.handshake]
+ *               socks5.decoder is the initial-request decoder, then the auth decoder, then the
+ *               command decoder, each replacing the one before
+ *  SOCKS4/4a:   [socks4.encoder, socks4.decoder, socks4.handshake]
+ *  HTTP CONNECT:[http.decoder, http.encoder, http.handshake]
+ *               http.decoder leaves as soon as the request is read, so no byte after it is
+ *               taken for HTTP
+ *  relaying:    [idle, relay]          (the upstream channel holds [socks5-proxy…, relay])
+ * </pre>
+ */
+final class PipelineNames {
+  static final String DETECTOR = "detector";
+  static final String SOCKS5_ENCODER = "socks5.encoder";
+  static final String SOCKS5_DECODER = "socks5.decoder";
+  static final String SOCKS5_HANDSHAKE = "socks5.handshake";
+  static final String SOCKS4_ENCODER = "socks4.encoder";
+  static final String SOCKS4_DECODER = "socks4.decoder";
+  static final String SOCKS4_HANDSHAKE = "socks4.handshake";
+  static final String HTTP_DECODER = "http.decoder";
+  static final String HTTP_ENCODER = "http.encoder";
+  static final String HTTP_HANDSHAKE = "http.handshake";
+  static final String IDLE = "idle";
+  static final String RELAY = "relay";
+  static final String UPSTREAM_PROXY = "upstream.proxy";
+  static final String UPSTREAM_REPLY = "upstream.reply";
+
+  /** Every handshake handler, removed once the tunnel is up. */
+  static final String[] HANDSHAKE = {
+    SOCKS5_ENCODER, SOCKS5_DECODER, SOCKS5_HANDSHAKE,
+    SOCKS4_ENCODER, SOCKS4_DECODER, SOCKS4_HANDSHAKE,
+    HTTP_DECODER, HTTP_ENCODER, HTTP_HANDSHAKE
+  };
+
+  private PipelineNames() {}
+}

@@ -1,0 +1,17 @@
+package dev.tailgate.relay;
+
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+
+/** How one protocol answers the outcome of a request, each reply in its own dialect. */
+interface Replies {
+
+  /** The tunnel is up; bytes flow after this reply. */
+  ChannelFuture success(ChannelHandlerContext ctx);
+
+  /** The allowlist refused the target (SOCKS5 0x02, SOCKS4 0x5B, HTTP 403). */
+  ChannelFuture denied(ChannelHandlerContext ctx, String reason);
+
+  /** The dial failed; the reply carries the cause where the protocol can say it. */
+  ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure);
+}

@@ -1,0 +1,102 @@
+package dev.tailgate.relay;
+
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.handler.codec.socksx.v5.Socks5CommandResponse;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.handler.proxy.Socks5ProxyHandler;
+import io.netty.resolver.NoopAddressResolverGroup;
+import io.netty.util.concurrent.Future;
+import io.netty.util.concurrent.Promise;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+
+/**
+ * Dials through an upstream SOCKS5 server (tailscaled's port 1055) with netty's {@link
+ * Socks5ProxyHandler}. Target names stay unresolved and go upstream as SOCKS5 domain names, so
+ * tailscaled resolves MagicDNS. A small handler sits in front of the proxy handler to read the
+ * upstream's reply code, so a refusal for one target is told apart from a broken upstream.
+ */
+public final class Socks5Dialer implements UpstreamDialer {
+  private final Transports transport;
+  private final InetSocketAddress upstream;
+  private final Duration dialTimeout;
+
+  public Socks5Dialer(Transports transport, InetSocketAddress upstream, Duration dialTimeout) {
+    this.transport = transport;
+    this.upstream = upstream;
+    this.dialTimeout = dialTimeout;
+  }
+
+  @Override
+  public Future<Channel> dial(Channel inbound, String host, int port) {
+    Promise<Channel> promise = inbound.eventLoop().newPromise();
+    ReplySniffer sniffer = new ReplySniffer();
+    Socks5ProxyHandler proxy = new Socks5ProxyHandler(upstream);
+    proxy.setConnectTimeoutMillis(dialTimeout.toMillis());
+    new Bootstrap()
+        .group(inbound.eventLoop())
+        .channel(transport.socketChannel())
+        .resolver(NoopAddressResolverGroup.INSTANCE)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) dialTimeout.toMillis())
+        .handler(
+            new ChannelInitializer<Channel>() {
+              @Override
+              protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(PipelineNames.UPSTREAM_PROXY, proxy);
+                // The proxy handler put its decoder in front of itself; read replies between them.
+                ch.pipeline()
+                    .addBefore(PipelineNames.UPSTREAM_PROXY, PipelineNames.UPSTREAM_REPLY, sniffer);
+              }
+            })
+        .connect(InetSocketAddress.createUnresolved(host, port))
+        .addListener(
+            f -> {
+              if (!f.isSuccess()) {
+                promise.tryFailure(
+                    new DialException(DialErrors.upstream(describe(), f.cause()), f.cause()));
+              }
+            });
+    proxy
+        .connectFuture()
+        .addListener(
+            (Future<Channel> f) -> {
+              if (f.isSuccess()) {
+                f.getNow().pipeline().remove(PipelineNames.UPSTREAM_REPLY);
+                promise.trySuccess(f.getNow());
+                return;
+              }
+              DialFailure failure =
+                  sniffer.status != null && sniffer.status != Socks5CommandStatus.SUCCESS
+                      ? DialFailure.upstreamReply(sniffer.status.byteValue())
+                      : DialErrors.upstream(describe(), f.cause());
+              promise.tryFailure(new DialException(failure, f.cause()));
+            });
+    return promise;
+  }
+
+  @Override
+  public String describe() {
+    return "socks5://" + ConnectionState.format(upstream);
+  }
+
+  /** Remembers the status of the upstream's command reply on its way to the proxy handler. */
+  private static final class ReplySniffer extends ChannelInboundHandlerAdapter {
+    private Socks5CommandStatus status;
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      if (msg instanceof Socks5CommandResponse response) {
+        status = response.status();
+      }
+      ctx.fireChannelRead(msg);
+    }
+  }
+}

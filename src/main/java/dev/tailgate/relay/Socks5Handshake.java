@@ -1,0 +1,175 @@
+package dev.tailgate.relay;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
+import io.netty.handler.codec.socksx.v5.DefaultSocks5PasswordAuthResponse;
+import io.netty.handler.codec.socksx.v5.Socks5AddressType;
+import io.netty.handler.codec.socksx.v5.Socks5AuthMethod;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
+import io.netty.handler.codec.socksx.v5.Socks5CommandRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
+import io.netty.handler.codec.socksx.v5.Socks5CommandType;
+import io.netty.handler.codec.socksx.v5.Socks5InitialRequest;
+import io.netty.handler.codec.socksx.v5.Socks5Message;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequest;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
+
+/**
+ * RFC 1928 (CONNECT only) with RFC 1929 username/password when credentials are configured. Each
+ * step swaps the decoder for the next message's; the command ends in {@link Tunneler#open}.
+ */
+final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> implements Replies {
+  private final Tunneler tunneler;
+  private final Credentials credentials;
+
+  Socks5Handshake(Tunneler tunneler, Credentials credentials) {
+    this.tunneler = tunneler;
+    this.credentials = credentials;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+    if (msg instanceof ByteBuf buf) {
+      ConnectionState state = ConnectionState.of(ctx.channel());
+      if (state.targetHost == null) {
+        // The client sent its next message before our reply: feed it to the decoder now in place.
+        ctx.pipeline().context(PipelineNames.SOCKS5_ENCODER).fireChannelRead(buf);
+      } else {
+        state.holdEarlyData(buf);
+      }
+      return;
+    }
+    super.channelRead(ctx, msg);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, Socks5Message msg) {
+    ConnectionState state = ConnectionState.of(ctx.channel());
+    DecoderResult result = msg.decoderResult();
+    if (result.isFailure()) {
+      malformed(ctx, msg, state, result.cause());
+    } else if (msg instanceof Socks5InitialRequest initial) {
+      negotiate(ctx, initial, state);
+    } else if (msg instanceof Socks5PasswordAuthRequest auth) {
+      authenticate(ctx, auth, state);
+    } else if (msg instanceof Socks5CommandRequest command) {
+      command(ctx, command, state);
+    }
+  }
+
+  private void negotiate(
+      ChannelHandlerContext ctx, Socks5InitialRequest initial, ConnectionState state) {
+    Socks5AuthMethod wanted =
+        credentials == null ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
+    if (!initial.authMethods().contains(wanted)) {
+      state.fail(
+          "denied",
+          credentials == null
+              ? "client offered no method tailgate accepts (no-auth)"
+              : "client did not offer username/password authentication, which is required");
+      state.closedBy("relay");
+      ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.pipeline()
+        .replace(
+            PipelineNames.SOCKS5_DECODER,
+            PipelineNames.SOCKS5_DECODER,
+            credentials == null
+                ? new Socks5CommandRequestDecoder()
+                : new Socks5PasswordAuthRequestDecoder());
+    ctx.writeAndFlush(new DefaultSocks5InitialResponse(wanted)).addListener(readNext(ctx));
+  }
+
+  private void authenticate(
+      ChannelHandlerContext ctx, Socks5PasswordAuthRequest auth, ConnectionState state) {
+    if (!credentials.check(auth.username(), auth.password())) {
+      state.fail("denied", "bad username or password");
+      state.closedBy("relay");
+      ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
+          .addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
+    ctx.pipeline()
+        .replace(
+            PipelineNames.SOCKS5_DECODER,
+            PipelineNames.SOCKS5_DECODER,
+            new Socks5CommandRequestDecoder());
+    ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS))
+        .addListener(readNext(ctx));
+  }
+
+  private void command(
+      ChannelHandlerContext ctx, Socks5CommandRequest command, ConnectionState state) {
+    state.cancelHandshakeDeadline();
+    state.targetHost = command.dstAddr();
+    state.targetPort = command.dstPort();
+    if (command.type() != Socks5CommandType.CONNECT) {
+      state.fail("protocol_error", "SOCKS5 command " + command.type() + " is not supported");
+      reject(ctx, Socks5CommandStatus.COMMAND_UNSUPPORTED, state);
+      return;
+    }
+    tunneler.open(ctx, new TunnelRequest(command.dstAddr(), command.dstPort()), this);
+  }
+
+  private void malformed(
+      ChannelHandlerContext ctx, Socks5Message msg, ConnectionState state, Throwable cause) {
+    String why = DialErrors.oneLine(cause);
+    state.fail("protocol_error", "malformed SOCKS5 message: " + why);
+    if (msg instanceof Socks5CommandRequest) {
+      // Netty reports an unknown ATYP as "unsupported address type: N".
+      reject(
+          ctx,
+          why.contains("address type")
+              ? Socks5CommandStatus.ADDRESS_UNSUPPORTED
+              : Socks5CommandStatus.FAILURE,
+          state);
+    } else {
+      state.closedBy("relay");
+      ctx.close();
+    }
+  }
+
+  private static void reject(
+      ChannelHandlerContext ctx, Socks5CommandStatus status, ConnectionState state) {
+    state.closedBy("relay");
+    ctx.writeAndFlush(reply(status)).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  private static ChannelFutureListener readNext(ChannelHandlerContext ctx) {
+    return f -> {
+      if (f.isSuccess()) {
+        ctx.read();
+      } else {
+        ctx.close();
+      }
+    };
+  }
+
+  private static DefaultSocks5CommandResponse reply(Socks5CommandStatus status) {
+    return new DefaultSocks5CommandResponse(status, Socks5AddressType.IPv4, "0.0.0.0", 0);
+  }
+
+  @Override
+  public ChannelFuture success(ChannelHandlerContext ctx) {
+    return ctx.writeAndFlush(reply(Socks5CommandStatus.SUCCESS));
+  }
+
+  @Override
+  public ChannelFuture denied(ChannelHandlerContext ctx, String reason) {
+    return ctx.writeAndFlush(reply(Socks5CommandStatus.FORBIDDEN));
+  }
+
+  @Override
+  public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
+    return ctx.writeAndFlush(reply(Socks5CommandStatus.valueOf(failure.socks5Reply())));
+  }
+}
