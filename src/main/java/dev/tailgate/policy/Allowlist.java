@@ -10,8 +10,13 @@ import java.util.function.Supplier;
 
 /**
  * The allowlist: an ordered list of {@code HOST[:PORTS]} rules, deny by default, first match wins.
- * Loopback, link-local, unspecified and localhost targets are refused even under a broad rule
- * unless a rule names them itself.
+ *
+ * <p>Loopback (127.0.0.0/8, ::1), link-local (169.254.0.0/16 with the cloud metadata address,
+ * fe80::/10), unspecified (0.0.0.0/8, ::) and {@code localhost} / {@code *.localhost} targets are
+ * refused even under a broad rule ({@code *}, {@code 0.0.0.0/0}, {@code ::/0}) unless a rule names
+ * them itself: an exact address or name, a CIDR lying wholly inside the special block, or a suffix
+ * under {@code localhost}. Such a rule may come later in the list than the broad one. When a broad
+ * rule matched but was overridden, the refusal is recorded as {@code builtin:loopback} and so on.
  *
  * <p>Immutable and thread-safe. {@link #decide} runs on the event loop for every connection, so it
  * does no I/O and no DNS, and finds exact-name and exact-address rules through a hash index.
@@ -48,14 +53,28 @@ public final class Allowlist {
       }
       needsSuffix |= rules[i].host().needsMagicDnsSuffix();
     }
-    this.exactRules = new HashMap<>();
-    exact.forEach((k, v) -> exactRules.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+    Map<String, int[]> index = new HashMap<>();
+    exact.forEach((k, v) -> index.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
+    this.exactRules = Map.copyOf(index);
     this.scannedRules = Arrays.copyOf(scanned, scannedCount);
     this.needsMagicDnsSuffix = needsSuffix;
   }
 
   /**
-   * Parses rules, in order.
+   * Parses rules, in order. A rule is {@code HOST[:PORTS]}:
+   *
+   * <ul>
+   *   <li>HOST: an exact name ({@code db1.example.ts.net}); a suffix ({@code *.example.ts.net},
+   *       names below it, not the apex); {@code *} (any host); an IPv4 or IPv6 address (IPv6 in
+   *       brackets when a port follows: {@code [fd7a:115c:a1e0::1]:22}); a CIDR ({@code
+   *       100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48:22}); or {@code tailnet}:
+   *       100.64.0.0/10, fd7a:115c:a1e0::/48 and the names under the MagicDNS suffix.
+   *   <li>PORTS: {@code *}, {@code 22}, {@code 8000-8100}, or a comma list of those; missing means
+   *       {@code *}.
+   * </ul>
+   *
+   * <p>At most {@value #MAX_RULES} rules, each at most {@value Rule#MAX_LENGTH} characters with at
+   * most {@value PortSet#MAX_ITEMS} port items.
    *
    * @param magicDnsSuffix asked at {@link #decide} time for the tailnet's MagicDNS suffix (e.g.
    *     {@code tail1234.ts.net}); may return null while it is unknown

@@ -32,7 +32,7 @@ final class PortSet {
     String[] items = text.split(",", -1);
     if (items.length > MAX_ITEMS) {
       throw new IllegalArgumentException(
-          "has " + items.length + " port items; at most " + MAX_ITEMS + " are allowed");
+          "port list has " + items.length + " items; at most " + MAX_ITEMS + " are allowed");
     }
     int[][] ranges = new int[items.length][];
     boolean any = false;

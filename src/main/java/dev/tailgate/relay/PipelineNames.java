@@ -13,7 +13,12 @@ package dev.tailgate.relay;
  *  HTTP CONNECT:[http.decoder, http.encoder, http.handshake]
  *               http.decoder leaves as soon as the request is read, so no byte after it is
  *               taken for HTTP
- *  relaying:    [idle, relay]          (the upstream channel holds [socks5-proxy…, relay])
+ *  relaying:    [idle, relay]
+ *
+ *  upstream, while dialling through SOCKS5:
+ *               [socks5 codec (added by the proxy handler), upstream.reply, upstream.proxy,
+ *                upstream.errors]
+ *  upstream, relaying: [upstream.proxy (now a pass-through), relay]
  * </pre>
  */
 final class PipelineNames {
@@ -31,6 +36,7 @@ final class PipelineNames {
   static final String RELAY = "relay";
   static final String UPSTREAM_PROXY = "upstream.proxy";
   static final String UPSTREAM_REPLY = "upstream.reply";
+  static final String UPSTREAM_ERRORS = "upstream.errors";
 
   /** Every handshake handler, removed once the tunnel is up. */
   static final String[] HANDSHAKE = {

@@ -2,6 +2,7 @@ package dev.tailgate.relay;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -54,6 +55,9 @@ public final class Socks5Dialer implements UpstreamDialer {
                 // The proxy handler put its decoder in front of itself; read replies between them.
                 ch.pipeline()
                     .addBefore(PipelineNames.UPSTREAM_PROXY, PipelineNames.UPSTREAM_REPLY, sniffer);
+                // The proxy handler reports a failed handshake through connectFuture and then
+                // again as an exception down the pipeline; the dial has dealt with it already.
+                ch.pipeline().addLast(PipelineNames.UPSTREAM_ERRORS, DialErrorSink.INSTANCE);
               }
             })
         .connect(InetSocketAddress.createUnresolved(host, port))
@@ -70,6 +74,7 @@ public final class Socks5Dialer implements UpstreamDialer {
             (Future<Channel> f) -> {
               if (f.isSuccess()) {
                 f.getNow().pipeline().remove(PipelineNames.UPSTREAM_REPLY);
+                f.getNow().pipeline().remove(PipelineNames.UPSTREAM_ERRORS);
                 promise.trySuccess(f.getNow());
                 return;
               }
@@ -85,6 +90,17 @@ public final class Socks5Dialer implements UpstreamDialer {
   @Override
   public String describe() {
     return "socks5://" + ConnectionState.format(upstream);
+  }
+
+  /** Swallows the exception a failed upstream handshake sends down the pipeline after the fact. */
+  @ChannelHandler.Sharable
+  private static final class DialErrorSink extends ChannelInboundHandlerAdapter {
+    static final DialErrorSink INSTANCE = new DialErrorSink();
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
   }
 
   /** Remembers the status of the upstream's command reply on its way to the proxy handler. */

@@ -1,0 +1,100 @@
+package dev.tailgate.audit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class JsonLinesLogTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  private static ConnectionEvent event(String host) {
+    return new ConnectionEvent(
+        Instant.parse("2026-11-28T12:00:00Z"),
+        "ab12cd34",
+        "127.0.0.1:50000",
+        "socks5",
+        host,
+        22,
+        "deny",
+        null,
+        "no allow rule matches " + host + ":22",
+        "denied",
+        0,
+        0,
+        3,
+        "relay");
+  }
+
+  @Test
+  void writesEveryFieldTheIssueNames() throws Exception {
+    JsonNode line = JSON.readTree(JsonLinesLog.toLine(event("db1.example.ts.net")));
+
+    assertThat(line.fieldNames())
+        .toIterable()
+        .containsExactly(
+            "ts",
+            "id",
+            "client",
+            "proto",
+            "target_host",
+            "target_port",
+            "decision",
+            "rule",
+            "reason",
+            "result",
+            "bytes_up",
+            "bytes_down",
+            "duration_ms",
+            "closed_by");
+    assertThat(line.get("ts").asText()).isEqualTo("2026-11-28T12:00:00Z");
+    assertThat(line.get("rule").isNull()).isTrue();
+    assertThat(line.get("target_port").asInt()).isEqualTo(22);
+  }
+
+  @Test
+  void escapesNewlinesAndControlCharactersSoNoLineCanBeForged() throws Exception {
+    String evil = "x\n{\"result\":\"ok\"}\r\u0007";
+
+    String line = JsonLinesLog.toLine(event(evil));
+
+    assertThat(line).endsWith("\n");
+    assertThat(line.substring(0, line.length() - 1)).doesNotContain("\n", "\r", "\u0007");
+    assertThat(JSON.readTree(line).get("target_host").asText()).isEqualTo(evil);
+  }
+
+  @Test
+  void writesOneLinePerEventInOrderAndFlushesOnClose() throws Exception {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    JsonLinesLog log = JsonLinesLog.to(out);
+    for (int i = 0; i < 100; i++) {
+      log.record(event("h" + i + ".example"));
+    }
+    log.close();
+
+    String[] lines = out.toString(StandardCharsets.UTF_8).split("\n");
+    assertThat(lines).hasSize(100);
+    assertThat(JSON.readTree(lines[99]).get("target_host").asText()).isEqualTo("h99.example");
+    assertThat(log.dropped()).isZero();
+  }
+
+  @Test
+  void createsTheLogFileReadableByItsOwnerOnly(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("connections.log");
+    JsonLinesLog log = JsonLinesLog.toFile(file);
+    log.record(event("a.example"));
+    log.close();
+
+    assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file)))
+        .isEqualTo("rw-------");
+    assertThat(Files.readAllLines(file)).hasSize(1);
+  }
+}

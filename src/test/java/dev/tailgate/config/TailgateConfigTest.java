@@ -1,0 +1,204 @@
+package dev.tailgate.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class TailgateConfigTest {
+  @TempDir Path dir;
+
+  private Path file(String yaml) throws Exception {
+    Path f = dir.resolve("tailgate.yaml");
+    Files.writeString(f, yaml);
+    return f;
+  }
+
+  @Test
+  void appliesDefaultsWhenNothingIsGiven() throws Exception {
+    TailgateConfig c = TailgateConfig.from(new ConfigValues());
+
+    assertThat(HostPort.format(c.listen())).isEqualTo("127.0.0.1:1080");
+    assertThat(c.upstream().toString()).isEqualTo("socks5://127.0.0.1:1055");
+    assertThat(c.allow()).isEmpty();
+    assertThat(c.idleTimeout()).isEqualTo(Duration.ofHours(1));
+    assertThat(c.logFile()).isNull();
+    assertThat(c.noBootstrap()).isFalse();
+  }
+
+  @Test
+  void readsEveryKeyFromTheFile() throws Exception {
+    Path f =
+        file(
+            """
+            listen: 127.0.0.1:2080
+            upstream: direct
+            no-bootstrap: true
+            allow:
+              - "*.example.ts.net:22"
+              - tailnet:443
+            log-file: /tmp/conn.log
+            idle-timeout: 5m
+            """);
+
+    TailgateConfig c = TailgateConfig.from(ConfigFile.read(f));
+
+    assertThat(c.listen().getPort()).isEqualTo(2080);
+    assertThat(c.upstream().isDirect()).isTrue();
+    assertThat(c.noBootstrap()).isTrue();
+    assertThat(c.rules()).containsExactly("*.example.ts.net:22", "tailnet:443");
+    assertThat(c.allow().get(1).where()).isEqualTo(f + ":6");
+    assertThat(c.logFile()).isEqualTo(Path.of("/tmp/conn.log"));
+    assertThat(c.idleTimeout()).isEqualTo(Duration.ofMinutes(5));
+  }
+
+  @Test
+  void flagsWinOverTheFile() throws Exception {
+    ConfigValues fromFile =
+        ConfigFile.read(file("listen: 127.0.0.1:2080\nallow: [\"a.example:22\"]\n"));
+    ConfigValues flags = new ConfigValues();
+    flags.listen = "127.0.0.1:3080";
+    flags.allow = List.of(new Located("b.example:22", "--allow", 0));
+
+    TailgateConfig c = TailgateConfig.from(fromFile.overlaidWith(flags));
+
+    assertThat(c.listen().getPort()).isEqualTo(3080);
+    assertThat(c.rules()).containsExactly("b.example:22");
+  }
+
+  @Test
+  void namesFileAndLineOfAnUnknownKey() throws Exception {
+    Path f = file("listen: 127.0.0.1:1080\nlisten-port: 9\n");
+
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f + ":2: unknown key 'listen-port'")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void namesFileAndLineOfABadRule() throws Exception {
+    Path f = file("allow:\n  - db1:22\n  - db2:99999\n");
+
+    assertThatThrownBy(() -> TailgateConfig.from(ConfigFile.read(f)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f + ":3: ")
+        .hasMessageContaining("db2:99999")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void namesTheFlagOfABadRule() {
+    ConfigValues flags = new ConfigValues();
+    flags.allow = List.of(new Located("db:1-", "--allow", 0));
+
+    assertThatThrownBy(() -> TailgateConfig.from(flags))
+        .hasMessageStartingWith("--allow: ")
+        .hasMessageContaining("db:1-");
+  }
+
+  @Test
+  void reportsYamlSyntaxErrorsWithTheirLine() throws Exception {
+    Path f = file("listen: 127.0.0.1:1080\nallow: [unclosed\n");
+
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f.toString() + ":")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void reportsAListWhereAStringBelongs() throws Exception {
+    Path f = file("listen:\n  - a\n");
+
+    assertThatThrownBy(() -> ConfigFile.read(f)).hasMessageStartingWith(f + ":");
+  }
+
+  @Test
+  void refusesANonLoopbackListenerWithoutAuthentication() {
+    ConfigValues v = new ConfigValues();
+    v.listen = "0.0.0.0:1080";
+
+    assertThatThrownBy(() -> TailgateConfig.from(v))
+        .hasMessageContaining("refusing to serve 0.0.0.0:1080 without authentication");
+  }
+
+  @Test
+  void acceptsANonLoopbackListenerWithAuthentication() throws Exception {
+    ConfigValues v = new ConfigValues();
+    v.listen = "0.0.0.0:1080";
+    v.authFile = "/etc/tailgate/users";
+
+    assertThat(TailgateConfig.from(v).authFile()).isEqualTo(Path.of("/etc/tailgate/users"));
+  }
+
+  @Test
+  void reportsAMissingFile() {
+    assertThatThrownBy(() -> ConfigFile.read(dir.resolve("nope.yaml")))
+        .hasMessageEndingWith("nope.yaml: no such file");
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "127.0.0.1:1080|127.0.0.1:1080",
+        "localhost:0|127.0.0.1:0",
+        "[::1]:1080|[0:0:0:0:0:0:0:1]:1080",
+      })
+  void parsesListenAddresses(String in, String out) throws Exception {
+    assertThat(HostPort.format(HostPort.parse(in, "listen"))).isEqualTo(out);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "1080|expected HOST:PORT",
+        "127.0.0.1:http|is not a number",
+        "127.0.0.1:70000|out of range",
+        "example.com:1080|is not an IP address",
+        "::1:1080|in brackets",
+      })
+  void refusesBadAddressesWithOneLine(String in, String message) {
+    assertThatThrownBy(() -> HostPort.parse(in, "--listen"))
+        .hasMessageStartingWith("--listen: ")
+        .hasMessageContaining(message);
+  }
+
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {"socks5://127.0.0.1:1055|socks5://127.0.0.1:1055", "direct|direct"})
+  void parsesUpstreams(String in, String out) throws Exception {
+    assertThat(Upstream.parse(in, "upstream").toString()).isEqualTo(out);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"http://127.0.0.1:1055", "socks5://127.0.0.1:0", "socks4://127.0.0.1:1055"})
+  void refusesBadUpstreams(String in) {
+    assertThatThrownBy(() -> Upstream.parse(in, "--upstream"))
+        .hasMessageStartingWith("--upstream: ");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"0,PT0S", "500ms,PT0.5S", "30s,PT30S", "5m,PT5M", "2h,PT2H"})
+  void parsesDurations(String in, Duration expected) throws Exception {
+    assertThat(Durations.parse(in, "idle-timeout")).isEqualTo(expected);
+    assertThat(Durations.parse(Durations.format(expected), "x")).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @CsvSource({"5", "5d", "-1s", "s", "9999999999s", "200h"})
+  void refusesBadDurations(String in) {
+    assertThatThrownBy(() -> Durations.parse(in, "--idle-timeout"))
+        .hasMessageStartingWith("--idle-timeout: ");
+  }
+}

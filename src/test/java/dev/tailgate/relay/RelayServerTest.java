@@ -1,0 +1,313 @@
+package dev.tailgate.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.SocksClient;
+import io.netty.channel.EventLoopGroup;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/** The relay on real loopback sockets, with real targets and real upstream relays. */
+class RelayServerTest {
+  private static final Duration WAIT = Duration.ofSeconds(10);
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private final LogCapture warnings = new LogCapture();
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    warnings.close();
+    assertThat(warnings.problems()).as("warnings or errors logged during the test").isEmpty();
+  }
+
+  private RelaySettings settings(Duration handshake, Duration dial) {
+    return new RelaySettings(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        handshake,
+        dial,
+        Duration.ofMinutes(1),
+        null);
+  }
+
+  private RelayServer relay(
+      Transports transport, List<String> rules, UpstreamDialer dialer, RecordingLog log)
+      throws Exception {
+    return relay(
+        transport, rules, dialer, log, settings(Duration.ofSeconds(10), Duration.ofSeconds(10)));
+  }
+
+  private RelayServer relay(
+      Transports transport,
+      List<String> rules,
+      UpstreamDialer dialer,
+      RecordingLog log,
+      RelaySettings s)
+      throws Exception {
+    EventLoopGroup group = transport.newGroup(2);
+    open.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
+    RelayServer server =
+        RelayServer.start(s, Allowlist.parse(rules), dialer, log, group, transport);
+    open.add(server);
+    return server;
+  }
+
+  private EchoServer echo() throws IOException {
+    EchoServer echo = new EchoServer();
+    open.add(echo);
+    return echo;
+  }
+
+  private DirectDialer direct(Transports transport) {
+    DirectDialer dialer = new DirectDialer(transport, Duration.ofSeconds(5));
+    open.add(dialer);
+    return dialer;
+  }
+
+  @ParameterizedTest
+  @EnumSource(Transports.class)
+  void relaysFourMebibytesBothWaysAndHalfClosesCleanly(Transports transport) throws Exception {
+    EchoServer echo = echo();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay =
+        relay(transport, List.of("127.0.0.1:" + echo.port()), direct(transport), log);
+    byte[] payload = new byte[4 << 20];
+    new Random(42).nextBytes(payload);
+
+    try (Socket s = SocksClient.open(relay.address())) {
+      assertThat(SocksClient.connect(s, "127.0.0.1", echo.port())).isZero();
+      CompletableFuture<Void> send =
+          CompletableFuture.runAsync(
+              () -> {
+                try {
+                  s.getOutputStream().write(payload);
+                  s.shutdownOutput();
+                } catch (IOException e) {
+                  throw new RuntimeException(e);
+                }
+              });
+      byte[] back = s.getInputStream().readAllBytes();
+      send.get(10, TimeUnit.SECONDS);
+      assertThat(back).isEqualTo(payload);
+    }
+
+    ConnectionEvent e = log.await(1, WAIT);
+    assertThat(e.result()).isEqualTo("ok");
+    assertThat(e.bytesUp()).isEqualTo(payload.length);
+    assertThat(e.bytesDown()).isEqualTo(payload.length);
+    assertThat(e.closedBy()).isEqualTo("client");
+    assertThat(e.client()).startsWith("127.0.0.1:");
+  }
+
+  @Test
+  void repliesRefusedForAClosedPort() throws Exception {
+    int closed = freePort();
+    RecordingLog log = new RecordingLog();
+    Transports t = Transports.best();
+    RelayServer relay = relay(t, List.of("127.0.0.1:*"), direct(t), log);
+
+    try (Socket s = SocksClient.open(relay.address())) {
+      assertThat(SocksClient.connect(s, "127.0.0.1", closed)).isEqualTo(0x05);
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(log.await(1, WAIT).result()).isEqualTo("refused");
+  }
+
+  @Test
+  void passesNamesUpstreamUnresolvedThroughAChainedRelay() throws Exception {
+    EchoServer echo = echo();
+    Transports t = Transports.best();
+    RecordingLog upstreamLog = new RecordingLog();
+    RelayServer upstream = relay(t, List.of("localhost:" + echo.port()), direct(t), upstreamLog);
+    RecordingLog log = new RecordingLog();
+    RelayServer front =
+        relay(
+            t,
+            List.of("localhost:" + echo.port()),
+            new Socks5Dialer(t, upstream.address(), Duration.ofSeconds(5)),
+            log);
+
+    try (Socket s = SocksClient.open(front.address())) {
+      assertThat(SocksClient.connect(s, "localhost", echo.port())).isZero();
+      s.getOutputStream().write("ping".getBytes());
+      assertThat(s.getInputStream().readNBytes(4)).isEqualTo("ping".getBytes());
+    }
+
+    assertThat(upstreamLog.await(1, WAIT).targetHost()).isEqualTo("localhost");
+    assertThat(log.await(1, WAIT).result()).isEqualTo("ok");
+  }
+
+  @Test
+  void passesTheUpstreamRefusalCodeOnForOneTarget() throws Exception {
+    Transports t = Transports.best();
+    int closed = freePort();
+    RelayServer upstream = relay(t, List.of("127.0.0.1:" + closed), direct(t), new RecordingLog());
+    RecordingLog log = new RecordingLog();
+    RelayServer front =
+        relay(
+            t,
+            List.of("127.0.0.1:*"),
+            new Socks5Dialer(t, upstream.address(), Duration.ofSeconds(5)),
+            log);
+
+    try (Socket s = SocksClient.open(front.address())) {
+      assertThat(SocksClient.connect(s, "127.0.0.1", closed)).isEqualTo(0x05);
+    }
+    try (Socket s = SocksClient.open(front.address())) {
+      assertThat(SocksClient.connect(s, "127.0.0.1", closed + 1 > 65535 ? 1 : closed + 1))
+          .as("the upstream's allowlist refuses it with 0x02")
+          .isEqualTo(0x02);
+    }
+
+    ConnectionEvent refused = log.await(1, WAIT);
+    assertThat(refused.result()).isEqualTo("refused");
+    assertThat(refused.reason()).contains("0x05");
+    assertThat(log.await(2, WAIT).result()).isEqualTo("denied");
+  }
+
+  @Test
+  void answersGeneralFailureWhenTheUpstreamIsDown() throws Exception {
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    InetSocketAddress dead = new InetSocketAddress(InetAddress.getLoopbackAddress(), freePort());
+    RelayServer front =
+        relay(
+            t,
+            List.of("*.example.ts.net:*"),
+            new Socks5Dialer(t, dead, Duration.ofSeconds(5)),
+            log);
+
+    try (Socket s = SocksClient.open(front.address())) {
+      assertThat(SocksClient.connect(s, "db1.example.ts.net", 22)).isEqualTo(0x01);
+    }
+
+    ConnectionEvent e = log.await(1, WAIT);
+    assertThat(e.result()).isEqualTo("error");
+    assertThat(e.reason()).contains("upstream").contains("refused");
+  }
+
+  @Test
+  void timesOutAnUpstreamThatAcceptsButNeverAnswers() throws Exception {
+    Transports t = Transports.best();
+    ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    open.add(silent);
+    List<Socket> held = new ArrayList<>();
+    Thread acceptor =
+        new Thread(
+            () -> {
+              try {
+                while (true) {
+                  held.add(silent.accept());
+                }
+              } catch (IOException ignored) {
+                // closed by the test
+              }
+            });
+    acceptor.setDaemon(true);
+    acceptor.start();
+    RecordingLog log = new RecordingLog();
+    RelayServer front =
+        relay(
+            t,
+            List.of("*.example.ts.net:*"),
+            new Socks5Dialer(
+                t, (InetSocketAddress) silent.getLocalSocketAddress(), Duration.ofMillis(500)),
+            log);
+
+    long start = System.nanoTime();
+    try (Socket s = SocksClient.open(front.address())) {
+      assertThat(SocksClient.connect(s, "db1.example.ts.net", 22)).isEqualTo(0x01);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+    ConnectionEvent e = log.await(1, WAIT);
+    assertThat(e.result()).isEqualTo("timeout");
+    assertThat(e.reason()).contains("upstream");
+  }
+
+  @Test
+  void closesAClientThatSendsOneByteAndStallsAtTheHandshakeDeadline() throws Exception {
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay =
+        relay(
+            t,
+            List.of("*:*"),
+            direct(t),
+            log,
+            settings(Duration.ofMillis(300), Duration.ofSeconds(5)));
+
+    long start = System.nanoTime();
+    try (Socket s = SocksClient.open(relay.address())) {
+      s.getOutputStream().write(5);
+      assertThat(s.getInputStream().read()).isEqualTo(-1);
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+    assertThat(log.await(1, WAIT).result()).isEqualTo("timeout");
+  }
+
+  @Test
+  void servesTwoHundredConcurrentClients() throws Exception {
+    EchoServer echo = echo();
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay = relay(t, List.of("127.0.0.1:" + echo.port()), direct(t), log);
+    ExecutorService pool = Executors.newFixedThreadPool(50);
+    open.add(pool::shutdownNow);
+
+    List<Future<String>> results = new ArrayList<>();
+    for (int i = 0; i < 200; i++) {
+      String message = "client-" + i;
+      results.add(
+          pool.submit(
+              () -> {
+                try (Socket s = SocksClient.open(relay.address())) {
+                  if (SocksClient.connect(s, "127.0.0.1", echo.port()) != 0) {
+                    return "refused";
+                  }
+                  OutputStream out = s.getOutputStream();
+                  out.write(message.getBytes());
+                  s.shutdownOutput();
+                  InputStream in = s.getInputStream();
+                  ByteArrayOutputStream back = new ByteArrayOutputStream();
+                  in.transferTo(back);
+                  return back.toString();
+                }
+              }));
+    }
+    for (int i = 0; i < results.size(); i++) {
+      assertThat(results.get(i).get(20, TimeUnit.SECONDS)).isEqualTo("client-" + i);
+    }
+    log.await(200, WAIT);
+    assertThat(log.events()).allMatch(e -> e.result().equals("ok"));
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return s.getLocalPort();
+    }
+  }
+}

@@ -1,0 +1,59 @@
+package dev.tailgate.testing;
+
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * A SOCKS5 client written byte by byte from RFC 1928, so tests check the wire format rather than
+ * netty's view of it.
+ */
+public final class SocksClient {
+  private SocksClient() {}
+
+  /** Connects to the relay and asks for {@code host:port} by name (ATYP 3); returns the socket. */
+  public static Socket open(InetSocketAddress relay) throws IOException {
+    Socket s = new Socket();
+    s.connect(relay, 5000);
+    s.setSoTimeout(15_000);
+    return s;
+  }
+
+  /** Runs the no-auth greeting and a CONNECT by name; returns the reply code. */
+  public static int connect(Socket s, String host, int port) throws IOException {
+    OutputStream out = s.getOutputStream();
+    DataInputStream in = new DataInputStream(s.getInputStream());
+    out.write(new byte[] {5, 1, 0});
+    out.flush();
+    byte[] method = new byte[2];
+    in.readFully(method);
+    if (method[1] != 0) {
+      throw new IOException("relay refused no-auth: " + method[1]);
+    }
+    byte[] name = host.getBytes(StandardCharsets.US_ASCII);
+    byte[] request = new byte[7 + name.length];
+    request[0] = 5;
+    request[1] = 1;
+    request[3] = 3;
+    request[4] = (byte) name.length;
+    System.arraycopy(name, 0, request, 5, name.length);
+    request[5 + name.length] = (byte) (port >> 8);
+    request[6 + name.length] = (byte) port;
+    out.write(request);
+    out.flush();
+    byte[] head = new byte[4];
+    in.readFully(head);
+    int rest =
+        switch (head[3]) {
+          case 1 -> 4;
+          case 4 -> 16;
+          case 3 -> in.readUnsignedByte();
+          default -> throw new IOException("bad ATYP in reply: " + head[3]);
+        };
+    in.readFully(new byte[rest + 2]);
+    return head[1];
+  }
+}
