@@ -16,6 +16,7 @@ import dev.tailgate.relay.RelaySettings;
 import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.relay.UpstreamDialer;
+import dev.tailgate.relay.UpstreamGate;
 import io.netty.channel.EventLoopGroup;
 import java.io.PrintWriter;
 import java.net.BindException;
@@ -132,7 +133,8 @@ final class UpCommand implements Callable<Integer> {
             : new Socks5Dialer(transport, cfg.upstream().socks5(), settings.dialTimeout());
     RelayServer relay;
     try {
-      relay = RelayServer.start(settings, allowlist, dialer, log, group, transport);
+      relay =
+          RelayServer.start(settings, allowlist, dialer, UpstreamGate.OPEN, log, group, transport);
     } catch (Exception e) {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
       log.close();

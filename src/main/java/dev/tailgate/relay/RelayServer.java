@@ -28,11 +28,12 @@ public final class RelayServer implements AutoCloseable {
       RelaySettings settings,
       Allowlist allowlist,
       UpstreamDialer dialer,
+      UpstreamGate gate,
       ConnectionLog log,
       EventLoopGroup group,
       Transports transport)
       throws InterruptedException {
-    Tunneler tunneler = new Tunneler(allowlist, dialer, settings.idleTimeout());
+    Tunneler tunneler = new Tunneler(allowlist, dialer, gate, settings.idleTimeout());
     Channel server =
         new ServerBootstrap()
             .group(group)

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.Future;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,13 +22,18 @@ import org.slf4j.LoggerFactory;
 final class Tunneler {
   private static final Logger log = LoggerFactory.getLogger(Tunneler.class);
 
+  /** Dials per request at most: the first, and retries after the gate recovered the upstream. */
+  static final int MAX_ATTEMPTS = 3;
+
   private final Allowlist allowlist;
   private final UpstreamDialer dialer;
+  private final UpstreamGate gate;
   private final Duration idleTimeout;
 
-  Tunneler(Allowlist allowlist, UpstreamDialer dialer, Duration idleTimeout) {
+  Tunneler(Allowlist allowlist, UpstreamDialer dialer, UpstreamGate gate, Duration idleTimeout) {
     this.allowlist = allowlist;
     this.dialer = dialer;
+    this.gate = gate;
     this.idleTimeout = idleTimeout;
   }
 
@@ -56,29 +62,95 @@ final class Tunneler {
     }
 
     state.fail("error", "client closed before the dial completed");
-    String upstreamHost = decision.target().upstreamHost();
-    dialer
-        .dial(client, upstreamHost, request.port())
-        .addListener((Future<Channel> f) -> dialed(ctx, state, replies, f));
+    attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
   }
 
-  private void dialed(
-      ChannelHandlerContext ctx, ConnectionState state, Replies replies, Future<Channel> dial) {
-    Channel client = ctx.channel();
-    if (!dial.isSuccess()) {
-      DialFailure failure =
-          dial.cause() instanceof DialException e
-              ? e.failure()
-              : DialErrors.direct(state.targetHost + ":" + state.targetPort, dial.cause());
-      state.fail(failure.result(), failure.reason());
-      state.closedBy(failure.upstreamFault() ? "error" : "target");
-      log.debug("{} dial failed: {}", state.tag(client), failure.reason());
-      if (client.isActive()) {
-        replies.failed(ctx, failure).addListener(ChannelFutureListener.CLOSE);
-      }
+  /** Dials once the gate is open; a closed gate holds the client instead of failing it. */
+  private void attempt(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      Replies replies,
+      String host,
+      int port,
+      int attempt) {
+    CompletableFuture<Void> ready = gate.whenReady();
+    if (ready.isDone() && !ready.isCompletedExceptionally()) {
+      dial(ctx, state, replies, host, port, attempt);
       return;
     }
-    Channel target = dial.getNow();
+    log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
+    ready.whenCompleteAsync(
+        (ok, error) -> {
+          if (error != null) {
+            fail(ctx, state, replies, DialFailure.upstream("error", rootMessage(error)));
+          } else if (ctx.channel().isActive()) {
+            dial(ctx, state, replies, host, port, attempt);
+          } else {
+            state.closedBy("client");
+          }
+        },
+        ctx.executor());
+  }
+
+  private void dial(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      Replies replies,
+      String host,
+      int port,
+      int attempt) {
+    dialer
+        .dial(ctx.channel(), host, port)
+        .addListener(
+            (Future<Channel> f) -> {
+              if (f.isSuccess()) {
+                connected(ctx, state, replies, f.getNow());
+                return;
+              }
+              DialFailure failure =
+                  f.cause() instanceof DialException e
+                      ? e.failure()
+                      : DialErrors.direct(host + ":" + port, f.cause());
+              if (attempt >= MAX_ATTEMPTS || !mayBeUpstreamsFault(failure)) {
+                fail(ctx, state, replies, failure);
+                return;
+              }
+              gate.judge(failure)
+                  .whenCompleteAsync(
+                      (verdict, error) -> {
+                        if (verdict == UpstreamGate.Verdict.RETRY && ctx.channel().isActive()) {
+                          log.debug(
+                              "{} retrying after upstream failure: {}",
+                              state.tag(ctx.channel()),
+                              failure.reason());
+                          attempt(ctx, state, replies, host, port, attempt + 1);
+                        } else {
+                          fail(ctx, state, replies, failure);
+                        }
+                      },
+                      ctx.executor());
+            });
+  }
+
+  /** The upstream broke, or answered the general failure that tailscaled gives for everything. */
+  private static boolean mayBeUpstreamsFault(DialFailure failure) {
+    return failure.upstreamFault() || failure.socks5Reply() == DialFailure.GENERAL;
+  }
+
+  private void fail(
+      ChannelHandlerContext ctx, ConnectionState state, Replies replies, DialFailure failure) {
+    Channel client = ctx.channel();
+    state.fail(failure.result(), failure.reason());
+    state.closedBy(failure.upstreamFault() ? "error" : "target");
+    log.debug("{} dial failed: {}", state.tag(client), failure.reason());
+    if (client.isActive()) {
+      replies.failed(ctx, failure).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private void connected(
+      ChannelHandlerContext ctx, ConnectionState state, Replies replies, Channel target) {
+    Channel client = ctx.channel();
     if (!client.isActive()) {
       state.closedBy("client");
       target.close();
@@ -99,6 +171,14 @@ final class Tunneler {
                   }
                   splice(client, target, state);
                 });
+  }
+
+  private static String rootMessage(Throwable error) {
+    Throwable t = error;
+    while (t.getCause() != null && t != t.getCause()) {
+      t = t.getCause();
+    }
+    return DialErrors.oneLine(t);
   }
 
   /** Adds the relay handlers first, so bytes buffered in a removed decoder reach them. */

@@ -18,6 +18,16 @@ final class Embedded {
   static EmbeddedChannel client(
       List<String> rules, UpstreamDialer dialer, Credentials credentials, RecordingLog log)
       throws Exception {
+    return client(rules, dialer, UpstreamGate.OPEN, credentials, log);
+  }
+
+  static EmbeddedChannel client(
+      List<String> rules,
+      UpstreamDialer dialer,
+      UpstreamGate gate,
+      Credentials credentials,
+      RecordingLog log)
+      throws Exception {
     RelaySettings settings =
         new RelaySettings(
             new InetSocketAddress("127.0.0.1", 0),
@@ -25,7 +35,7 @@ final class Embedded {
             RelaySettings.DEFAULT_DIAL_TIMEOUT,
             Duration.ZERO,
             credentials);
-    Tunneler tunneler = new Tunneler(Allowlist.parse(rules), dialer, Duration.ZERO);
+    Tunneler tunneler = new Tunneler(Allowlist.parse(rules), dialer, gate, Duration.ZERO);
     return new EmbeddedChannel(new RelayInitializer(tunneler, settings, log));
   }
 

@@ -99,7 +99,13 @@ class RealClientsTest {
             Duration.ofSeconds(10));
     RelayServer relay =
         RelayServer.start(
-            settings, Allowlist.parse(List.of("localhost:" + targetPort)), dialer, log, group, t);
+            settings,
+            Allowlist.parse(List.of("localhost:" + targetPort)),
+            dialer,
+            UpstreamGate.OPEN,
+            log,
+            group,
+            t);
     return new Chain(relay, log);
   }
 

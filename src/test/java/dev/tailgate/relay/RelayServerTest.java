@@ -71,7 +71,8 @@ class RelayServerTest {
     EventLoopGroup group = transport.newGroup(2);
     open.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
     RelayServer server =
-        RelayServer.start(s, Allowlist.parse(rules), dialer, log, group, transport);
+        RelayServer.start(
+            s, Allowlist.parse(rules), dialer, UpstreamGate.OPEN, log, group, transport);
     open.add(server);
     return server;
   }

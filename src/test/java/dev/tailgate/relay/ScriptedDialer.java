@@ -3,7 +3,9 @@ package dev.tailgate.relay;
 import io.netty.channel.Channel;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.concurrent.Future;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 
 /**
@@ -14,9 +16,17 @@ final class ScriptedDialer implements UpstreamDialer {
   final List<String> dialed = new ArrayList<>();
   final EmbeddedChannel target = new EmbeddedChannel();
   private final DialFailure failure;
+  private final Deque<DialFailure> failFirst = new ArrayDeque<>();
 
   private ScriptedDialer(DialFailure failure) {
     this.failure = failure;
+  }
+
+  /** Fails with these, one per dial, before it starts succeeding. */
+  static ScriptedDialer failingFirst(DialFailure... failures) {
+    ScriptedDialer d = new ScriptedDialer(null);
+    d.failFirst.addAll(List.of(failures));
+    return d;
   }
 
   static ScriptedDialer succeeding() {
@@ -30,8 +40,9 @@ final class ScriptedDialer implements UpstreamDialer {
   @Override
   public Future<Channel> dial(Channel inbound, String host, int port) {
     dialed.add(host + ":" + port);
-    if (failure != null) {
-      return inbound.eventLoop().newFailedFuture(new DialException(failure, null));
+    DialFailure next = failFirst.isEmpty() ? failure : failFirst.poll();
+    if (next != null) {
+      return inbound.eventLoop().newFailedFuture(new DialException(next, null));
     }
     return inbound.eventLoop().newSucceededFuture(target);
   }

@@ -1,0 +1,46 @@
+package dev.tailgate.relay;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What the relay asks of whoever keeps the upstream alive. The bootstrap implements it for
+ * tailscaled; with {@code --no-bootstrap} the gate is {@link #OPEN}. Implementations must never
+ * block the caller, which is an event loop; the relay moves back onto its loop itself.
+ */
+public interface UpstreamGate {
+
+  /** The verdict on a failed dial. */
+  enum Verdict {
+    /** The upstream itself was broken and is being (or has been) recovered: dial again. */
+    RETRY,
+    /** The upstream is healthy: the failure belongs to the target; tell the client. */
+    TARGET
+  }
+
+  /**
+   * Completes when a new dial may go ahead: at once while the upstream is believed healthy, or when
+   * a recovery in progress finishes. Fails when the gate's own bound on waiting (time or waiters)
+   * is exceeded; the failure's message says why, for the client's log line.
+   */
+  CompletableFuture<Void> whenReady();
+
+  /**
+   * Judges a failed dial that may be the upstream's fault: an upstream that refused or timed out, a
+   * broken handshake, or an ambiguous general failure (tailscaled answers 0x01 for every failure).
+   */
+  CompletableFuture<Verdict> judge(DialFailure failure);
+
+  /** A gate that is always open and blames every failure on the target: no upstream to manage. */
+  UpstreamGate OPEN =
+      new UpstreamGate() {
+        @Override
+        public CompletableFuture<Void> whenReady() {
+          return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public CompletableFuture<Verdict> judge(DialFailure failure) {
+          return CompletableFuture.completedFuture(Verdict.TARGET);
+        }
+      };
+}

@@ -1,0 +1,124 @@
+package dev.tailgate.relay;
+
+import static dev.tailgate.relay.Embedded.hex;
+import static dev.tailgate.relay.Embedded.writtenHex;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.audit.ConnectionEvent;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** How the relay holds, retries and fails requests around an upstream being recovered. */
+class UpstreamGateTest {
+  private static final List<String> RULES = List.of("100.64.0.0/10:*");
+  private static final String CONNECT = "05 01 00 01 64400001 0016";
+  private static final String SUCCESS = "05000001000000000000";
+  private static final DialFailure DAEMON_GONE =
+      DialFailure.upstream("error", "upstream socks5://127.0.0.1:1055 refused the connection");
+
+  private final RecordingLog log = new RecordingLog();
+  private final ScriptedGate gate = new ScriptedGate();
+
+  private EmbeddedChannel connect(ScriptedDialer dialer) throws Exception {
+    EmbeddedChannel ch = Embedded.client(RULES, dialer, gate, null, log);
+    ch.writeInbound(hex("05 01 00"));
+    assertThat(writtenHex(ch)).isEqualTo("0500");
+    ch.writeInbound(hex(CONNECT));
+    return ch;
+  }
+
+  @Test
+  void holdsTheRequestWhileTheGateIsClosedAndDialsWhenItOpens() throws Exception {
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel ch = connect(dialer);
+    ch.runPendingTasks();
+    assertThat(dialer.dialed).isEmpty();
+    assertThat(writtenHex(ch)).isEmpty();
+
+    gate.ready.complete(null);
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).containsExactly("100.64.0.1:22");
+    assertThat(writtenHex(ch)).isEqualTo(SUCCESS);
+  }
+
+  @Test
+  void retriesWhenTheUpstreamWasBrokenSoTheClientNeverSeesIt() throws Exception {
+    gate.ready.complete(null);
+    ScriptedDialer dialer = ScriptedDialer.failingFirst(DAEMON_GONE);
+    EmbeddedChannel ch = connect(dialer);
+    ch.runPendingTasks();
+
+    assertThat(gate.judged).containsExactly(DAEMON_GONE);
+    assertThat(dialer.dialed).hasSize(2);
+    assertThat(writtenHex(ch)).isEqualTo(SUCCESS);
+    ch.close();
+    assertThat(log.last().result()).isEqualTo("ok");
+  }
+
+  @Test
+  void asksTheGateAboutTailscaledsAmbiguousGeneralFailure() throws Exception {
+    gate.ready.complete(null);
+    gate.verdict = UpstreamGate.Verdict.TARGET;
+    DialFailure general = DialFailure.upstreamReply((byte) 1);
+    EmbeddedChannel ch = connect(ScriptedDialer.failing(general));
+    ch.runPendingTasks();
+
+    assertThat(gate.judged).containsExactly(general);
+    assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
+    ConnectionEvent e = log.last();
+    assertThat(e.result()).isEqualTo("error");
+    assertThat(e.closedBy()).isEqualTo("target");
+  }
+
+  @Test
+  void doesNotAskTheGateAboutAClearTargetFailure() throws Exception {
+    gate.ready.complete(null);
+    EmbeddedChannel ch = connect(ScriptedDialer.failing(DialFailure.upstreamReply((byte) 5)));
+    ch.runPendingTasks();
+
+    assertThat(gate.judged).isEmpty();
+    assertThat(writtenHex(ch)).isEqualTo("05050001000000000000");
+  }
+
+  @Test
+  void givesUpAfterTheLastAttempt() throws Exception {
+    gate.ready.complete(null);
+    ScriptedDialer dialer = ScriptedDialer.failing(DAEMON_GONE);
+    EmbeddedChannel ch = connect(dialer);
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).hasSize(Tunneler.MAX_ATTEMPTS);
+    assertThat(gate.judged).hasSize(Tunneler.MAX_ATTEMPTS - 1);
+    assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
+    assertThat(log.last().reason()).isEqualTo(DAEMON_GONE.reason());
+  }
+
+  @Test
+  void failsTheClientWithTheGatesReasonWhenTheWaitIsTooLong() throws Exception {
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel ch = connect(dialer);
+
+    gate.ready.completeExceptionally(
+        new IllegalStateException("tailscaled did not recover within 30 s"));
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).isEmpty();
+    assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
+    assertThat(log.last().reason()).isEqualTo("tailscaled did not recover within 30 s");
+  }
+
+  @Test
+  void dropsAHeldRequestWhoseClientLeft() throws Exception {
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel ch = connect(dialer);
+
+    ch.close();
+    gate.ready.complete(null);
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).isEmpty();
+    assertThat(log.last().result()).isEqualTo("error");
+  }
+}
