@@ -6,7 +6,11 @@ import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * Settings as one source gives them: the config file or the command line. A {@code null} field was
@@ -35,21 +39,50 @@ public final class ConfigValues {
   @JsonProperty("auth-file")
   public String authFile;
 
+  @JsonProperty("tailscaled")
+  public String tailscaled;
+
+  @JsonProperty("tailscale")
+  public String tailscale;
+
+  @JsonProperty("state-dir")
+  public String stateDir;
+
+  @JsonProperty("socket")
+  public String socket;
+
+  @JsonProperty("auth-key")
+  public String authKey;
+
+  @JsonProperty("hostname")
+  public String hostname;
+
+  @JsonProperty("login-server")
+  public String loginServer;
+
+  @JsonProperty("tailscaled-log")
+  public String tailscaledLog;
+
   /** Keys the file may hold, for error messages. */
   static final List<String> KEYS =
-      List.of(
-          "listen", "upstream", "no-bootstrap", "allow", "log-file", "idle-timeout", "auth-file");
+      Arrays.stream(ConfigValues.class.getFields())
+          .map(f -> f.getAnnotation(JsonProperty.class))
+          .filter(Objects::nonNull)
+          .map(JsonProperty::value)
+          .toList();
 
   /** These values with {@code top}'s given values laid over them: {@code top} wins. */
   public ConfigValues overlaidWith(ConfigValues top) {
     ConfigValues v = new ConfigValues();
-    v.listen = top.listen != null ? top.listen : listen;
-    v.upstream = top.upstream != null ? top.upstream : upstream;
-    v.noBootstrap = top.noBootstrap != null ? top.noBootstrap : noBootstrap;
-    v.allow = top.allow != null ? top.allow : allow;
-    v.logFile = top.logFile != null ? top.logFile : logFile;
-    v.idleTimeout = top.idleTimeout != null ? top.idleTimeout : idleTimeout;
-    v.authFile = top.authFile != null ? top.authFile : authFile;
+    try {
+      for (Field f : ConfigValues.class.getFields()) {
+        if (!Modifier.isStatic(f.getModifiers())) {
+          f.set(v, f.get(top) != null ? f.get(top) : f.get(this));
+        }
+      }
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("ConfigValues fields are public", e);
+    }
     return v;
   }
 

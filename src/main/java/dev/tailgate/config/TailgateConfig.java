@@ -17,6 +17,7 @@ import java.util.List;
  * @param logFile the connection log, or {@code null} for standard output
  * @param idleTimeout idle tunnels are closed after this; zero disables
  * @param authFile the {@code user:password} file, or {@code null} for no authentication
+ * @param daemon how to run tailscaled, when tailgate manages it
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -25,7 +26,43 @@ public record TailgateConfig(
     List<Located> allow,
     Path logFile,
     Duration idleTimeout,
-    Path authFile) {
+    Path authFile,
+    Daemon daemon) {
+
+  /**
+   * The tailscaled settings.
+   *
+   * @param tailscaled the daemon binary: a path, or a name looked up on PATH
+   * @param tailscale the CLI binary, likewise
+   * @param stateDir tailscaled's --statedir (0700, kept across restarts: it holds the node key)
+   * @param socket the LocalAPI socket
+   * @param authKey the key source spec ({@code env:}, {@code file:}, {@code bw:}, {@code bws:}), or
+   *     {@code null}: print the login URL instead
+   * @param hostname the node's name, or {@code null} for tailscaled's default
+   * @param loginServer a control server other than Tailscale's, or {@code null}
+   * @param log where tailscaled's output goes
+   */
+  public record Daemon(
+      String tailscaled,
+      String tailscale,
+      Path stateDir,
+      Path socket,
+      String authKey,
+      String hostname,
+      String loginServer,
+      Path log) {}
+
+  public static final String DEFAULT_SOCKET = "/var/run/tailscale/tailscaled.sock";
+
+  /** tailgate's own state: $XDG_STATE_HOME/tailgate, or ~/.local/state/tailgate. */
+  public static Path stateHome() {
+    String xdg = System.getenv("XDG_STATE_HOME");
+    Path base =
+        xdg != null && !xdg.isBlank()
+            ? Path.of(xdg)
+            : Path.of(System.getProperty("user.home"), ".local", "state");
+    return base.resolve("tailgate");
+  }
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:1080";
   public static final String DEFAULT_IDLE_TIMEOUT = "1h";
@@ -55,14 +92,43 @@ public record TailgateConfig(
               + " without authentication (an open proxy into the tailnet): set auth-file, or"
               + " listen on 127.0.0.1");
     }
+    boolean noBootstrap = Boolean.TRUE.equals(v.noBootstrap);
+    if (!noBootstrap && upstream.isDirect()) {
+      throw new ConfigException(
+          "upstream: 'direct' bypasses tailscaled, so there is nothing to bootstrap: add"
+              + " no-bootstrap (--no-bootstrap)");
+    }
+    if (v.loginServer != null && !v.loginServer.matches("https?://[^\\s]+")) {
+      throw new ConfigException("login-server: expected an http:// or https:// URL");
+    }
+    if (v.hostname != null && !v.hostname.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
+      throw new ConfigException(
+          "hostname: '"
+              + v.hostname
+              + "' is not a host name (letters, digits, hyphens; at most 63)");
+    }
+    Path stateDir = v.stateDir != null ? Path.of(v.stateDir) : stateHome().resolve("tailscaled");
+    Daemon daemon =
+        new Daemon(
+            v.tailscaled != null ? v.tailscaled : "tailscaled",
+            v.tailscale != null ? v.tailscale : "tailscale",
+            stateDir,
+            Path.of(v.socket != null ? v.socket : DEFAULT_SOCKET),
+            v.authKey,
+            v.hostname,
+            v.loginServer,
+            v.tailscaledLog != null
+                ? Path.of(v.tailscaledLog)
+                : stateHome().resolve("tailscaled.log"));
     return new TailgateConfig(
         listen,
         upstream,
-        Boolean.TRUE.equals(v.noBootstrap),
+        noBootstrap,
         allow,
         v.logFile != null ? Path.of(v.logFile) : null,
         idle,
-        authFile);
+        authFile,
+        daemon);
   }
 
   /** The rule texts in order. */

@@ -1,0 +1,232 @@
+package dev.tailgate.bootstrap;
+
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * The blocking steps that take tailscaled from whatever it is to Running: adopt a healthy daemon,
+ * or stop what is left, start a new one detached, wait for its socket, log it in if its state says
+ * so. Runs on the supervisor's thread, never on an event loop.
+ */
+final class Bringup {
+  private static final Set<IpnState> SETTLED =
+      EnumSet.of(
+          IpnState.RUNNING, IpnState.NEEDS_LOGIN, IpnState.NEEDS_MACHINE_AUTH, IpnState.STOPPED);
+
+  private final BootstrapSettings settings;
+  private final LocalApiClient api;
+  private final Consumer<String> progress;
+
+  Bringup(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
+    this.settings = settings;
+    this.api = api;
+    this.progress = progress;
+  }
+
+  /** Where bring-up ended: Running, with the process when tailgate knows it. */
+  record Result(Optional<TailscaledProcess> process, TailscaleStatus status, boolean adopted) {}
+
+  /**
+   * @param previous the daemon tailgate knows of, if any
+   * @param restart true to stop whatever runs and start afresh (a re-bootstrap)
+   */
+  Result run(Optional<TailscaledProcess> previous, boolean restart)
+      throws BootstrapException, InterruptedException {
+    TailscaledCommand cmd = settings.command();
+    Optional<TailscaledProcess> known =
+        previous.isPresent() ? previous : TailscaledProcess.adopt(cmd.stateDir());
+    if (!restart) {
+      Optional<TailscaleStatus> status = probe();
+      if (status.isPresent()) {
+        progress.accept(
+            "found tailscaled answering on "
+                + cmd.socket()
+                + " ("
+                + status.get().backendState()
+                + "): adopting it");
+        return new Result(known, settled(status.get(), known), true);
+      }
+    }
+    known.ifPresent(p -> p.stop(BootstrapSettings.STOP_GRACE));
+    prepareDirectories(cmd);
+    removeStaleSocket(cmd.socket());
+    TailscaledProcess process = start(cmd);
+    return new Result(
+        Optional.of(process), settled(awaitSettled(process), Optional.of(process)), false);
+  }
+
+  private TailscaledProcess start(TailscaledCommand cmd)
+      throws BootstrapException, InterruptedException {
+    TailscaledProcess process;
+    try {
+      process =
+          TailscaledProcess.start(
+              cmd.daemon(),
+              settings.tailscaledLog(),
+              settings.authKeyEnv().map(Set::of).orElse(Set.of()),
+              settings.setsid());
+      process.writePidFile(cmd.stateDir());
+    } catch (IOException e) {
+      throw new BootstrapException("cannot start " + cmd.tailscaled() + ": " + e.getMessage(), e);
+    }
+    progress.accept(
+        "started tailscaled (pid " + process.pid() + "), log in " + settings.tailscaledLog());
+    boolean ready;
+    try {
+      ready =
+          SocketWait.await(cmd.socket(), BootstrapSettings.START_TIMEOUT, () -> !process.isAlive());
+    } catch (IOException e) {
+      throw new BootstrapException(
+          "cannot watch " + cmd.socket().getParent() + ": " + e.getMessage(), e);
+    }
+    if (!ready) {
+      // Give a dying daemon a moment to finish writing its last words.
+      process.onExit().completeOnTimeout(null, 500, TimeUnit.MILLISECONDS).join();
+      throw startFailure(cmd, process);
+    }
+    return process;
+  }
+
+  private BootstrapException startFailure(TailscaledCommand cmd, TailscaledProcess process) {
+    String tail = TailscaledProcess.tail(settings.tailscaledLog(), 3);
+    if (process.isAlive()) {
+      process.stop(BootstrapSettings.STOP_GRACE);
+      return new BootstrapException(
+          "tailscaled did not create "
+              + cmd.socket()
+              + " within "
+              + BootstrapSettings.START_TIMEOUT.toSeconds()
+              + " s; see "
+              + settings.tailscaledLog());
+    }
+    if (tail.contains("SOCKS5 listener")) {
+      return new BootstrapException(
+          "tailscaled could not listen for SOCKS5 on "
+              + cmd.socks5Host()
+              + ":"
+              + cmd.socks5Port()
+              + ", which is taken: stop what holds it, or choose another port with --upstream socks5://127.0.0.1:PORT");
+    }
+    return new BootstrapException(
+        "tailscaled exited at start: " + tail + " (full log: " + settings.tailscaledLog() + ")");
+  }
+
+  /** Waits for a fresh daemon to leave NoState/Starting. */
+  private TailscaleStatus awaitSettled(TailscaledProcess process)
+      throws BootstrapException, InterruptedException {
+    long deadline = System.nanoTime() + BootstrapSettings.START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw startFailure(settings.command(), process);
+      }
+      Optional<TailscaleStatus> status = probe();
+      if (status.isPresent() && status.get().state().filter(SETTLED::contains).isPresent()) {
+        return status.get();
+      }
+      Thread.sleep(100);
+    }
+    throw new BootstrapException(
+        "tailscaled did not reach a known state within "
+            + BootstrapSettings.START_TIMEOUT.toSeconds()
+            + " s; see "
+            + settings.tailscaledLog());
+  }
+
+  /** From a settled state to Running: log in when needed, wait for approval when needed. */
+  private TailscaleStatus settled(TailscaleStatus status, Optional<TailscaledProcess> process)
+      throws BootstrapException, InterruptedException {
+    IpnState state = status.state().orElse(IpnState.NO_STATE);
+    if (state == IpnState.RUNNING) {
+      return status;
+    }
+    if (state == IpnState.NEEDS_LOGIN || state == IpnState.STOPPED) {
+      if (settings.authKey().isPresent()) {
+        new Login(settings, progress).run(settings.authKey().get());
+      } else {
+        String url = status.authUrl().isEmpty() ? "(tailscaled gave no URL yet)" : status.authUrl();
+        progress.accept(
+            "tailscaled needs a login and no --auth-key is set: open "
+                + url
+                + " to log this node in");
+      }
+    } else if (state == IpnState.NEEDS_MACHINE_AUTH) {
+      progress.accept("this node waits for an admin to approve it in the tailnet's admin console");
+    }
+    return awaitRunning(process);
+  }
+
+  private TailscaleStatus awaitRunning(Optional<TailscaledProcess> process)
+      throws BootstrapException, InterruptedException {
+    long deadline = System.nanoTime() + BootstrapSettings.LOGIN_TIMEOUT.toNanos();
+    String last = "";
+    while (settings.authKey().isEmpty() || System.nanoTime() < deadline) {
+      if (process.isPresent() && !process.get().isAlive()) {
+        throw new BootstrapException(
+            "tailscaled exited while logging in: "
+                + TailscaledProcess.tail(settings.tailscaledLog(), 3));
+      }
+      Optional<TailscaleStatus> status = probe();
+      if (status.isPresent()) {
+        if (status.get().state().orElse(IpnState.NO_STATE) == IpnState.RUNNING) {
+          return status.get();
+        }
+        last = status.get().backendState();
+      }
+      Thread.sleep(200);
+    }
+    throw new BootstrapException(
+        "tailscaled is "
+            + last
+            + " after login, not Running: is the control server reachable and the key valid?");
+  }
+
+  /** The daemon's status, or empty when its LocalAPI does not answer in time. */
+  Optional<TailscaleStatus> probe() throws InterruptedException {
+    try {
+      return Optional.of(
+          api.status().get(BootstrapSettings.PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static void prepareDirectories(TailscaledCommand cmd) throws BootstrapException {
+    for (Path dir : new Path[] {cmd.stateDir(), cmd.socket().toAbsolutePath().getParent()}) {
+      try {
+        if (!Files.isDirectory(dir)) {
+          Files.createDirectories(
+              dir,
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        if (!Files.isWritable(dir)) {
+          throw new AccessDeniedException(dir.toString());
+        }
+      } catch (AccessDeniedException e) {
+        throw new BootstrapException(
+            "cannot write "
+                + dir
+                + ": permission denied (run as its owner, or choose another directory with --state-dir / --socket)",
+            e);
+      } catch (IOException e) {
+        throw new BootstrapException("cannot create " + dir + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  private static void removeStaleSocket(Path socket) throws BootstrapException {
+    try {
+      Files.deleteIfExists(socket);
+    } catch (IOException e) {
+      throw new BootstrapException(
+          "cannot remove the stale socket " + socket + ": " + e.getMessage(), e);
+    }
+  }
+}

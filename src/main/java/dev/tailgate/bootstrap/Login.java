@@ -1,0 +1,101 @@
+package dev.tailgate.bootstrap;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * {@code tailscale up} with a key fetched only now: the key goes to a 0600 file in a 0700 directory
+ * of its own, is named to the CLI as {@code file:PATH}, and both are removed at once. The key is
+ * never in argv, in the environment of a child, in a log line or in a message.
+ */
+final class Login {
+  /** The CLI's output is read up to this much, for the error line. */
+  private static final int MAX_OUTPUT = 8192;
+
+  private final BootstrapSettings settings;
+  private final Consumer<String> progress;
+
+  Login(BootstrapSettings settings, Consumer<String> progress) {
+    this.settings = settings;
+    this.progress = progress;
+  }
+
+  void run(AuthKeySource source) throws BootstrapException, InterruptedException {
+    progress.accept("logging in with the key from " + source.describe());
+    Path dir = null;
+    Path keyFile = null;
+    try (Secret key = source.fetch()) {
+      dir =
+          Files.createTempDirectory(
+              "tailgate-login-",
+              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      keyFile = key.writeToPrivateFile(dir);
+      up(keyFile);
+    } catch (AuthKeyException e) {
+      throw new BootstrapException(e.getMessage(), e);
+    } catch (IOException e) {
+      throw new BootstrapException("cannot run tailscale up: " + e.getMessage(), e);
+    } finally {
+      try {
+        if (keyFile != null) {
+          Secret.deletePrivateFile(keyFile);
+        }
+        if (dir != null) {
+          Files.deleteIfExists(dir);
+        }
+      } catch (IOException e) {
+        progress.accept(
+            "could not remove the key file "
+                + keyFile
+                + ": "
+                + e.getMessage()
+                + ": remove it by hand");
+      }
+    }
+  }
+
+  private void up(Path keyFile) throws IOException, InterruptedException, BootstrapException {
+    Path output = Files.createTempFile(keyFile.getParent(), "up", ".out");
+    Process p =
+        new ProcessBuilder(settings.command().up(keyFile))
+            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+            .redirectOutput(output.toFile())
+            .redirectErrorStream(true)
+            .start();
+    try {
+      if (!p.waitFor(BootstrapSettings.LOGIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        p.destroyForcibly();
+        throw new BootstrapException(
+            "tailscale up did not finish within "
+                + BootstrapSettings.LOGIN_TIMEOUT.toSeconds()
+                + " s: is the control server reachable?");
+      }
+      if (p.exitValue() != 0) {
+        throw new BootstrapException("tailscale up failed: " + lastLine(output));
+      }
+    } finally {
+      Files.deleteIfExists(output);
+    }
+  }
+
+  private static String lastLine(Path output) throws IOException {
+    byte[] bytes = Files.readAllBytes(output);
+    String text =
+        new String(
+            bytes,
+            Math.max(0, bytes.length - MAX_OUTPUT),
+            Math.min(bytes.length, MAX_OUTPUT),
+            StandardCharsets.UTF_8);
+    return text.lines()
+        .map(String::strip)
+        .filter(l -> !l.isEmpty())
+        .reduce((a, b) -> b)
+        .orElse("(no output)");
+  }
+}

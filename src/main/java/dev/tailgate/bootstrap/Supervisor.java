@@ -1,0 +1,241 @@
+package dev.tailgate.bootstrap;
+
+import dev.tailgate.relay.DialFailure;
+import dev.tailgate.relay.UpstreamGate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Owns tailscaled's life while tailgate runs: brings it up, watches it (process exit, the IPN bus,
+ * a LocalAPI probe), and re-bootstraps it with the same state when it dies or wedges. As the
+ * relay's {@link UpstreamGate} it holds new connections during a recovery and tells an upstream
+ * that is broken from a target that is down.
+ *
+ * <p>Every state change runs on one thread of its own; the gate's methods never block.
+ */
+public final class Supervisor implements UpstreamGate, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
+  private static final CompletableFuture<Void> OPEN = CompletableFuture.completedFuture(null);
+
+  /** Where the daemon stands, as tailgate sees it. */
+  public enum Phase {
+    STARTING,
+    RUNNING,
+    RECOVERING,
+    UNHEALTHY,
+    STOPPED
+  }
+
+  private final BootstrapSettings settings;
+  private final LocalApiClient api;
+  private final Bringup bringup;
+  private final Monitor monitor;
+  private final ScheduledExecutorService exec =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> {
+            Thread t = new Thread(r, "tailgate-supervisor");
+            t.setDaemon(true);
+            return t;
+          });
+  private final AtomicInteger waiting = new AtomicInteger();
+
+  private volatile Phase phase = Phase.STARTING;
+  private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
+  private volatile Optional<TailscaledProcess> process = Optional.empty();
+  private volatile TailscaleStatus lastStatus;
+  private volatile String lastFailure;
+  private volatile Instant since = Instant.now();
+  private volatile int restarts;
+  private volatile int failuresInRow;
+  private volatile boolean closed;
+  private CompletableFuture<Verdict> judging;
+
+  public Supervisor(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
+    this.settings = settings;
+    this.api = api;
+    this.bringup = new Bringup(settings, api, progress);
+    this.monitor = new Monitor(api, exec, this::recover);
+  }
+
+  /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
+  public void start() throws BootstrapException, InterruptedException {
+    Bringup.Result result = bringup.run(Optional.empty(), false);
+    running(result);
+  }
+
+  private void running(Bringup.Result result) {
+    process = result.process();
+    lastStatus = result.status();
+    failuresInRow = 0;
+    phase = Phase.RUNNING;
+    since = Instant.now();
+    CompletableFuture<Void> held = ready;
+    held.complete(null);
+    monitor.watch(process);
+  }
+
+  @Override
+  public CompletableFuture<Void> whenReady() {
+    if (phase == Phase.RUNNING) {
+      return OPEN;
+    }
+    if (waiting.incrementAndGet() > settings.maxWaiting()) {
+      waiting.decrementAndGet();
+      return CompletableFuture.failedFuture(
+          new IllegalStateException(
+              "too many clients ("
+                  + settings.maxWaiting()
+                  + ") already wait for tailscaled to recover"));
+    }
+    CompletableFuture<Void> held = new CompletableFuture<>();
+    ready.whenComplete((ok, error) -> held.complete(null));
+    Duration hold = settings.holdTimeout();
+    exec.schedule(
+        () ->
+            held.completeExceptionally(
+                new IllegalStateException(
+                    "tailscaled did not recover within "
+                        + hold.toSeconds()
+                        + " s (last failure: "
+                        + lastFailure
+                        + ")")),
+        hold.toMillis(),
+        TimeUnit.MILLISECONDS);
+    held.whenComplete((ok, error) -> waiting.decrementAndGet());
+    return held;
+  }
+
+  @Override
+  public synchronized CompletableFuture<Verdict> judge(DialFailure failure) {
+    if (phase != Phase.RUNNING) {
+      return CompletableFuture.completedFuture(Verdict.RETRY);
+    }
+    if (judging == null || judging.isDone()) {
+      judging = CompletableFuture.supplyAsync(() -> verdict(failure), exec);
+    }
+    return judging;
+  }
+
+  /** Asks the LocalAPI whether the daemon is fine, and starts a recovery when it is not. */
+  private Verdict verdict(DialFailure failure) {
+    if (phase != Phase.RUNNING) {
+      return Verdict.RETRY;
+    }
+    Optional<TailscaleStatus> status;
+    try {
+      status = bringup.probe();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Verdict.TARGET;
+    }
+    boolean daemonRunning = status.flatMap(TailscaleStatus::state).orElse(null) == IpnState.RUNNING;
+    if (daemonRunning && !failure.upstreamFault()) {
+      return Verdict.TARGET;
+    }
+    recover(
+        status.isEmpty()
+            ? "LocalAPI did not answer after a failed dial (" + failure.reason() + ")"
+            : daemonRunning ? failure.reason() : "tailscaled is " + status.get().backendState());
+    return Verdict.RETRY;
+  }
+
+  /** Starts a re-bootstrap unless one is under way. Safe from any thread. */
+  void recover(String reason) {
+    synchronized (this) {
+      if (closed || phase != Phase.RUNNING) {
+        return;
+      }
+      phase = Phase.RECOVERING;
+      since = Instant.now();
+      ready = new CompletableFuture<>();
+      lastFailure = reason;
+      restarts++;
+    }
+    log.warn("tailscaled needs a re-bootstrap: {}", reason);
+    monitor.stop();
+    exec.execute(this::recoveryLoop);
+  }
+
+  private void recoveryLoop() {
+    if (closed) {
+      return;
+    }
+    try {
+      Bringup.Result result = bringup.run(process, true);
+      running(result);
+      log.info(
+          "tailscaled is Running again (pid {}) after {} restart(s)",
+          process.map(TailscaledProcess::pid).orElse(-1L),
+          restarts);
+    } catch (BootstrapException | RuntimeException e) {
+      failuresInRow++;
+      lastFailure = e.getMessage();
+      if (settings.backoff().unhealthy(failuresInRow)) {
+        phase = Phase.UNHEALTHY;
+      }
+      Duration delay = settings.backoff().delay(failuresInRow);
+      log.warn(
+          "re-bootstrap failed ({} in a row): {}; next try in {} ms",
+          failuresInRow,
+          e.getMessage(),
+          delay.toMillis());
+      exec.schedule(this::recoveryLoop, delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The MagicDNS suffix as tailscaled last reported it, or null. */
+  public String magicDnsSuffix() {
+    TailscaleStatus s = lastStatus;
+    return s == null || s.magicDnsSuffix().isEmpty() ? null : s.magicDnsSuffix();
+  }
+
+  /** What `tailgate status` shows. */
+  public record Snapshot(
+      Phase phase,
+      long pid,
+      int restarts,
+      String lastFailure,
+      Instant since,
+      String backendState,
+      String magicDnsSuffix) {}
+
+  public Snapshot snapshot() {
+    TailscaleStatus s = lastStatus;
+    return new Snapshot(
+        phase,
+        process.map(TailscaledProcess::pid).orElse(-1L),
+        restarts,
+        lastFailure,
+        since,
+        phase == Phase.RUNNING && s != null ? s.backendState() : phase.name(),
+        magicDnsSuffix());
+  }
+
+  /** Stops watching; tailscaled keeps running for the next tailgate to adopt. */
+  @Override
+  public void close() {
+    closed = true;
+    monitor.stop();
+    exec.shutdownNow();
+  }
+
+  /** Stops watching and stops the daemon too ({@code tailgate down}). */
+  public void stopDaemon() {
+    close();
+    phase = Phase.STOPPED;
+    process
+        .or(() -> TailscaledProcess.adopt(settings.command().stateDir()))
+        .ifPresent(p -> p.stop(BootstrapSettings.STOP_GRACE));
+  }
+}
