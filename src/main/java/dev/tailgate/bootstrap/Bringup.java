@@ -96,7 +96,7 @@ final class Bringup {
   }
 
   private BootstrapException startFailure(TailscaledCommand cmd, TailscaledProcess process) {
-    String tail = TailscaledProcess.tail(settings.tailscaledLog(), 3);
+    String tail = LogTail.of(settings.tailscaledLog(), 3);
     if (process.isAlive()) {
       process.stop(BootstrapSettings.STOP_GRACE);
       return new BootstrapException(
@@ -170,8 +170,7 @@ final class Bringup {
     while (settings.authKey().isEmpty() || System.nanoTime() < deadline) {
       if (process.isPresent() && !process.get().isAlive()) {
         throw new BootstrapException(
-            "tailscaled exited while logging in: "
-                + TailscaledProcess.tail(settings.tailscaledLog(), 3));
+            "tailscaled exited while logging in: " + LogTail.of(settings.tailscaledLog(), 3));
       }
       Optional<TailscaleStatus> status = probe();
       if (status.isPresent()) {

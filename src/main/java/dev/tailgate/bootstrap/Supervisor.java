@@ -229,13 +229,4 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     monitor.stop();
     exec.shutdownNow();
   }
-
-  /** Stops watching and stops the daemon too ({@code tailgate down}). */
-  public void stopDaemon() {
-    close();
-    phase = Phase.STOPPED;
-    process
-        .or(() -> TailscaledProcess.adopt(settings.command().stateDir()))
-        .ifPresent(p -> p.stop(BootstrapSettings.STOP_GRACE));
-  }
 }

@@ -2,8 +2,6 @@ package dev.tailgate.bootstrap;
 
 import java.io.File;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,23 +114,6 @@ final class TailscaledProcess {
       } catch (Exception ignored) {
         // A process that survives SIGKILL for 5 s is beyond our reach; the caller goes on.
       }
-    }
-  }
-
-  /** The last lines of the daemon's log (read from its last 16 KiB), for an error message. */
-  static String tail(Path log, int lines) {
-    try (SeekableByteChannel ch = Files.newByteChannel(log)) {
-      long size = ch.size();
-      ByteBuffer buf = ByteBuffer.allocate((int) Math.min(size, 16 * 1024));
-      ch.position(size - buf.capacity());
-      while (buf.hasRemaining() && ch.read(buf) > 0) {
-        // fill the buffer
-      }
-      List<String> all =
-          new String(buf.array(), 0, buf.position(), StandardCharsets.UTF_8).lines().toList();
-      return String.join(" | ", all.subList(Math.max(0, all.size() - lines), all.size()));
-    } catch (IOException e) {
-      return "";
     }
   }
 }

@@ -17,5 +17,11 @@ public final class ExitCodes {
   /** A needed resource is unavailable: the listen address is taken or not local. */
   public static final int UNAVAILABLE = 4;
 
+  /** tailscaled could not be brought up: missing binary, taken port, failed login. */
+  public static final int BOOTSTRAP = 5;
+
+  /** {@code status}: no tailgate is running. */
+  public static final int NOT_RUNNING = 6;
+
   private ExitCodes() {}
 }

@@ -1,6 +1,7 @@
 package dev.tailgate.cli;
 
 import ch.qos.logback.classic.Level;
+import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.config.ConfigException;
 import java.net.BindException;
 import org.slf4j.LoggerFactory;
@@ -22,6 +23,8 @@ import picocli.CommandLine.ScopeType;
     },
     subcommands = {
       UpCommand.class,
+      StatusCommand.class,
+      DownCommand.class,
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     },
@@ -31,7 +34,9 @@ import picocli.CommandLine.ScopeType;
       "1:failure at run time",
       "2:bad command line",
       "3:bad setting (file, flag or rule); nothing was started",
-      "4:address in use or not available"
+      "4:address in use or not available",
+      "5:tailscaled could not be brought up (binary, port, directory, login)",
+      "6:tailgate is not running (status)"
     })
 public final class TailgateCommand implements Runnable {
 
@@ -74,6 +79,9 @@ public final class TailgateCommand implements Runnable {
     }
     if (e instanceof BindException) {
       return ExitCodes.UNAVAILABLE;
+    }
+    if (e instanceof BootstrapException) {
+      return ExitCodes.BOOTSTRAP;
     }
     return ExitCodes.FAILURE;
   }

@@ -1,30 +1,15 @@
 package dev.tailgate.cli;
 
-import dev.tailgate.audit.ConnectionLog;
-import dev.tailgate.audit.JsonLinesLog;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
-import dev.tailgate.config.HostPort;
 import dev.tailgate.config.Located;
 import dev.tailgate.config.TailgateConfig;
-import dev.tailgate.policy.Allowlist;
-import dev.tailgate.relay.Credentials;
-import dev.tailgate.relay.DirectDialer;
-import dev.tailgate.relay.RelayServer;
-import dev.tailgate.relay.RelaySettings;
-import dev.tailgate.relay.Socks5Dialer;
-import dev.tailgate.relay.Transports;
-import dev.tailgate.relay.UpstreamDialer;
-import dev.tailgate.relay.UpstreamGate;
-import io.netty.channel.EventLoopGroup;
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -68,8 +53,7 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--no-bootstrap",
       description =
-          "Use an upstream that is already running; do not manage tailscaled. (This version does"
-              + " not manage tailscaled yet, so this is always the case.)")
+          "Use an upstream that is already running; do not start, log in or restart tailscaled.")
   Boolean noBootstrap;
 
   @Option(
@@ -101,83 +85,88 @@ final class UpCommand implements Callable<Integer> {
               + " user:password lines, mode 0600.")
   String authFile;
 
+  @Option(
+      names = "--tailscaled",
+      paramLabel = "PATH",
+      description = "The tailscaled binary (default: found on PATH).")
+  String tailscaled;
+
+  @Option(
+      names = "--tailscale",
+      paramLabel = "PATH",
+      description = "The tailscale CLI (default: found on PATH).")
+  String tailscale;
+
+  @Option(
+      names = "--state-dir",
+      paramLabel = "DIR",
+      description =
+          "tailscaled's state (node key), kept across restarts, mode 0700 (default: ~/.local/state/tailgate/tailscaled).")
+  String stateDir;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description =
+          "tailscaled's LocalAPI socket (default: " + TailgateConfig.DEFAULT_SOCKET + ").")
+  String socket;
+
+  @Option(
+      names = "--auth-key",
+      paramLabel = "SOURCE",
+      description =
+          "Where the pre-authorized key comes from when a login is needed: env:VAR, file:PATH,"
+              + " bw:ITEM, bw:ITEM#FIELD (Bitwarden CLI) or bws:SECRET_ID (Secrets Manager). Never"
+              + " the key itself. Without it, tailgate prints the login URL and waits.")
+  String authKey;
+
+  @Option(
+      names = "--hostname",
+      paramLabel = "NAME",
+      description = "This node's name in the tailnet.")
+  String hostname;
+
+  @Option(
+      names = "--login-server",
+      paramLabel = "URL",
+      description = "A control server other than Tailscale's (e.g. headscale).")
+  String loginServer;
+
+  @Option(
+      names = "--tailscaled-log",
+      paramLabel = "PATH",
+      description = "tailscaled's output (default: ~/.local/state/tailgate/tailscaled.log).")
+  String tailscaledLog;
+
+  @Option(
+      names = "--detach",
+      description =
+          "Start in the background and return once the relay is ready; tailgate and tailscaled keep running.")
+  boolean detach;
+
   @Override
   public Integer call() throws Exception {
     TailgateConfig cfg = TailgateConfig.from(settings());
     PrintWriter err = spec.commandLine().getErr();
-    Allowlist allowlist = Allowlist.parse(cfg.rules());
-    Credentials credentials = cfg.authFile() == null ? null : loadCredentials(cfg.authFile());
-    if (!cfg.noBootstrap()) {
-      err.println(
-          "tailgate: this version does not manage tailscaled yet; using "
-              + cfg.upstream()
-              + " as it is");
+    if (detach) {
+      return Detach.start(spec.root().commandLine().getParseResult().originalArgs(), err);
     }
-    if (cfg.allow().isEmpty()) {
-      err.println("tailgate: no --allow rules: every target will be refused (deny by default)");
-    }
-    RelaySettings settings =
-        new RelaySettings(
-            cfg.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            cfg.idleTimeout(),
-            credentials);
-    Transports transport = Transports.best();
-    EventLoopGroup group = transport.newGroup(0);
-    ConnectionLog log =
-        cfg.logFile() == null ? JsonLinesLog.toStdout() : JsonLinesLog.toFile(cfg.logFile());
-    UpstreamDialer dialer =
-        cfg.upstream().isDirect()
-            ? new DirectDialer(transport, settings.dialTimeout())
-            : new Socks5Dialer(transport, cfg.upstream().socks5(), settings.dialTimeout());
-    RelayServer relay;
+    Gateway gateway = new Gateway(cfg, err);
     try {
-      relay =
-          RelayServer.start(settings, allowlist, dialer, UpstreamGate.OPEN, log, group, transport);
+      gateway.start();
     } catch (Exception e) {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-      log.close();
-      if (e instanceof BindException || TailgateCommand.oneLine(e).contains("in use")) {
-        BindException bind =
-            new BindException(
-                "cannot listen on "
-                    + HostPort.format(cfg.listen())
-                    + ": "
-                    + TailgateCommand.oneLine(e)
-                    + " (is another tailgate running? pick another --listen)");
-        bind.initCause(e);
-        throw bind;
-      }
+      gateway.close();
       throw e;
     }
-    err.printf(
-        "tailgate: relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s), %s transport%n",
-        HostPort.format(relay.address()),
-        dialer.describe(),
-        cfg.allow().size(),
-        transport.name().toLowerCase(java.util.Locale.ROOT));
-    err.flush();
     CountDownLatch stopped = new CountDownLatch(1);
-    Thread hook =
-        new Thread(
-            () -> {
-              relay.close();
-              group
-                  .shutdownGracefully(0, 2, TimeUnit.SECONDS)
-                  .awaitUninterruptibly(5, TimeUnit.SECONDS);
-              if (dialer instanceof AutoCloseable c) {
-                try {
-                  c.close();
-                } catch (Exception ignored) {
-                  // Shutting down: nothing to do about it.
-                }
-              }
-              log.close();
-              stopped.countDown();
-            },
-            "tailgate-shutdown");
-    Runtime.getRuntime().addShutdownHook(hook);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  gateway.close();
+                  stopped.countDown();
+                },
+                "tailgate-shutdown"));
     stopped.await();
     return ExitCodes.OK;
   }
@@ -192,17 +181,15 @@ final class UpCommand implements Callable<Integer> {
     flags.logFile = logFile;
     flags.idleTimeout = idleTimeout;
     flags.authFile = authFile;
+    flags.tailscaled = tailscaled;
+    flags.tailscale = tailscale;
+    flags.stateDir = stateDir;
+    flags.socket = socket;
+    flags.authKey = authKey;
+    flags.hostname = hostname;
+    flags.loginServer = loginServer;
+    flags.tailscaledLog = tailscaledLog;
     ConfigValues file = config == null ? new ConfigValues() : ConfigFile.read(config);
     return file.overlaidWith(flags);
-  }
-
-  private static Credentials loadCredentials(Path file) throws ConfigException {
-    try {
-      return Credentials.load(file);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("auth-file: " + e.getMessage(), e);
-    } catch (java.io.IOException e) {
-      throw new ConfigException("auth-file: cannot read " + file + ": " + e.getMessage(), e);
-    }
   }
 }

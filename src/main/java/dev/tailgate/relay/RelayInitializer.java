@@ -13,15 +13,18 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
   private final Tunneler tunneler;
   private final RelaySettings settings;
   private final ConnectionLog log;
+  private final RelayStats stats;
 
-  RelayInitializer(Tunneler tunneler, RelaySettings settings, ConnectionLog log) {
+  RelayInitializer(Tunneler tunneler, RelaySettings settings, ConnectionLog log, RelayStats stats) {
     this.tunneler = tunneler;
     this.settings = settings;
     this.log = log;
+    this.stats = stats;
   }
 
   @Override
   protected void initChannel(Channel ch) {
+    stats.accepted();
     ConnectionState state = new ConnectionState(ch);
     ch.attr(ConnectionState.KEY).set(state);
     state.handshakeDeadline(
@@ -43,6 +46,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
             f -> {
               state.cancelHandshakeDeadline();
               state.releaseEarlyData();
+              stats.closed();
               log.record(state.toEvent());
             });
     ch.pipeline()

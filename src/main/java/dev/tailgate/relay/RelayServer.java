@@ -12,9 +12,15 @@ import java.util.concurrent.TimeUnit;
 /** One relay listener: binds, serves until closed. */
 public final class RelayServer implements AutoCloseable {
   private final Channel server;
+  private final RelayStats stats;
 
-  private RelayServer(Channel server) {
+  private RelayServer(Channel server, RelayStats stats) {
     this.server = server;
+    this.stats = stats;
+  }
+
+  public RelayStats stats() {
+    return stats;
   }
 
   /**
@@ -33,6 +39,7 @@ public final class RelayServer implements AutoCloseable {
       EventLoopGroup group,
       Transports transport)
       throws InterruptedException {
+    RelayStats stats = new RelayStats();
     Tunneler tunneler = new Tunneler(allowlist, dialer, gate, settings.idleTimeout());
     Channel server =
         new ServerBootstrap()
@@ -43,11 +50,11 @@ public final class RelayServer implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new RelayInitializer(tunneler, settings, log))
+            .childHandler(new RelayInitializer(tunneler, settings, log, stats))
             .bind(settings.listen())
             .sync()
             .channel();
-    return new RelayServer(server);
+    return new RelayServer(server, stats);
   }
 
   /** The bound address (with the real port when port 0 was asked for). */

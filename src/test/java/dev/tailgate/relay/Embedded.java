@@ -36,7 +36,7 @@ final class Embedded {
             Duration.ZERO,
             credentials);
     Tunneler tunneler = new Tunneler(Allowlist.parse(rules), dialer, gate, Duration.ZERO);
-    return new EmbeddedChannel(new RelayInitializer(tunneler, settings, log));
+    return new EmbeddedChannel(new RelayInitializer(tunneler, settings, log, new RelayStats()));
   }
 
   static ByteBuf hex(String hex) {

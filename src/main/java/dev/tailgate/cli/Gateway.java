@@ -1,0 +1,232 @@
+package dev.tailgate.cli;
+
+import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.audit.JsonLinesLog;
+import dev.tailgate.bootstrap.AuthKeySource;
+import dev.tailgate.bootstrap.Backoff;
+import dev.tailgate.bootstrap.BootstrapException;
+import dev.tailgate.bootstrap.BootstrapSettings;
+import dev.tailgate.bootstrap.LocalApiClient;
+import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.bootstrap.TailscaledCommand;
+import dev.tailgate.config.ConfigException;
+import dev.tailgate.config.HostPort;
+import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.relay.Credentials;
+import dev.tailgate.relay.DirectDialer;
+import dev.tailgate.relay.RelayServer;
+import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.Socks5Dialer;
+import dev.tailgate.relay.Transports;
+import dev.tailgate.relay.UpstreamDialer;
+import dev.tailgate.relay.UpstreamGate;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.BindException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running tailgate: the supervisor (unless --no-bootstrap), the relay, the connection log and
+ * the run-state file, started in that order and stopped in reverse. tailscaled itself is left
+ * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it.
+ */
+final class Gateway implements AutoCloseable {
+  private final List<AutoCloseable> stack = new ArrayList<>();
+  private final TailgateConfig cfg;
+  private final PrintWriter err;
+  private final Instant started = Instant.now();
+  private Supervisor supervisor;
+  private RelayServer relay;
+  private UpstreamDialer dialer;
+
+  Gateway(TailgateConfig cfg, PrintWriter err) {
+    this.cfg = cfg;
+    this.err = err;
+  }
+
+  /** Starts everything; returns once the relay accepts. */
+  void start() throws Exception {
+    Credentials credentials = cfg.authFile() == null ? null : Settings.credentials(cfg.authFile());
+    Transports transport = Transports.best();
+    EventLoopGroup group = transport.newGroup(0);
+    stack.add(
+        () ->
+            group
+                .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS));
+    UpstreamGate gate = UpstreamGate.OPEN;
+    if (!cfg.noBootstrap()) {
+      if (transport != Transports.EPOLL) {
+        throw new BootstrapException(
+            "managing tailscaled needs Linux with netty's epoll transport; use --no-bootstrap elsewhere");
+      }
+      LocalApiClient api = new LocalApiClient(group, cfg.daemon().socket());
+      stack.add(api);
+      supervisor = new Supervisor(bootstrapSettings(), api, this::say);
+      stack.add(supervisor);
+      supervisor.start();
+      gate = supervisor;
+      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
+    }
+    Allowlist allowlist =
+        Allowlist.parse(cfg.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
+    if (cfg.allow().isEmpty()) {
+      say("no --allow rules: every target will be refused (deny by default)");
+    }
+    RelaySettings settings =
+        new RelaySettings(
+            cfg.listen(),
+            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
+            RelaySettings.DEFAULT_DIAL_TIMEOUT,
+            cfg.idleTimeout(),
+            credentials);
+    ConnectionLog log =
+        cfg.logFile() == null ? JsonLinesLog.toStdout() : JsonLinesLog.toFile(cfg.logFile());
+    stack.add(log);
+    dialer =
+        cfg.upstream().isDirect()
+            ? new DirectDialer(transport, settings.dialTimeout())
+            : new Socks5Dialer(transport, cfg.upstream().socks5(), settings.dialTimeout());
+    if (dialer instanceof AutoCloseable c) {
+      stack.add(c);
+    }
+    relay = bind(settings, allowlist, gate, log, group, transport);
+    stack.add(relay);
+    say(
+        String.format(
+            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
+            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
+    ScheduledExecutorService writer =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "tailgate-run-state");
+              t.setDaemon(true);
+              return t;
+            });
+    stack.add(() -> RunState.remove(ProcessHandle.current().pid()));
+    stack.add(writer::shutdownNow);
+    writeRunState();
+    writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
+  }
+
+  private RelayServer bind(
+      RelaySettings settings,
+      Allowlist allowlist,
+      UpstreamGate gate,
+      ConnectionLog log,
+      EventLoopGroup group,
+      Transports transport)
+      throws Exception {
+    try {
+      return RelayServer.start(settings, allowlist, dialer, gate, log, group, transport);
+    } catch (Exception e) {
+      if (e instanceof BindException || TailgateCommand.oneLine(e).contains("in use")) {
+        BindException bind =
+            new BindException(
+                "cannot listen on "
+                    + HostPort.format(cfg.listen())
+                    + ": "
+                    + TailgateCommand.oneLine(e)
+                    + " (is another tailgate running? `tailgate status` tells; or pick another --listen)");
+        bind.initCause(e);
+        throw bind;
+      }
+      throw e;
+    }
+  }
+
+  private BootstrapSettings bootstrapSettings() throws ConfigException, BootstrapException {
+    TailgateConfig.Daemon d = cfg.daemon();
+    Optional<AuthKeySource> key;
+    try {
+      key = Optional.ofNullable(d.authKey()).map(AuthKeySource::parse);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("auth-key: " + e.getMessage(), e);
+    }
+    Optional<String> keyEnv =
+        Optional.ofNullable(d.authKey()).filter(k -> k.startsWith("env:")).map(k -> k.substring(4));
+    TailscaledCommand command =
+        new TailscaledCommand(
+            Programs.find(
+                d.tailscaled(), "--tailscaled", "install it (scripts/install-tailscale.sh)"),
+            Programs.find(d.tailscale(), "--tailscale", "install it with tailscaled"),
+            cfg.upstream().socks5().getAddress().getHostAddress(),
+            cfg.upstream().socks5().getPort(),
+            d.stateDir(),
+            d.socket(),
+            OptionalInt.empty(),
+            Optional.ofNullable(d.hostname()),
+            Optional.ofNullable(d.loginServer()));
+    return new BootstrapSettings(
+        command,
+        key,
+        keyEnv,
+        d.log(),
+        Programs.find("setsid", "setsid", "install util-linux"),
+        BootstrapSettings.DEFAULT_HOLD_TIMEOUT,
+        BootstrapSettings.DEFAULT_MAX_WAITING,
+        Backoff.DEFAULT);
+  }
+
+  private void say(String message) {
+    err.println("tailgate: " + message);
+    err.flush();
+  }
+
+  private void writeRunStateQuietly() {
+    try {
+      writeRunState();
+    } catch (IOException | RuntimeException e) {
+      // The next tick tries again; status shows the last good state meanwhile.
+    }
+  }
+
+  private void writeRunState() throws IOException {
+    RunState.Daemon daemon = null;
+    if (supervisor != null) {
+      Supervisor.Snapshot s = supervisor.snapshot();
+      daemon =
+          new RunState.Daemon(
+              s.phase().name().toLowerCase(java.util.Locale.ROOT),
+              s.pid(),
+              s.restarts(),
+              s.lastFailure(),
+              s.since().toString(),
+              s.backendState(),
+              s.magicDnsSuffix());
+    }
+    new RunState(
+            ProcessHandle.current().pid(),
+            true,
+            HostPort.format(relay.address()),
+            dialer.describe(),
+            cfg.noBootstrap() ? null : cfg.daemon().stateDir().toString(),
+            daemon,
+            relay.stats().open(),
+            relay.stats().total(),
+            started.toString(),
+            Instant.now().toString())
+        .write();
+  }
+
+  @Override
+  public void close() {
+    for (int i = stack.size() - 1; i >= 0; i--) {
+      try {
+        stack.get(i).close();
+      } catch (Exception ignored) {
+        // Shutting down: go on with the rest.
+      }
+    }
+    stack.clear();
+  }
+}

@@ -1,0 +1,110 @@
+package dev.tailgate.cli;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.tailgate.config.TailgateConfig;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Optional;
+
+/**
+ * What a running {@code tailgate up} tells {@code status} and {@code down}: a small JSON file,
+ * rewritten atomically every few seconds, mode 0600 in a 0700 directory. No secret is in it.
+ *
+ * @param pid the {@code tailgate up} process
+ * @param ready true once the relay accepts connections
+ * @param relay the relay's address
+ * @param upstream where it sends connections
+ * @param stateDir tailscaled's state dir, where {@code down} finds the daemon's pid
+ * @param daemon the supervisor's view, absent with --no-bootstrap
+ * @param openConnections client connections open now
+ * @param totalConnections accepted since start
+ * @param started when {@code up} started
+ * @param updated when this file was written
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record RunState(
+    long pid,
+    boolean ready,
+    String relay,
+    String upstream,
+    @JsonProperty("state_dir") String stateDir,
+    Daemon daemon,
+    @JsonProperty("open_connections") int openConnections,
+    @JsonProperty("total_connections") long totalConnections,
+    String started,
+    String updated) {
+
+  /** The daemon as the supervisor sees it. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Daemon(
+      String phase,
+      long pid,
+      int restarts,
+      @JsonProperty("last_failure") String lastFailure,
+      String since,
+      @JsonProperty("backend_state") String backendState,
+      @JsonProperty("magic_dns_suffix") String magicDnsSuffix) {}
+
+  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+  /** $TAILGATE_RUN_DIR, or the run/ directory in tailgate's state home. */
+  static Path dir() {
+    String env = System.getenv("TAILGATE_RUN_DIR");
+    return env != null && !env.isBlank() ? Path.of(env) : TailgateConfig.stateHome().resolve("run");
+  }
+
+  static Path file() {
+    return dir().resolve("status.json");
+  }
+
+  void write() throws IOException {
+    Path dir = dir();
+    if (!Files.isDirectory(dir)) {
+      Files.createDirectories(
+          dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+    }
+    Path tmp =
+        Files.createTempFile(
+            dir,
+            "status",
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+    JSON.writeValue(tmp.toFile(), this);
+    try {
+      Files.move(tmp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (AtomicMoveNotSupportedException e) {
+      Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING);
+    }
+  }
+
+  /** The state of a live tailgate, or empty when none runs (a stale file is ignored). */
+  static Optional<RunState> read() throws IOException {
+    try {
+      RunState s = JSON.readValue(Files.readAllBytes(file()), RunState.class);
+      return ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).map(h -> s);
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  /** Removes the file if it still belongs to {@code pid}. */
+  static void remove(long pid) {
+    try {
+      Optional<RunState> s =
+          Optional.of(JSON.readValue(Files.readAllBytes(file()), RunState.class));
+      if (s.get().pid() == pid) {
+        Files.deleteIfExists(file());
+      }
+    } catch (IOException ignored) {
+      // Already gone, or never written.
+    }
+  }
+}
