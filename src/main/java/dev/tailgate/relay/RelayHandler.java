@@ -52,7 +52,7 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
             (ChannelFutureListener)
                 f -> {
                   if (f.isSuccess()) {
-                    ctx.read();
+                    readMore(ctx.channel());
                   } else {
                     state.closedBy("error");
                     closeBoth(ctx.channel());
@@ -65,9 +65,15 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     if (evt instanceof ChannelInputShutdownEvent) {
       state.closedBy(side());
       if (peer instanceof DuplexChannel duplex && peer.isActive()) {
-        duplex
-            .shutdownOutput()
-            .addListener((ChannelFutureListener) f -> closeIfBothDone(ctx.channel()));
+        // shutdownOutput() fails writes still queued, so it must wait for the last of them.
+        peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
+            .addListener(
+                (ChannelFutureListener)
+                    written ->
+                        duplex
+                            .shutdownOutput()
+                            .addListener(
+                                (ChannelFutureListener) f -> closeIfBothDone(ctx.channel())));
       } else {
         closeBoth(ctx.channel());
       }
@@ -94,6 +100,16 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
       state.reason = side() + " side: " + DialErrors.oneLine(cause);
     }
     closeBoth(ctx.channel());
+  }
+
+  /**
+   * Asks for the next read, unless this side's input has ended: epoll refuses to re-arm a shut-down
+   * input (epoll_ctl ENOENT), which would end the tunnel with bytes still in flight.
+   */
+  private static void readMore(Channel ch) {
+    if (!(ch instanceof DuplexChannel duplex && duplex.isInputShutdown())) {
+      ch.read();
+    }
   }
 
   private String side() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.policy.Allowlist;
+import dev.tailgate.testing.CountingSink;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
@@ -122,6 +123,32 @@ class RelayServerTest {
     assertThat(e.bytesDown()).isEqualTo(payload.length);
     assertThat(e.closedBy()).isEqualTo("client");
     assertThat(e.client()).startsWith("127.0.0.1:");
+  }
+
+  @Test
+  void keepsEveryByteWhenTheClientHalfClosesRightAfterItsLastWrite() throws Exception {
+    CountingSink sink = new CountingSink();
+    open.add(sink);
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay = relay(t, List.of("127.0.0.1:" + sink.port()), direct(t), log);
+    byte[] payload = new byte[16 << 20];
+
+    for (int i = 0; i < 10; i++) {
+      try (Socket s = SocksClient.open(relay.address())) {
+        assertThat(SocksClient.connect(s, "127.0.0.1", sink.port())).isZero();
+        s.getOutputStream().write(payload);
+        s.shutdownOutput();
+        long received;
+        try {
+          received = new java.io.DataInputStream(s.getInputStream()).readLong();
+        } catch (java.io.EOFException e) {
+          throw new AssertionError("no count came back; log: " + log.await(i + 1, WAIT), e);
+        }
+        assertThat(received).as("bytes the target got, run %d", i).isEqualTo(payload.length);
+      }
+    }
+    log.await(10, WAIT);
   }
 
   @Test
