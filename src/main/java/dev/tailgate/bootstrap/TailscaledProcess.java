@@ -67,7 +67,7 @@ final class TailscaledProcess {
       return ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
           .filter(h -> started == null || h.info().startInstant().map(started::equals).orElse(true))
-          .filter(h -> h.info().command().map(c -> c.contains("tailscaled")).orElse(true))
+          .filter(h -> h.info().commandLine().map(c -> c.contains("tailscaled")).orElse(true))
           .map(TailscaledProcess::new);
     } catch (IOException | RuntimeException e) {
       return Optional.empty();

@@ -1,0 +1,273 @@
+package dev.tailgate.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.relay.RelayServer;
+import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.Socks5Dialer;
+import dev.tailgate.relay.Transports;
+import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.SocksClient;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The supervisor against the test doubles of tailscaled and tailscale, run as real processes, with
+ * the real relay in front: cold start and login, adoption, kill -9, SIGSTOP, a target that is down,
+ * a busy port, a refused login, and the key kept out of argv.
+ */
+class SupervisorTest {
+  @TempDir Path dir;
+
+  private final List<AutoCloseable> open = new ArrayList<>();
+  private EventLoopGroup group;
+  private EchoServer echo;
+  private FakeTailnet tailnet;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    group = Transports.EPOLL.newGroup(2);
+    echo = new EchoServer();
+    tailnet = new FakeTailnet(dir).peer("web", echo.port());
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    for (int i = open.size() - 1; i >= 0; i--) {
+      open.get(i).close();
+    }
+    DaemonStopper.stop(tailnet.stateDir);
+    echo.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+
+  private Supervisor supervisor(BootstrapSettings settings) {
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    Supervisor s = new Supervisor(settings, api, message -> {});
+    open.add(api);
+    open.add(s);
+    return s;
+  }
+
+  private RelayServer relay(Supervisor gate) throws Exception {
+    Transports t = Transports.EPOLL;
+    RelaySettings settings =
+        new RelaySettings(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(3),
+            Duration.ofMinutes(1),
+            null);
+    RelayServer relay =
+        RelayServer.start(
+            settings,
+            Allowlist.parse(List.of("tailnet:*"), gate::magicDnsSuffix),
+            new Socks5Dialer(
+                t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
+            gate,
+            ConnectionLog.DISCARD,
+            group,
+            t);
+    open.add(relay);
+    return relay;
+  }
+
+  /** SOCKS5 CONNECT through the relay to the peer by its MagicDNS name; returns the reply code. */
+  private static int ping(RelayServer relay, String host) throws IOException {
+    try (Socket s = SocksClient.open(relay.address())) {
+      s.setSoTimeout(40_000);
+      int reply = SocksClient.connect(s, host, 22);
+      if (reply == 0) {
+        s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().readNBytes(4))
+            .isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
+      }
+      return reply;
+    }
+  }
+
+  @Test
+  void coldStartLogsInOnceAndRelaysToAPeerByItsMagicDnsName() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    RelayServer relay = relay(sup);
+
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(sup.magicDnsSuffix()).isEqualTo(FakeTailnet.SUFFIX);
+    assertThat(ping(relay, "web." + FakeTailnet.SUFFIX)).isZero();
+    assertThat(FakeTailnet.lines(tailnet.logins)).hasSize(1);
+    assertThat(Files.getPosixFilePermissions(tailnet.stateDir)).hasSize(3);
+  }
+
+  @Test
+  void keepsTheKeyOutOfArgvLogsAndLeftoverFiles() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    long pid = sup.snapshot().pid();
+
+    String cmdline = Files.readString(Path.of("/proc/" + pid + "/cmdline")).replace('\0', ' ');
+    assertThat(cmdline).contains("--tun=userspace-networking").doesNotContain(FakeTailnet.KEY);
+    assertThat(String.join("\n", FakeTailnet.lines(tailnet.daemonArgv)))
+        .doesNotContain(FakeTailnet.KEY);
+    List<String> cli = FakeTailnet.lines(tailnet.cliArgv);
+    assertThat(cli).hasSize(1);
+    assertThat(cli.get(0)).contains("--auth-key=file:").doesNotContain(FakeTailnet.KEY);
+    assertThat(Files.readString(tailnet.daemonLog)).doesNotContain(FakeTailnet.KEY);
+    String keyPath = cli.get(0).replaceAll(".*--auth-key=file:([^\"]+)\".*", "$1");
+    assertThat(Path.of(keyPath)).as("the key file tailscale up read").doesNotExist();
+    assertThat(Path.of(keyPath).getParent()).doesNotExist();
+  }
+
+  @Test
+  void adoptsARunningDaemonWithoutASecondLogin() throws Exception {
+    Supervisor first = supervisor(tailnet.settings());
+    first.start();
+    long pid = first.snapshot().pid();
+    first.close();
+
+    Supervisor second = supervisor(tailnet.settings());
+    second.start();
+
+    assertThat(second.snapshot().pid()).isEqualTo(pid);
+    assertThat(FakeTailnet.lines(tailnet.logins)).hasSize(1);
+    assertThat(ping(relay(second), "web." + FakeTailnet.SUFFIX)).isZero();
+  }
+
+  @Test
+  void restartsAKilledDaemonWithItsStateAndNoNewKeyWhileClientsWait() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    RelayServer relay = relay(sup);
+    long pid = sup.snapshot().pid();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    List<CompletableFuture<Integer>> storm =
+        IntStream.range(0, 30)
+            .mapToObj(
+                i ->
+                    CompletableFuture.supplyAsync(
+                        () -> {
+                          try {
+                            return ping(relay, "web." + FakeTailnet.SUFFIX);
+                          } catch (IOException e) {
+                            return -1;
+                          }
+                        }))
+            .toList();
+
+    for (CompletableFuture<Integer> client : storm) {
+      assertThat(client.get(60, TimeUnit.SECONDS)).as("reply to a client during recovery").isZero();
+    }
+    Supervisor.Snapshot s = sup.snapshot();
+    assertThat(s.phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(s.pid()).isNotEqualTo(pid);
+    assertThat(s.restarts()).isEqualTo(1);
+    assertThat(FakeTailnet.lines(tailnet.logins)).as("the single-use key is used once").hasSize(1);
+  }
+
+  @Test
+  void restartsAKilledDaemonWithoutWaitingForTraffic() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    long pid = sup.snapshot().pid();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (System.nanoTime() < deadline
+        && !(sup.snapshot().phase() == Supervisor.Phase.RUNNING && sup.snapshot().pid() != pid)) {
+      Thread.sleep(50);
+    }
+    assertThat(sup.snapshot().pid()).isNotEqualTo(pid);
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(sup.snapshot().lastFailure()).containsAnyOf("exited", "stream ended");
+  }
+
+  @Test
+  void recoversAStoppedDaemonThatNoLongerAnswers() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    RelayServer relay = relay(sup);
+    long pid = sup.snapshot().pid();
+
+    new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
+
+    assertThat(ping(relay, "web." + FakeTailnet.SUFFIX)).isZero();
+    assertThat(sup.snapshot().pid()).isNotEqualTo(pid);
+    assertThat(sup.snapshot().restarts()).isEqualTo(1);
+    assertThat(ProcessHandle.of(pid)).as("the wedged daemon was killed").isEmpty();
+  }
+
+  @Test
+  void reportsATargetThatIsDownWithoutRestartingTheDaemon() throws Exception {
+    int closed = dev.tailgate.testing.ExternalTool.freePort();
+    tailnet.peer("down", closed);
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    RelayServer relay = relay(sup);
+
+    assertThat(ping(relay, "down." + FakeTailnet.SUFFIX)).isEqualTo(0x01);
+
+    assertThat(sup.snapshot().restarts()).isZero();
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+  }
+
+  @Test
+  void saysInOneLineThatTheSocks5PortIsTaken() throws Exception {
+    try (ServerSocket taken =
+        new ServerSocket(tailnet.socksPort, 1, InetAddress.getByName("127.0.0.1"))) {
+      Supervisor sup = supervisor(tailnet.settings());
+
+      assertThat(taken.isBound()).isTrue();
+      assertThatThrownBy(sup::start)
+          .isInstanceOf(BootstrapException.class)
+          .hasMessageContaining("127.0.0.1:" + tailnet.socksPort)
+          .hasMessageContaining("taken")
+          .hasMessageNotContaining("\n");
+    }
+  }
+
+  @Test
+  void saysWhyTheLoginFailed() throws Exception {
+    tailnet.env("TAILSCALED_FAKE_REFUSE_LOGIN", "1");
+    Supervisor sup = supervisor(tailnet.settings());
+
+    assertThatThrownBy(sup::start)
+        .isInstanceOf(BootstrapException.class)
+        .hasMessageStartingWith("tailscale up failed: ")
+        .hasMessageContaining("invalid key")
+        .hasMessageNotContaining(FakeTailnet.KEY);
+  }
+
+  @Test
+  void saysWhereTheKeyIsMissing() throws Exception {
+    Supervisor sup =
+        supervisor(
+            tailnet.settings(Optional.of(AuthKeySource.parse("env:TAILGATE_TEST_NO_SUCH_VAR"))));
+
+    assertThatThrownBy(sup::start)
+        .isInstanceOf(BootstrapException.class)
+        .hasMessageContaining("TAILGATE_TEST_NO_SUCH_VAR");
+  }
+}
