@@ -10,6 +10,7 @@ import dev.tailgate.relay.RelaySettings;
 import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
