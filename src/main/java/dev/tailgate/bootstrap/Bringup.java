@@ -147,20 +147,23 @@ final class Bringup {
     if (state == IpnState.RUNNING) {
       return status;
     }
+    Process interactive = null;
     if (state == IpnState.NEEDS_LOGIN || state == IpnState.STOPPED) {
       if (settings.authKey().isPresent()) {
         new Login(settings, progress).run(settings.authKey().get());
       } else {
-        String url = status.authUrl().isEmpty() ? "(tailscaled gave no URL yet)" : status.authUrl();
-        progress.accept(
-            "tailscaled needs a login and no --auth-key is set: open "
-                + url
-                + " to log this node in");
+        interactive = new Login(settings, progress).interactive();
       }
     } else if (state == IpnState.NEEDS_MACHINE_AUTH) {
       progress.accept("this node waits for an admin to approve it in the tailnet's admin console");
     }
-    return awaitRunning(process);
+    try {
+      return awaitRunning(process);
+    } finally {
+      if (interactive != null) {
+        interactive.destroy();
+      }
+    }
   }
 
   private TailscaleStatus awaitRunning(Optional<TailscaledProcess> process)

@@ -1,7 +1,9 @@
 package dev.tailgate.bootstrap;
 
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,6 +59,44 @@ final class Login {
                 + e.getMessage()
                 + ": remove it by hand");
       }
+    }
+  }
+
+  /**
+   * Starts {@code tailscale up} without a key and passes the login URL it prints to {@code
+   * progress}. The returned process waits for the login; the caller ends it once Running.
+   */
+  Process interactive() throws BootstrapException {
+    try {
+      Process p =
+          new ProcessBuilder(settings.command().upInteractive())
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectErrorStream(true)
+              .start();
+      Thread reader =
+          new Thread(
+              () -> {
+                try (BufferedReader out =
+                    new BufferedReader(
+                        new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                  for (String line; (line = out.readLine()) != null; ) {
+                    String url = line.strip();
+                    if (url.startsWith("https://") || url.startsWith("http://")) {
+                      progress.accept(
+                          "open " + url + " to log this node in (no --auth-key is set)");
+                    }
+                  }
+                } catch (IOException ignored) {
+                  // The process ended; nothing more to read.
+                }
+              },
+              "tailscale-up-output");
+      reader.setDaemon(true);
+      reader.start();
+      return p;
+    } catch (IOException e) {
+      throw new BootstrapException(
+          "cannot run " + settings.command().tailscale() + ": " + e.getMessage(), e);
     }
   }
 

@@ -97,6 +97,20 @@ public record TailscaledCommand(
     return List.copyOf(args);
   }
 
+  /**
+   * {@code tailscale up} without a key: it asks the control server for a login URL, prints it, and
+   * waits until a person has used it (so it gets no --timeout).
+   */
+  public List<String> upInteractive() {
+    List<String> args = new ArrayList<>();
+    args.add(tailscale.toString());
+    args.add("--socket=" + socket);
+    args.add("up");
+    hostname.ifPresent(h -> args.add("--hostname=" + h));
+    loginServer.ifPresent(url -> args.add("--login-server=" + url));
+    return List.copyOf(args);
+  }
+
   private static String hostPort(String host, int port) {
     boolean ipv6Literal = host.indexOf(':') >= 0 && !host.startsWith("[");
     return (ipv6Literal ? "[" + host + "]" : host) + ":" + port;

@@ -141,6 +141,55 @@ class SupervisorTest {
   }
 
   @Test
+  void withoutAKeyPrintsTheLoginUrlAndWaitsForTheLogin() throws Exception {
+    java.util.concurrent.BlockingQueue<String> said =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    Supervisor sup = new Supervisor(tailnet.settings(Optional.empty()), api, said::add);
+    open.add(api);
+    open.add(sup);
+
+    CompletableFuture<Void> started =
+        CompletableFuture.runAsync(
+            () -> {
+              try {
+                sup.start();
+              } catch (Exception e) {
+                throw new java.util.concurrent.CompletionException(e);
+              }
+            });
+    String url = null;
+    for (String line; url == null && (line = said.poll(30, TimeUnit.SECONDS)) != null; ) {
+      if (line.contains("https://login.example.invalid/")) {
+        url = line;
+      }
+    }
+    assertThat(url)
+        .as("a progress line with the login URL")
+        .isNotNull()
+        .contains("to log this node in");
+    assertThat(started).isNotDone();
+
+    Process approve =
+        new ProcessBuilder(
+                "curl",
+                "-sS",
+                "--max-time",
+                "10",
+                "--unix-socket",
+                tailnet.socket.toString(),
+                "-X",
+                "POST",
+                "http://local-tailscaled.sock/localapi/v0/fake/approve")
+            .redirectErrorStream(true)
+            .start();
+    assertThat(approve.waitFor(20, TimeUnit.SECONDS)).isTrue();
+
+    started.get(30, TimeUnit.SECONDS);
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+  }
+
+  @Test
   void adoptsARunningDaemonWithoutASecondLogin() throws Exception {
     Supervisor first = supervisor(tailnet.settings());
     first.start();
@@ -195,13 +244,7 @@ class SupervisorTest {
 
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
 
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline
-        && !(sup.snapshot().phase() == Supervisor.Phase.RUNNING && sup.snapshot().pid() != pid)) {
-      Thread.sleep(50);
-    }
-    assertThat(sup.snapshot().pid()).isNotEqualTo(pid);
-    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    awaitNewDaemon(sup, pid, Duration.ofSeconds(30));
     assertThat(sup.snapshot().lastFailure()).containsAnyOf("exited", "stream ended");
   }
 
@@ -218,6 +261,55 @@ class SupervisorTest {
     assertThat(sup.snapshot().pid()).isNotEqualTo(pid);
     assertThat(sup.snapshot().restarts()).isEqualTo(1);
     assertThat(ProcessHandle.of(pid)).as("the wedged daemon was killed").isEmpty();
+  }
+
+  @Test
+  void restartsADaemonWhoseSocketWasRemoved() throws Exception {
+    Supervisor sup = supervisor(tailnet.settings());
+    sup.start();
+    long pid = sup.snapshot().pid();
+
+    Files.delete(tailnet.socket);
+
+    awaitNewDaemon(sup, pid, Duration.ofSeconds(30));
+    assertThat(sup.snapshot().lastFailure()).contains("LocalAPI");
+    assertThat(ProcessHandle.of(pid)).as("the old daemon was stopped").isEmpty();
+  }
+
+  @Test
+  void reportsUnhealthyAfterFailuresInARowAndKeepsTryingUntilItWorks() throws Exception {
+    BootstrapSettings settings = tailnet.settings();
+    Supervisor sup = supervisor(settings);
+    sup.start();
+    long pid = sup.snapshot().pid();
+    Path daemon = settings.command().tailscaled();
+    String working = Files.readString(daemon);
+    Files.writeString(daemon, "#!/bin/sh\necho 'test: tailscaled will not start' >&2\nexit 1\n");
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (sup.snapshot().phase() != Supervisor.Phase.UNHEALTHY && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.UNHEALTHY);
+    assertThat(sup.snapshot().lastFailure()).contains("test: tailscaled will not start");
+    assertThat(sup.whenReady()).isNotDone();
+
+    Files.writeString(daemon, working);
+    awaitNewDaemon(sup, pid, Duration.ofSeconds(30));
+    assertThat(sup.whenReady()).isDone();
+  }
+
+  private static void awaitNewDaemon(Supervisor sup, long oldPid, Duration timeout)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline
+        && !(sup.snapshot().phase() == Supervisor.Phase.RUNNING
+            && sup.snapshot().pid() != oldPid)) {
+      Thread.sleep(50);
+    }
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(sup.snapshot().pid()).isNotEqualTo(oldPid);
   }
 
   @Test
