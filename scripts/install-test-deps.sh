@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the real programs the test suite drives: curl, OpenBSD netcat, microsocks and Dante.
+# Installs the real programs the test suite drives: curl, OpenBSD netcat, microsocks and Dante,
+# and python3 for the test doubles of tailscaled and tailscale.
 # Idempotent: installs only what is missing, and refreshes the package lists only then.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ command -v curl >/dev/null || need+=(curl)
 { command -v nc >/dev/null && nc -h 2>&1 | grep -q OpenBSD; } || need+=(netcat-openbsd)
 command -v microsocks >/dev/null || need+=(microsocks)
 [[ -x /usr/sbin/danted ]] || need+=(dante-server)
+command -v python3 >/dev/null || need+=(python3)
+command -v setsid >/dev/null || need+=(util-linux)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

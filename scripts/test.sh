@@ -6,4 +6,6 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
 
 scripts/install-test-deps.sh
+# The test doubles of tailscaled and tailscale prove themselves first: the Java tests lean on them.
+src/test/fakes/selftest.sh
 exec mvn -B verify -Dtailgate.requireTools=true "$@"

@@ -84,7 +84,7 @@ public record TailgateConfig(
     Duration idle =
         Durations.parse(
             v.idleTimeout != null ? v.idleTimeout : DEFAULT_IDLE_TIMEOUT, "idle-timeout");
-    Path authFile = v.authFile != null ? Path.of(v.authFile) : null;
+    Path authFile = v.authFile != null ? path(v.authFile) : null;
     if (authFile == null && !listen.getAddress().isLoopbackAddress()) {
       throw new ConfigException(
           "listen: refusing to serve "
@@ -107,28 +107,35 @@ public record TailgateConfig(
               + v.hostname
               + "' is not a host name (letters, digits, hyphens; at most 63)");
     }
-    Path stateDir = v.stateDir != null ? Path.of(v.stateDir) : stateHome().resolve("tailscaled");
+    Path stateDir = v.stateDir != null ? path(v.stateDir) : stateHome().resolve("tailscaled");
     Daemon daemon =
         new Daemon(
             v.tailscaled != null ? v.tailscaled : "tailscaled",
             v.tailscale != null ? v.tailscale : "tailscale",
             stateDir,
-            Path.of(v.socket != null ? v.socket : DEFAULT_SOCKET),
+            path(v.socket != null ? v.socket : DEFAULT_SOCKET),
             v.authKey,
             v.hostname,
             v.loginServer,
             v.tailscaledLog != null
-                ? Path.of(v.tailscaledLog)
+                ? path(v.tailscaledLog)
                 : stateHome().resolve("tailscaled.log"));
     return new TailgateConfig(
         listen,
         upstream,
         noBootstrap,
         allow,
-        v.logFile != null ? Path.of(v.logFile) : null,
+        v.logFile != null ? path(v.logFile) : null,
         idle,
         authFile,
         daemon);
+  }
+
+  /** A path as written, with a leading {@code ~/} meaning the home directory, as in a shell. */
+  static Path path(String value) {
+    return value.startsWith("~/")
+        ? Path.of(System.getProperty("user.home"), value.substring(2))
+        : Path.of(value);
   }
 
   /** The rule texts in order. */

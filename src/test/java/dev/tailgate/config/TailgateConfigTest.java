@@ -140,6 +140,28 @@ class TailgateConfigTest {
   }
 
   @Test
+  void readsATildeAsTheHomeDirectory() throws Exception {
+    ConfigValues v = new ConfigValues();
+    v.noBootstrap = false;
+    v.stateDir = "~/.local/state/tg";
+    v.logFile = "~/conn.log";
+
+    TailgateConfig c = TailgateConfig.from(v);
+
+    Path home = Path.of(System.getProperty("user.home"));
+    assertThat(c.daemon().stateDir()).isEqualTo(home.resolve(".local/state/tg"));
+    assertThat(c.logFile()).isEqualTo(home.resolve("conn.log"));
+  }
+
+  @Test
+  void refusesDirectUpstreamWhenTailgateManagesTailscaled() {
+    ConfigValues v = new ConfigValues();
+    v.upstream = "direct";
+
+    assertThatThrownBy(() -> TailgateConfig.from(v)).hasMessageContaining("no-bootstrap");
+  }
+
+  @Test
   void reportsAMissingFile() {
     assertThatThrownBy(() -> ConfigFile.read(dir.resolve("nope.yaml")))
         .hasMessageEndingWith("nope.yaml: no such file");
