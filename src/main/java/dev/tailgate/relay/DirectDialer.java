@@ -1,10 +1,7 @@
 package dev.tailgate.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.util.NetUtil;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.Promise;
@@ -81,20 +78,7 @@ public final class DirectDialer implements UpstreamDialer, AutoCloseable {
       promise.tryFailure(new DialException(DialErrors.direct(host + ":" + port, e), e));
       return;
     }
-    ChannelFuture connect =
-        new Bootstrap()
-            .group(inbound.eventLoop())
-            .channel(transport.socketChannel())
-            .option(ChannelOption.AUTO_READ, false)
-            .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .option(ChannelOption.TCP_NODELAY, true)
-            .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) dialTimeout.toMillis())
-            .handler(
-                new ChannelInitializer<Channel>() {
-                  @Override
-                  protected void initChannel(Channel ch) {}
-                })
-            .connect(remote);
+    ChannelFuture connect = transport.outbound(inbound.eventLoop(), dialTimeout).connect(remote);
     connect.addListener(
         (ChannelFuture f) -> {
           if (f.isSuccess()) {

@@ -1,12 +1,10 @@
 package dev.tailgate.relay;
 
-import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.handler.codec.socksx.v5.Socks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.proxy.Socks5ProxyHandler;
@@ -39,14 +37,9 @@ public final class Socks5Dialer implements UpstreamDialer {
     ReplySniffer sniffer = new ReplySniffer();
     Socks5ProxyHandler proxy = new Socks5ProxyHandler(upstream);
     proxy.setConnectTimeoutMillis(dialTimeout.toMillis());
-    new Bootstrap()
-        .group(inbound.eventLoop())
-        .channel(transport.socketChannel())
+    transport
+        .outbound(inbound.eventLoop(), dialTimeout)
         .resolver(NoopAddressResolverGroup.INSTANCE)
-        .option(ChannelOption.AUTO_READ, false)
-        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) dialTimeout.toMillis())
         .handler(
             new ChannelInitializer<Channel>() {
               @Override

@@ -3,6 +3,7 @@ package dev.tailgate.relay;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
@@ -69,42 +70,52 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
     Socks5AuthMethod wanted =
         credentials == null ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
     if (!initial.authMethods().contains(wanted)) {
-      state.fail(
-          "denied",
+      refuse(
+          ctx,
+          state,
           credentials == null
               ? "client offered no method tailgate accepts (no-auth)"
-              : "client did not offer username/password authentication, which is required");
-      state.closedBy("relay");
-      ctx.writeAndFlush(new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED))
-          .addListener(ChannelFutureListener.CLOSE);
+              : "client did not offer username/password authentication, which is required",
+          new DefaultSocks5InitialResponse(Socks5AuthMethod.UNACCEPTED));
       return;
     }
-    ctx.pipeline()
-        .replace(
-            PipelineNames.SOCKS5_DECODER,
-            PipelineNames.SOCKS5_DECODER,
-            credentials == null
-                ? new Socks5CommandRequestDecoder()
-                : new Socks5PasswordAuthRequestDecoder());
-    ctx.writeAndFlush(new DefaultSocks5InitialResponse(wanted)).addListener(readNext(ctx));
+    advance(
+        ctx,
+        credentials == null
+            ? new Socks5CommandRequestDecoder()
+            : new Socks5PasswordAuthRequestDecoder(),
+        new DefaultSocks5InitialResponse(wanted));
   }
 
   private void authenticate(
       ChannelHandlerContext ctx, Socks5PasswordAuthRequest auth, ConnectionState state) {
     if (!credentials.check(auth.username(), auth.password())) {
-      state.fail("denied", "bad username or password");
-      state.closedBy("relay");
-      ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE))
-          .addListener(ChannelFutureListener.CLOSE);
+      refuse(
+          ctx,
+          state,
+          "bad username or password",
+          new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.FAILURE));
       return;
     }
-    ctx.pipeline()
-        .replace(
-            PipelineNames.SOCKS5_DECODER,
-            PipelineNames.SOCKS5_DECODER,
-            new Socks5CommandRequestDecoder());
-    ctx.writeAndFlush(new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS))
-        .addListener(readNext(ctx));
+    advance(
+        ctx,
+        new Socks5CommandRequestDecoder(),
+        new DefaultSocks5PasswordAuthResponse(Socks5PasswordAuthStatus.SUCCESS));
+  }
+
+  /** Refuses the client at a step before its request: answer, log as denied, close. */
+  private static void refuse(
+      ChannelHandlerContext ctx, ConnectionState state, String reason, Socks5Message reply) {
+    state.fail("denied", reason);
+    state.closedBy("relay");
+    ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+  }
+
+  /** Moves to the next step: its decoder in place of this one's, then the answer, then a read. */
+  private static void advance(
+      ChannelHandlerContext ctx, ChannelHandler decoder, Socks5Message reply) {
+    ctx.pipeline().replace(PipelineNames.SOCKS5_DECODER, PipelineNames.SOCKS5_DECODER, decoder);
+    ctx.writeAndFlush(reply).addListener(readNext(ctx));
   }
 
   private void command(

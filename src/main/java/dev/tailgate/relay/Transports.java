@@ -1,5 +1,10 @@
 package dev.tailgate.relay;
 
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -12,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import java.time.Duration;
 
 /** Epoll where the platform has it, NIO otherwise. */
 public enum Transports {
@@ -36,6 +42,27 @@ public enum Transports {
   public EventLoopGroup newGroup(int threads) {
     IoHandlerFactory io = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     return new MultiThreadIoEventLoopGroup(threads, io);
+  }
+
+  /**
+   * A bootstrap for an outbound leg on {@code loop} (the client's own loop): auto-read off, half
+   * closure allowed, no Nagle, and the dial timeout; callers add their handler when they have one.
+   */
+  Bootstrap outbound(EventLoop loop, Duration dialTimeout) {
+    return new Bootstrap()
+        .group(loop)
+        .channel(socketChannel)
+        .option(ChannelOption.AUTO_READ, false)
+        .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) dialTimeout.toMillis())
+        .handler(Idle.INSTANCE);
+  }
+
+  /** The handler of an outbound leg before the relay adds its own: passes everything on. */
+  @ChannelHandler.Sharable
+  private static final class Idle extends ChannelInboundHandlerAdapter {
+    static final Idle INSTANCE = new Idle();
   }
 
   Class<? extends ServerChannel> serverChannel() {
