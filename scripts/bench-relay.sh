@@ -181,7 +181,7 @@ microsocks_port=$(free_port)
 # Flags a user of `java -jar` would pass too; none by default, so the numbers are the plain launch.
 tailgate_java_opts=${TAILGATE_JAVA_OPTS:-}
 # shellcheck disable=SC2086 # the options are meant to split into words
-java $tailgate_java_opts -jar target/tailgate.jar up --no-bootstrap --upstream direct \
+java $tailgate_java_opts -jar target/tailgate.jar up --no-bootstrap --upstream direct --admin off \
   --listen "127.0.0.1:$tailgate_port" --allow '127.0.0.1:*' \
   --log-file "$work/tailgate-connections.log" >"$work/tailgate.out" 2>"$work/tailgate.err" &
 tailgate_pid=$!

@@ -10,6 +10,26 @@ public interface ConnectionLog extends AutoCloseable {
   @Override
   void close();
 
+  /** A log that records each event in every one of {@code logs}, in order, and closes them all. */
+  static ConnectionLog tee(ConnectionLog... logs) {
+    ConnectionLog[] all = logs.clone();
+    return new ConnectionLog() {
+      @Override
+      public void record(ConnectionEvent event) {
+        for (ConnectionLog log : all) {
+          log.record(event);
+        }
+      }
+
+      @Override
+      public void close() {
+        for (ConnectionLog log : all) {
+          log.close();
+        }
+      }
+    };
+  }
+
   /** A log that drops everything, for tests and benchmarks that do not read it. */
   ConnectionLog DISCARD =
       new ConnectionLog() {

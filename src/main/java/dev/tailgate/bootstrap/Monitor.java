@@ -16,16 +16,22 @@ final class Monitor {
   private final LocalApiClient api;
   private final ScheduledExecutorService exec;
   private final Consumer<String> trouble;
+  private final Consumer<TailscaleStatus> fresh;
 
   private int generation;
   private IpnBusWatch bus;
   private ScheduledFuture<?> probe;
   private int probeFailures;
 
-  Monitor(LocalApiClient api, ScheduledExecutorService exec, Consumer<String> trouble) {
+  Monitor(
+      LocalApiClient api,
+      ScheduledExecutorService exec,
+      Consumer<String> trouble,
+      Consumer<TailscaleStatus> fresh) {
     this.api = api;
     this.exec = exec;
     this.trouble = trouble;
+    this.fresh = fresh;
   }
 
   synchronized void watch(Optional<TailscaledProcess> process) {
@@ -59,6 +65,8 @@ final class Monitor {
           api.status().get(BootstrapSettings.PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
       if (s.state().orElse(IpnState.NO_STATE) != IpnState.RUNNING) {
         report(gen, "tailscaled is " + s.backendState());
+      } else {
+        fresh.accept(s);
       }
       probeFailures = 0;
     } catch (InterruptedException e) {

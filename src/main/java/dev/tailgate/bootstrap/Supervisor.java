@@ -4,6 +4,7 @@ import dev.tailgate.relay.DialFailure;
 import dev.tailgate.relay.UpstreamGate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -58,12 +59,34 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   private volatile int failuresInRow;
   private volatile boolean closed;
   private CompletableFuture<Verdict> judging;
+  private final java.util.Deque<Transition> history = new java.util.ArrayDeque<>();
+
+  /** A change of phase, for the status page's history. */
+  public record Transition(Instant at, Phase phase, String note) {}
+
+  private static final int HISTORY = 20;
+
+  private void remember(Phase phase, String note) {
+    synchronized (history) {
+      if (history.size() == HISTORY) {
+        history.removeLast();
+      }
+      history.addFirst(new Transition(Instant.now(), phase, note));
+    }
+  }
+
+  /** The latest changes of phase, newest first. */
+  public List<Transition> history() {
+    synchronized (history) {
+      return List.copyOf(history);
+    }
+  }
 
   public Supervisor(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
     this.settings = settings;
     this.api = api;
     this.bringup = new Bringup(settings, api, progress);
-    this.monitor = new Monitor(api, exec, this::recover);
+    this.monitor = new Monitor(api, exec, this::recover, s -> lastStatus = s);
   }
 
   /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
@@ -78,6 +101,11 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     failuresInRow = 0;
     phase = Phase.RUNNING;
     since = Instant.now();
+    remember(
+        Phase.RUNNING,
+        (result.adopted() ? "adopted" : "started")
+            + " tailscaled"
+            + process.map(p -> " (pid " + p.pid() + ")").orElse(""));
     CompletableFuture<Void> held = ready;
     held.complete(null);
     monitor.watch(process);
@@ -160,6 +188,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
       lastFailure = reason;
       restarts++;
     }
+    remember(Phase.RECOVERING, reason);
     log.warn("tailscaled needs a re-bootstrap: {}", reason);
     monitor.stop();
     exec.execute(this::recoveryLoop);
@@ -179,8 +208,10 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     } catch (BootstrapException | RuntimeException e) {
       failuresInRow++;
       lastFailure = e.getMessage();
-      if (settings.backoff().unhealthy(failuresInRow)) {
+      if (settings.backoff().unhealthy(failuresInRow) && phase != Phase.UNHEALTHY) {
         phase = Phase.UNHEALTHY;
+        remember(
+            Phase.UNHEALTHY, failuresInRow + " failed re-bootstraps in a row: " + e.getMessage());
       }
       Duration delay = settings.backoff().delay(failuresInRow);
       log.warn(
@@ -192,6 +223,11 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /** tailscaled's status as last seen (at most a probe interval old), or empty before the first. */
+  public Optional<TailscaleStatus> lastStatus() {
+    return Optional.ofNullable(lastStatus);
   }
 
   /** The MagicDNS suffix as tailscaled last reported it, or null. */

@@ -2,6 +2,7 @@ package dev.tailgate.cli;
 
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.audit.JsonLinesLog;
+import dev.tailgate.audit.RecentRefusals;
 import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
@@ -17,19 +18,27 @@ import dev.tailgate.relay.Credentials;
 import dev.tailgate.relay.DirectDialer;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.RelayStats;
 import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.relay.UpstreamDialer;
 import dev.tailgate.relay.UpstreamGate;
+import dev.tailgate.web.AdminRoutes;
+import dev.tailgate.web.AdminServer;
+import dev.tailgate.web.Metrics;
+import dev.tailgate.web.Pac;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
+import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.Callable;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -40,12 +49,16 @@ import java.util.concurrent.TimeUnit;
  * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it.
  */
 final class Gateway implements AutoCloseable {
+  /** Refusals the status page lists. */
+  static final int RECENT_REFUSALS = 50;
+
   private final List<AutoCloseable> stack = new ArrayList<>();
   private final TailgateConfig cfg;
   private final PrintWriter err;
   private final Instant started = Instant.now();
   private Supervisor supervisor;
   private RelayServer relay;
+  private AdminServer admin;
   private UpstreamDialer dialer;
 
   Gateway(TailgateConfig cfg, PrintWriter err) {
@@ -89,8 +102,13 @@ final class Gateway implements AutoCloseable {
             RelaySettings.DEFAULT_DIAL_TIMEOUT,
             cfg.idleTimeout(),
             credentials);
+    Metrics metrics = new Metrics();
+    RecentRefusals refusals = new RecentRefusals(RECENT_REFUSALS);
     ConnectionLog log =
-        cfg.logFile() == null ? JsonLinesLog.toStdout() : JsonLinesLog.toFile(cfg.logFile());
+        ConnectionLog.tee(
+            cfg.logFile() == null ? JsonLinesLog.toStdout() : JsonLinesLog.toFile(cfg.logFile()),
+            metrics,
+            refusals);
     stack.add(log);
     dialer =
         cfg.upstream().isDirect()
@@ -99,12 +117,53 @@ final class Gateway implements AutoCloseable {
     if (dialer instanceof AutoCloseable c) {
       stack.add(c);
     }
-    relay = bind(settings, allowlist, gate, log, group, transport);
+    RelayStats stats = new RelayStats(metrics);
+    UpstreamGate upstreamGate = gate;
+    relay =
+        bind(
+            "listen",
+            cfg.listen(),
+            () ->
+                RelayServer.start(
+                    settings, allowlist, dialer, upstreamGate, log, stats, group, transport));
     stack.add(relay);
+    metrics.gauge(
+        "tailgate.connections.open", "Client connections open now", stats, RelayStats::open);
+    if (supervisor != null) {
+      Supervisor sup = supervisor;
+      metrics.gauge(
+          "tailgate.rebootstraps",
+          "tailscaled re-bootstraps since start",
+          sup,
+          s -> s.snapshot().restarts());
+      metrics.phases(
+          () -> sup.snapshot().phase().name(),
+          Arrays.stream(Supervisor.Phase.values()).map(Enum::name).toArray(String[]::new));
+    }
     say(
         String.format(
             "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
             HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
+    if (cfg.admin() != null) {
+      AdminRoutes routes =
+          new AdminRoutes(
+              new StatusAssembler(relay, dialer.describe(), allowlist, refusals, supervisor),
+              metrics,
+              () ->
+                  Pac.of(
+                      HostPort.format(relay.address()),
+                      supervisor == null ? null : supervisor.magicDnsSuffix()));
+      admin =
+          bind(
+              "admin",
+              cfg.admin(),
+              () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
+      stack.add(admin);
+      say(
+          "admin on http://"
+              + HostPort.format(admin.address())
+              + "/ (healthz, metrics, proxy.pac, status page)");
+    }
     ScheduledExecutorService writer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -118,25 +177,23 @@ final class Gateway implements AutoCloseable {
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
   }
 
-  private RelayServer bind(
-      RelaySettings settings,
-      Allowlist allowlist,
-      UpstreamGate gate,
-      ConnectionLog log,
-      EventLoopGroup group,
-      Transports transport)
-      throws Exception {
+  /** A listener that binds, or a BindException that says which address and what to do. */
+  private <T> T bind(String what, InetSocketAddress address, Callable<T> start) throws Exception {
     try {
-      return RelayServer.start(settings, allowlist, dialer, gate, log, group, transport);
+      return start.call();
     } catch (Exception e) {
       if (e instanceof BindException || TailgateCommand.oneLine(e).contains("in use")) {
         BindException bind =
             new BindException(
                 "cannot listen on "
-                    + HostPort.format(cfg.listen())
-                    + ": "
+                    + HostPort.format(address)
+                    + " ("
+                    + what
+                    + "): "
                     + TailgateCommand.oneLine(e)
-                    + " (is another tailgate running? `tailgate status` tells; or pick another --listen)");
+                    + " (is another tailgate running? `tailgate status` tells; or pick another --"
+                    + what
+                    + ")");
         bind.initCause(e);
         throw bind;
       }
@@ -208,6 +265,7 @@ final class Gateway implements AutoCloseable {
             ProcessHandle.current().pid(),
             true,
             HostPort.format(relay.address()),
+            admin == null ? null : HostPort.format(admin.address()),
             dialer.describe(),
             cfg.noBootstrap() ? null : cfg.daemon().stateDir().toString(),
             daemon,

@@ -21,6 +21,7 @@ import java.util.Optional;
  * @param pid the {@code tailgate up} process
  * @param ready true once the relay accepts connections
  * @param relay the relay's address
+ * @param admin the admin listener's address, absent when off
  * @param upstream where it sends connections
  * @param stateDir tailscaled's state dir, where {@code down} finds the daemon's pid
  * @param daemon the supervisor's view, absent with --no-bootstrap
@@ -34,6 +35,7 @@ record RunState(
     long pid,
     boolean ready,
     String relay,
+    String admin,
     String upstream,
     @JsonProperty("state_dir") String stateDir,
     Daemon daemon,

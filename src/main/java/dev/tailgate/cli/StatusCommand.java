@@ -1,6 +1,12 @@
 package dev.tailgate.cli;
 
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -18,7 +24,9 @@ import picocli.CommandLine.Option;
 final class StatusCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--json", description = "Print the state as JSON.")
+  @Option(
+      names = "--json",
+      description = "Print the state as JSON: the admin listener's /api/status when it answers.")
   boolean json;
 
   @Override
@@ -35,11 +43,14 @@ final class StatusCommand implements Callable<Integer> {
     }
     RunState s = state.get();
     if (json) {
-      out.println(RunState.JSON.writeValueAsString(s));
+      out.println(adminStatus(s).orElse(RunState.JSON.writeValueAsString(s)));
       return ExitCodes.OK;
     }
     out.printf("tailgate    pid %d, up since %s%n", s.pid(), s.started());
     out.printf("relay       %s -> %s%n", s.relay(), s.upstream());
+    if (s.admin() != null) {
+      out.printf("admin       http://%s/%n", s.admin());
+    }
     out.printf("connections %d open, %d since start%n", s.openConnections(), s.totalConnections());
     RunState.Daemon d = s.daemon();
     if (d == null) {
@@ -55,5 +66,27 @@ final class StatusCommand implements Callable<Integer> {
       out.printf("last failure %s%n", d.lastFailure() == null ? "none" : d.lastFailure());
     }
     return ExitCodes.OK;
+  }
+
+  /** The admin listener's /api/status, the fuller view, when it answers within 2 s. */
+  private static Optional<String> adminStatus(RunState s) {
+    if (s.admin() == null) {
+      return Optional.empty();
+    }
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+      HttpResponse<String> r =
+          client.send(
+              HttpRequest.newBuilder(URI.create("http://" + s.admin() + "/api/status"))
+                  .timeout(Duration.ofSeconds(2))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      return r.statusCode() == 200 ? Optional.of(r.body()) : Optional.empty();
+    } catch (IOException e) {
+      return Optional.empty();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Optional.empty();
+    }
   }
 }

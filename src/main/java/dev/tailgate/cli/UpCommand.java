@@ -86,6 +86,15 @@ final class UpCommand implements Callable<Integer> {
   String authFile;
 
   @Option(
+      names = "--admin",
+      paramLabel = "HOST:PORT|off",
+      description =
+          "Admin listener: /healthz, /metrics, /proxy.pac and a status page (default: "
+              + TailgateConfig.DEFAULT_ADMIN
+              + "). A non-loopback address needs --auth-file.")
+  String admin;
+
+  @Option(
       names = "--tailscaled",
       paramLabel = "PATH",
       description = "The tailscaled binary (default: found on PATH).")
@@ -181,6 +190,7 @@ final class UpCommand implements Callable<Integer> {
     flags.logFile = logFile;
     flags.idleTimeout = idleTimeout;
     flags.authFile = authFile;
+    flags.admin = admin;
     flags.tailscaled = tailscaled;
     flags.tailscale = tailscale;
     flags.stateDir = stateDir;

@@ -39,6 +39,9 @@ public final class ConfigValues {
   @JsonProperty("auth-file")
   public String authFile;
 
+  @JsonProperty("admin")
+  public String admin;
+
   @JsonProperty("tailscaled")
   public String tailscaled;
 

@@ -18,6 +18,7 @@ import java.util.List;
  * @param idleTimeout idle tunnels are closed after this; zero disables
  * @param authFile the {@code user:password} file, or {@code null} for no authentication
  * @param daemon how to run tailscaled, when tailgate manages it
+ * @param admin the admin listener (health, metrics, PAC, status page), or {@code null} when off
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -27,7 +28,8 @@ public record TailgateConfig(
     Path logFile,
     Duration idleTimeout,
     Path authFile,
-    Daemon daemon) {
+    Daemon daemon,
+    InetSocketAddress admin) {
 
   /**
    * The tailscaled settings.
@@ -66,6 +68,7 @@ public record TailgateConfig(
 
   public static final String DEFAULT_LISTEN = "127.0.0.1:1080";
   public static final String DEFAULT_IDLE_TIMEOUT = "1h";
+  public static final String DEFAULT_ADMIN = "127.0.0.1:1081";
 
   /** Validates {@code v} and applies the defaults; every rule is checked where it was written. */
   public static TailgateConfig from(ConfigValues v) throws ConfigException {
@@ -91,6 +94,14 @@ public record TailgateConfig(
               + HostPort.format(listen)
               + " without authentication (an open proxy into the tailnet): set auth-file, or"
               + " listen on 127.0.0.1");
+    }
+    String adminText = v.admin != null ? v.admin : DEFAULT_ADMIN;
+    InetSocketAddress admin = adminText.equals("off") ? null : HostPort.parse(adminText, "admin");
+    if (admin != null && authFile == null && !admin.getAddress().isLoopbackAddress()) {
+      throw new ConfigException(
+          "admin: refusing to serve "
+              + HostPort.format(admin)
+              + " without authentication: set auth-file, or keep the admin listener on 127.0.0.1");
     }
     boolean noBootstrap = Boolean.TRUE.equals(v.noBootstrap);
     if (!noBootstrap && upstream.isDirect()) {
@@ -128,7 +139,8 @@ public record TailgateConfig(
         v.logFile != null ? path(v.logFile) : null,
         idle,
         authFile,
-        daemon);
+        daemon,
+        admin);
   }
 
   /** A path as written, with a leading {@code ~/} meaning the home directory, as in a shell. */

@@ -32,8 +32,12 @@ final class ConnectionState {
   String reason = "closed before a complete request";
   String result = "protocol_error";
   private String closedBy;
-  long bytesUp;
-  long bytesDown;
+  volatile long bytesUp;
+  volatile long bytesDown;
+
+  /** handshake, dialing or relaying: for the status page. */
+  volatile String phase = "handshake";
+
   private ScheduledFuture<?> handshakeDeadline;
   private CompositeByteBuf earlyData;
 
@@ -100,6 +104,13 @@ final class ConnectionState {
   /** The prefix of every diagnostic line about this connection: {@code [id, L:… - R:…]}. */
   String tag(Channel channel) {
     return "[" + id + ", L:" + format(channel.localAddress()) + " - R:" + client + "]";
+  }
+
+  RelayStats.LiveConnection live() {
+    String target = targetHost == null ? null : targetHost + ":" + targetPort;
+    long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
+    return new RelayStats.LiveConnection(
+        id, client, proto, target, phase, bytesUp, bytesDown, ageMs);
   }
 
   ConnectionEvent toEvent() {

@@ -24,8 +24,8 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
 
   @Override
   protected void initChannel(Channel ch) {
-    stats.accepted();
     ConnectionState state = new ConnectionState(ch);
+    stats.accepted(state);
     ch.attr(ConnectionState.KEY).set(state);
     state.handshakeDeadline(
         ch.eventLoop()
@@ -46,7 +46,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
             f -> {
               state.cancelHandshakeDeadline();
               state.releaseEarlyData();
-              stats.closed();
+              stats.closed(state);
               log.record(state.toEvent());
             });
     ch.pipeline()

@@ -36,11 +36,11 @@ public final class RelayServer implements AutoCloseable {
       UpstreamDialer dialer,
       UpstreamGate gate,
       ConnectionLog log,
+      RelayStats stats,
       EventLoopGroup group,
       Transports transport)
       throws InterruptedException {
-    RelayStats stats = new RelayStats();
-    Tunneler tunneler = new Tunneler(allowlist, dialer, gate, settings.idleTimeout());
+    Tunneler tunneler = new Tunneler(allowlist, dialer, gate, stats, settings.idleTimeout());
     Channel server =
         new ServerBootstrap()
             .group(group)
@@ -55,6 +55,11 @@ public final class RelayServer implements AutoCloseable {
             .sync()
             .channel();
     return new RelayServer(server, stats);
+  }
+
+  /** Whether the listener still accepts. */
+  public boolean isListening() {
+    return server.isActive();
   }
 
   /** The bound address (with the real port when port 0 was asked for). */

@@ -1,29 +1,85 @@
 package dev.tailgate.relay;
 
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** Live counters of one listener, read by `tailgate status`. */
+/**
+ * What one listener is doing now, for `tailgate status`, the metrics and the status page: the
+ * connections open (each one's {@link ConnectionState}), how many since start, and each dial's
+ * latency told to a listener.
+ */
 public final class RelayStats {
-  private final AtomicInteger open = new AtomicInteger();
-  private final AtomicLong total = new AtomicLong();
+  /** Told of every dial as it ends. Called on an event loop: it must not block. */
+  @FunctionalInterface
+  public interface DialListener {
+    void dialed(long nanos, boolean ok);
+  }
 
-  void accepted() {
-    open.incrementAndGet();
+  private final Map<String, ConnectionState> open = new ConcurrentHashMap<>();
+  private final AtomicLong total = new AtomicLong();
+  private final DialListener dials;
+
+  public RelayStats() {
+    this((nanos, ok) -> {});
+  }
+
+  public RelayStats(DialListener dials) {
+    this.dials = dials;
+  }
+
+  void accepted(ConnectionState state) {
+    open.put(state.id, state);
     total.incrementAndGet();
   }
 
-  void closed() {
-    open.decrementAndGet();
+  void closed(ConnectionState state) {
+    open.remove(state.id);
+  }
+
+  void dialed(long nanos, boolean ok) {
+    dials.dialed(nanos, ok);
   }
 
   /** Client connections open now, in any phase. */
   public int open() {
-    return open.get();
+    return open.size();
   }
 
   /** Client connections accepted since start. */
   public long total() {
     return total.get();
   }
+
+  /**
+   * The open connections, oldest first, at most {@code limit} of them. Counters are read from
+   * another thread than the one that writes them, so a row may be a moment behind.
+   */
+  public List<LiveConnection> live(int limit) {
+    List<LiveConnection> rows = new ArrayList<>(Math.min(limit, open.size()));
+    for (ConnectionState s : open.values()) {
+      rows.add(s.live());
+    }
+    rows.sort(Comparator.comparingLong(LiveConnection::ageMs).reversed());
+    return rows.size() > limit ? List.copyOf(rows.subList(0, limit)) : rows;
+  }
+
+  /**
+   * One open connection as the status page shows it.
+   *
+   * @param phase {@code handshake}, {@code dialing} or {@code relaying}
+   * @param target {@code host:port}, or {@code null} before the request was read
+   */
+  public record LiveConnection(
+      String id,
+      String client,
+      String proto,
+      String target,
+      String phase,
+      long bytesUp,
+      long bytesDown,
+      long ageMs) {}
 }

@@ -65,7 +65,7 @@ public enum Transports {
     static final Idle INSTANCE = new Idle();
   }
 
-  Class<? extends ServerChannel> serverChannel() {
+  public Class<? extends ServerChannel> serverChannel() {
     return serverChannel;
   }
 

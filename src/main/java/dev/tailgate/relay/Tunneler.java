@@ -28,12 +28,19 @@ final class Tunneler {
   private final Allowlist allowlist;
   private final UpstreamDialer dialer;
   private final UpstreamGate gate;
+  private final RelayStats stats;
   private final Duration idleTimeout;
 
-  Tunneler(Allowlist allowlist, UpstreamDialer dialer, UpstreamGate gate, Duration idleTimeout) {
+  Tunneler(
+      Allowlist allowlist,
+      UpstreamDialer dialer,
+      UpstreamGate gate,
+      RelayStats stats,
+      Duration idleTimeout) {
     this.allowlist = allowlist;
     this.dialer = dialer;
     this.gate = gate;
+    this.stats = stats;
     this.idleTimeout = idleTimeout;
   }
 
@@ -62,6 +69,7 @@ final class Tunneler {
     }
 
     state.fail("error", "client closed before the dial completed");
+    state.phase = "dialing";
     attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
   }
 
@@ -99,10 +107,12 @@ final class Tunneler {
       String host,
       int port,
       int attempt) {
+    long started = System.nanoTime();
     dialer
         .dial(ctx.channel(), host, port)
         .addListener(
             (Future<Channel> f) -> {
+              stats.dialed(System.nanoTime() - started, f.isSuccess());
               if (f.isSuccess()) {
                 connected(ctx, state, replies, f.getNow());
                 return;
@@ -158,6 +168,7 @@ final class Tunneler {
     }
     state.result = "ok";
     state.reason = null;
+    state.phase = "relaying";
     replies
         .success(ctx)
         .addListener(

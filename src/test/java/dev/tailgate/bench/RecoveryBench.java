@@ -7,6 +7,7 @@ import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.RelayStats;
 import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.FakeTailnet;
@@ -66,6 +67,7 @@ public final class RecoveryBench {
                   RelaySettings.DEFAULT_DIAL_TIMEOUT),
               sup,
               ConnectionLog.DISCARD,
+              new RelayStats(),
               group,
               Transports.EPOLL);
       ConcurrentLinkedQueue<Attempt> attempts = new ConcurrentLinkedQueue<>();

@@ -7,6 +7,7 @@ import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.RelayStats;
 import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
@@ -88,6 +89,7 @@ class SupervisorTest {
                 t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
             gate,
             ConnectionLog.DISCARD,
+            new RelayStats(),
             group,
             t);
     open.add(relay);

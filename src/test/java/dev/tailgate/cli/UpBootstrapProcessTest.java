@@ -72,6 +72,8 @@ class UpBootstrapProcessTest {
                 "gateway",
                 "--allow",
                 "tailnet:*",
+                "--admin",
+                "127.0.0.1:0",
                 "--log-file",
                 dir.resolve("connections.log").toString()));
     args.addAll(List.of(more));
@@ -101,7 +103,7 @@ class UpBootstrapProcessTest {
       assertThat(status.output())
           .contains("\"phase\" : \"running\"")
           .contains("\"restarts\" : 0")
-          .contains("\"relay\" : \"127.0.0.1:" + up.port() + "\"");
+          .contains("\"address\" : \"127.0.0.1:" + up.port() + "\"");
       long daemonPid =
           Long.parseLong(
               Files.readAllLines(tailnet.stateDir.resolve("tailgate-tailscaled.pid")).get(0));

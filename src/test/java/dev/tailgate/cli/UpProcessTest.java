@@ -29,7 +29,7 @@ class UpProcessTest {
       Path log = dir.resolve("connections.log");
       Files.writeString(
           config,
-          "listen: 127.0.0.1:0\nupstream: direct\nno-bootstrap: true\nallow:\n  - \"127.0.0.1:"
+          "listen: 127.0.0.1:0\nadmin: 127.0.0.1:0\nupstream: direct\nno-bootstrap: true\nallow:\n  - \"127.0.0.1:"
               + echo.port()
               + "\"\nlog-file: "
               + log

@@ -35,7 +35,8 @@ final class Embedded {
             RelaySettings.DEFAULT_DIAL_TIMEOUT,
             Duration.ZERO,
             credentials);
-    Tunneler tunneler = new Tunneler(Allowlist.parse(rules), dialer, gate, Duration.ZERO);
+    Tunneler tunneler =
+        new Tunneler(Allowlist.parse(rules), dialer, gate, new RelayStats(), Duration.ZERO);
     return new EmbeddedChannel(new RelayInitializer(tunneler, settings, log, new RelayStats()));
   }
 

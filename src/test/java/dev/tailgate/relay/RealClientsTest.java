@@ -104,6 +104,7 @@ class RealClientsTest {
             dialer,
             UpstreamGate.OPEN,
             log,
+            new RelayStats(),
             group,
             t);
     return new Chain(relay, log);

@@ -73,7 +73,14 @@ class RelayServerTest {
     open.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
     RelayServer server =
         RelayServer.start(
-            s, Allowlist.parse(rules), dialer, UpstreamGate.OPEN, log, group, transport);
+            s,
+            Allowlist.parse(rules),
+            dialer,
+            UpstreamGate.OPEN,
+            log,
+            new RelayStats(),
+            group,
+            transport);
     open.add(server);
     return server;
   }

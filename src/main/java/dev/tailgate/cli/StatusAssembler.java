@@ -1,0 +1,134 @@
+package dev.tailgate.cli;
+
+import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.audit.RecentRefusals;
+import dev.tailgate.bootstrap.PeerStatus;
+import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.bootstrap.TailscaleStatus;
+import dev.tailgate.config.HostPort;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.Decision;
+import dev.tailgate.relay.RelayServer;
+import dev.tailgate.relay.RelayStats;
+import dev.tailgate.web.Status;
+import dev.tailgate.web.StatusSource;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+
+/** Builds the admin listener's {@link Status} from the running parts; reads, never changes. */
+final class StatusAssembler implements StatusSource {
+  /** Rows of open connections on the page; the rest are counted and summarized by target. */
+  static final int SHOWN = 100;
+
+  static final int TARGETS = 20;
+
+  private final RelayServer relay;
+  private final String upstream;
+  private final Allowlist allowlist;
+  private final RecentRefusals refusals;
+  private final Supervisor supervisor;
+
+  StatusAssembler(
+      RelayServer relay,
+      String upstream,
+      Allowlist allowlist,
+      RecentRefusals refusals,
+      Supervisor supervisor) {
+    this.relay = relay;
+    this.upstream = upstream;
+    this.allowlist = allowlist;
+    this.refusals = refusals;
+    this.supervisor = supervisor;
+  }
+
+  @Override
+  public Status snapshot() {
+    RelayStats stats = relay.stats();
+    List<RelayStats.LiveConnection> live = stats.live(Integer.MAX_VALUE);
+    List<Status.Connection> shown =
+        live.stream()
+            .limit(SHOWN)
+            .map(
+                c ->
+                    new Status.Connection(
+                        c.id(),
+                        c.client(),
+                        c.proto(),
+                        c.target(),
+                        c.phase(),
+                        c.bytesUp(),
+                        c.bytesDown(),
+                        c.ageMs()))
+            .toList();
+    List<Status.TargetCount> byTarget =
+        live.stream()
+            .filter(c -> c.target() != null)
+            .collect(
+                Collectors.groupingBy(RelayStats.LiveConnection::target, Collectors.counting()))
+            .entrySet()
+            .stream()
+            .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
+            .limit(TARGETS)
+            .map(e -> new Status.TargetCount(e.getKey(), e.getValue().intValue()))
+            .toList();
+    return new Status(
+        Instant.now().toString(),
+        new Status.Relay(
+            HostPort.format(relay.address()), upstream, allowlist.rules(), relay.isListening()),
+        daemon(),
+        new Status.Connections(live.size(), stats.total(), shown, byTarget),
+        refusals.list().stream().map(StatusAssembler::refusal).toList(),
+        peers());
+  }
+
+  private Status.Daemon daemon() {
+    if (supervisor == null) {
+      return new Status.Daemon(false, null, null, -1, 0, null, null, null, List.of());
+    }
+    Supervisor.Snapshot s = supervisor.snapshot();
+    return new Status.Daemon(
+        true,
+        s.phase().name().toLowerCase(Locale.ROOT),
+        s.backendState(),
+        s.pid(),
+        s.restarts(),
+        s.lastFailure(),
+        s.since().toString(),
+        s.magicDnsSuffix(),
+        supervisor.history().stream()
+            .map(
+                t ->
+                    new Status.Transition(
+                        t.at().toString(), t.phase().name().toLowerCase(Locale.ROOT), t.note()))
+            .toList());
+  }
+
+  private List<Status.Peer> peers() {
+    if (supervisor == null) {
+      return List.of();
+    }
+    Optional<TailscaleStatus> status = supervisor.lastStatus();
+    return status.map(TailscaleStatus::peers).orElse(List.of()).stream()
+        .sorted(Comparator.comparing(PeerStatus::dnsNameWithoutDot))
+        .map(this::peer)
+        .toList();
+  }
+
+  private Status.Peer peer(PeerStatus p) {
+    String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
+    Decision ssh = allowlist.decide(name, 22);
+    return new Status.Peer(
+        name, p.tailscaleIps(), p.os(), p.online(), p.tags(), ssh.allowed(), ssh.rule());
+  }
+
+  private static Status.Refusal refusal(ConnectionEvent e) {
+    String target = e.targetHost() == null ? null : e.targetHost() + ":" + e.targetPort();
+    return new Status.Refusal(
+        e.ts().toString(), e.client(), e.proto(), target, e.rule(), e.reason());
+  }
+}

@@ -1,0 +1,106 @@
+package dev.tailgate.web;
+
+import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.relay.RelayStats;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * tailgate's meters, in Prometheus text for {@code /metrics}: connections open and ended (by result
+ * and protocol), bytes each way, denials by rule, upstream dial latency, re-bootstraps and
+ * tailscaled's phase. Fed by the connection log and the relay's dial listener; it never blocks.
+ */
+public final class Metrics implements ConnectionLog, RelayStats.DialListener {
+  private final PrometheusMeterRegistry registry =
+      new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final DistributionSummary bytesUp;
+  private final DistributionSummary bytesDown;
+  private final Timer dialOk;
+  private final Timer dialFailed;
+
+  public Metrics() {
+    bytesUp =
+        DistributionSummary.builder("tailgate.bytes.up")
+            .baseUnit("bytes")
+            .description("Bytes relayed from clients to targets, per connection")
+            .register(registry);
+    bytesDown =
+        DistributionSummary.builder("tailgate.bytes.down")
+            .baseUnit("bytes")
+            .description("Bytes relayed from targets to clients, per connection")
+            .register(registry);
+    dialOk = dialTimer("ok");
+    dialFailed = dialTimer("failed");
+  }
+
+  private Timer dialTimer(String outcome) {
+    return Timer.builder("tailgate.upstream.dial")
+        .description("Time to open the outbound leg, upstream handshake included")
+        .tag("outcome", outcome)
+        .publishPercentileHistogram()
+        .minimumExpectedValue(Duration.ofMillis(1))
+        .maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry);
+  }
+
+  /** A gauge read when scraped, e.g. open connections. */
+  public <T> void gauge(String name, String description, T source, ToDoubleFunction<T> value) {
+    Gauge.builder(name, source, value).description(description).register(registry);
+  }
+
+  /** tailscaled's phase as one gauge per phase, 1 for the current one. */
+  public void phases(Supplier<String> phase, String... all) {
+    for (String p : all) {
+      Gauge.builder("tailgate.tailscaled.phase", phase, s -> p.equals(s.get()) ? 1 : 0)
+          .description("1 for tailscaled's current phase as the supervisor sees it")
+          .tag("phase", p)
+          .register(registry);
+    }
+  }
+
+  @Override
+  public void record(ConnectionEvent e) {
+    Counter.builder("tailgate.connections")
+        .description("Client connections that ended, by result and protocol")
+        .tag("result", e.result())
+        .tag("proto", e.proto() == null ? "unknown" : e.proto())
+        .register(registry)
+        .increment();
+    if ("deny".equals(e.decision())) {
+      Counter.builder("tailgate.denials")
+          .description(
+              "Targets the allowlist refused, by the rule that decided (none: no rule matched)")
+          .tag("rule", e.rule() == null ? "none" : e.rule())
+          .register(registry)
+          .increment();
+    }
+    if (e.bytesUp() > 0 || e.bytesDown() > 0) {
+      bytesUp.record(e.bytesUp());
+      bytesDown.record(e.bytesDown());
+    }
+  }
+
+  @Override
+  public void dialed(long nanos, boolean ok) {
+    (ok ? dialOk : dialFailed).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  /** The Prometheus text exposition. */
+  public String scrape() {
+    return registry.scrape();
+  }
+
+  @Override
+  public void close() {
+    registry.close();
+  }
+}

@@ -1,0 +1,80 @@
+package dev.tailgate.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+
+/**
+ * Everything the status page and {@code /api/status} show, as one immutable snapshot. No secret is
+ * in it: no key, no password, no key file path.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Status(
+    String generated,
+    Relay relay,
+    Daemon daemon,
+    Connections connections,
+    List<Refusal> refusals,
+    List<Peer> peers) {
+
+  /** The listener. */
+  public record Relay(
+      String address,
+      String upstream,
+      @JsonProperty("allow_rules") List<String> allowRules,
+      boolean listening) {}
+
+  /** tailscaled as the supervisor sees it; {@code managed} false with --no-bootstrap. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Daemon(
+      boolean managed,
+      String phase,
+      @JsonProperty("backend_state") String backendState,
+      long pid,
+      int restarts,
+      @JsonProperty("last_failure") String lastFailure,
+      String since,
+      @JsonProperty("magic_dns_suffix") String magicDnsSuffix,
+      List<Transition> history) {}
+
+  /** A change of the daemon's phase. */
+  public record Transition(String at, String phase, String note) {}
+
+  /**
+   * Open connections: how many, the oldest {@code shown} of them, and the busiest targets, so that
+   * thousands of connections stay one small page.
+   */
+  public record Connections(
+      int open,
+      long total,
+      List<Connection> shown,
+      @JsonProperty("by_target") List<TargetCount> byTarget) {}
+
+  /** One open connection. */
+  public record Connection(
+      String id,
+      String client,
+      String proto,
+      String target,
+      String phase,
+      @JsonProperty("bytes_up") long bytesUp,
+      @JsonProperty("bytes_down") long bytesDown,
+      @JsonProperty("age_ms") long ageMs) {}
+
+  /** How many open connections go to one target. */
+  public record TargetCount(String target, int count) {}
+
+  /** A refused connection and the rule (or its absence) that decided. */
+  public record Refusal(
+      String ts, String client, String proto, String target, String rule, String reason) {}
+
+  /** A tailnet peer and whether the allowlist admits ssh (port 22) to it. */
+  public record Peer(
+      String name,
+      List<String> ips,
+      String os,
+      boolean online,
+      List<String> tags,
+      @JsonProperty("ssh_allowed") boolean sshAllowed,
+      String rule) {}
+}
