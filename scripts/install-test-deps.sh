@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real programs the test suite drives: curl, OpenBSD netcat, microsocks and Dante,
-# and python3 for the test doubles of tailscaled and tailscale.
+# python3 for the test doubles of tailscaled and tailscale, node for the PAC file and Chromium for
+# the browser tests.
 # Idempotent: installs only what is missing, and refreshes the package lists only then.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v microsocks >/dev/null || need+=(microsocks)
 [[ -x /usr/sbin/danted ]] || need+=(dante-server)
 command -v python3 >/dev/null || need+=(python3)
 command -v setsid >/dev/null || need+=(util-linux)
+command -v node >/dev/null || need+=(nodejs)
+command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

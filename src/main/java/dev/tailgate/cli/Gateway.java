@@ -140,10 +140,6 @@ final class Gateway implements AutoCloseable {
           () -> sup.snapshot().phase().name(),
           Arrays.stream(Supervisor.Phase.values()).map(Enum::name).toArray(String[]::new));
     }
-    say(
-        String.format(
-            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
-            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
     if (cfg.admin() != null) {
       AdminRoutes routes =
           new AdminRoutes(
@@ -164,6 +160,11 @@ final class Gateway implements AutoCloseable {
               + HostPort.format(admin.address())
               + "/ (healthz, metrics, proxy.pac, status page)");
     }
+    // The relay's line comes last: it says tailgate is ready.
+    say(
+        String.format(
+            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
+            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
     ScheduledExecutorService writer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {

@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
 /** Runs {@code tailgate} in a JVM of its own, as a user would, with the environment a test sets. */
 final class CliProcess {
   private static final Pattern READY = Pattern.compile("relay on 127\\.0\\.0\\.1:(\\d+) ");
+  private static final Pattern ADMIN = Pattern.compile("admin on http://127\\.0\\.0\\.1:(\\d+)/");
 
   private final Map<String, String> env;
 
@@ -71,7 +72,16 @@ final class CliProcess {
     }
   }
 
-  record Running(Process process, int port, String stderr) {}
+  record Running(Process process, int port, String stderr) {
+    /** The admin listener's port, from its start-up line. */
+    int adminPort() {
+      Matcher m = ADMIN.matcher(stderr);
+      if (!m.find()) {
+        throw new AssertionError("no admin line in:\n" + stderr);
+      }
+      return Integer.parseInt(m.group(1));
+    }
+  }
 
   record Result(int exitCode, String output) {}
 }
