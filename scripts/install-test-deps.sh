@@ -14,6 +14,8 @@ command -v python3 >/dev/null || need+=(python3)
 command -v setsid >/dev/null || need+=(util-linux)
 command -v node >/dev/null || need+=(nodejs)
 command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
+command -v ssh >/dev/null || need+=(openssh-client)
+command -v ansible-playbook >/dev/null || need+=(ansible-core)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -44,4 +44,15 @@ public sealed interface AuthKeySource
    * @throws AuthKeyException with a one-line message that says what to do
    */
   Secret fetch() throws AuthKeyException;
+
+  /**
+   * Whether a key could be fetched now, for {@code tailgate doctor}, without showing it. Local
+   * sources read it and forget it at once; the Bitwarden CLIs are asked about their state instead,
+   * so no vault secret is touched.
+   *
+   * @throws AuthKeyException with the same one-line messages as {@link #fetch()}
+   */
+  default void check() throws AuthKeyException {
+    fetch().close(); // readable: that is all a check needs to know; the copy is zeroed
+  }
 }

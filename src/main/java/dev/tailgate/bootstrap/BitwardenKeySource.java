@@ -38,6 +38,25 @@ final class BitwardenKeySource implements AuthKeySource {
         : "bw item '" + item + "' field '" + field + "'";
   }
 
+  /** {@code bw status}: the CLI is there and the vault is unlocked; no item is read. */
+  @Override
+  public void check() throws AuthKeyException {
+    Path executable =
+        CliRunner.locateOrExplain(WHAT, bw, "install @bitwarden/cli (npm i -g @bitwarden/cli)");
+    try (CliRunner.Result result =
+        runner.run(WHAT, executable, List.of("status", "--nointeraction"))) {
+      String out = new String(result.stdout(), java.nio.charset.StandardCharsets.UTF_8);
+      if (result.exitCode() != 0 || out.contains("\"unauthenticated\"")) {
+        throw new AuthKeyException(
+            "Bitwarden CLI is not logged in: run `bw login` (or set BW_SESSION) and retry");
+      }
+      if (out.contains("\"locked\"")) {
+        throw new AuthKeyException(
+            "Bitwarden vault is locked: run `bw unlock` and export BW_SESSION");
+      }
+    }
+  }
+
   @Override
   public Secret fetch() throws AuthKeyException {
     Path executable =

@@ -32,6 +32,18 @@ final class SecretsManagerKeySource implements AuthKeySource {
     return "bws secret " + secretId;
   }
 
+  /** The CLI is there and BWS_ACCESS_TOKEN is set; no secret is read. */
+  @Override
+  public void check() throws AuthKeyException {
+    CliRunner.locateOrExplain(
+        WHAT, bws, "install bws (cargo install bws, or a release of github.com/bitwarden/sdk-sm)");
+    String token = System.getenv("BWS_ACCESS_TOKEN");
+    if (token == null || token.isBlank()) {
+      throw new AuthKeyException(
+          "BWS_ACCESS_TOKEN is not set: export a Secrets Manager access token for bws");
+    }
+  }
+
   @Override
   public Secret fetch() throws AuthKeyException {
     Path executable =

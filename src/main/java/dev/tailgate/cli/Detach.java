@@ -40,7 +40,7 @@ final class Detach {
           log, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     }
     List<String> command = new ArrayList<>();
-    command.add(Programs.find("setsid", "setsid", "install util-linux").toString());
+    command.add(Programs.find("setsid", null, "install util-linux").toString());
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));

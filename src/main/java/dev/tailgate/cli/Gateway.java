@@ -229,7 +229,7 @@ final class Gateway implements AutoCloseable {
         key,
         keyEnv,
         d.log(),
-        Programs.find("setsid", "setsid", "install util-linux"),
+        Programs.find("setsid", null, "install util-linux"),
         BootstrapSettings.DEFAULT_HOLD_TIMEOUT,
         BootstrapSettings.DEFAULT_MAX_WAITING,
         Backoff.DEFAULT);

@@ -10,7 +10,7 @@ final class Programs {
 
   /**
    * @param nameOrPath a bare name looked up on PATH, or a path
-   * @param flag the flag that sets it, for the error
+   * @param flag the flag that sets it, for the error, or {@code null} when none does
    * @param install what to do when it is missing
    */
   static Path find(String nameOrPath, String flag, String install) throws BootstrapException {
@@ -28,6 +28,9 @@ final class Programs {
       }
     }
     throw new BootstrapException(
-        nameOrPath + " not found on PATH: " + install + ", or pass " + flag + " PATH");
+        nameOrPath
+            + " not found on PATH: "
+            + install
+            + (flag == null ? "" : ", or pass " + flag + " PATH"));
   }
 }

@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       UpCommand.class,
       StatusCommand.class,
       DownCommand.class,
+      DoctorCommand.class,
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     },

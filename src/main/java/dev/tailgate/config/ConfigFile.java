@@ -37,6 +37,9 @@ public final class ConfigFile {
     } catch (IOException e) {
       throw new ConfigException(name + ": cannot read: " + e.getMessage(), e);
     }
+    if (new String(bytes, java.nio.charset.StandardCharsets.UTF_8).isBlank()) {
+      return new ConfigValues();
+    }
     ConfigValues values;
     try {
       values = YAML.readValue(bytes, ConfigValues.class);
