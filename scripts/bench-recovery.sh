@@ -8,10 +8,10 @@ set -euo pipefail
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
 rounds=${1:-5}
-[[ $rounds =~ ^[0-9]+$ ]] && ((rounds >= 1 && rounds <= 100)) || {
+if ! [[ $rounds =~ ^[0-9]+$ ]] || ((rounds < 1 || rounds > 100)); then
   echo "bench-recovery: ROUNDS must be 1..100" >&2
   exit 2
-}
+fi
 command -v python3 >/dev/null || { echo "bench-recovery: python3 is needed for the tailscaled test double" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

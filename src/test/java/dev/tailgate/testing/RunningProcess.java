@@ -70,16 +70,24 @@ public final class RunningProcess implements AutoCloseable {
    */
   public static Result run(List<String> command, byte[] stdin, Duration timeout)
       throws IOException, InterruptedException {
+    return run(command, stdin, timeout, java.util.Map.of());
+  }
+
+  /** Runs a short command with extra environment variables; returns code and output. */
+  public static Result run(
+      List<String> command, byte[] stdin, Duration timeout, java.util.Map<String, String> env)
+      throws IOException, InterruptedException {
     Path out = Files.createTempFile("tailgate-test-", ".out");
     Path in = Files.createTempFile("tailgate-test-", ".in");
     try {
       Files.write(in, stdin);
-      Process p =
+      ProcessBuilder pb =
           new ProcessBuilder(command)
               .redirectErrorStream(true)
               .redirectOutput(out.toFile())
-              .redirectInput(in.toFile())
-              .start();
+              .redirectInput(in.toFile());
+      pb.environment().putAll(env);
+      Process p = pb.start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor();
         throw new IOException("timed out after " + timeout + ": " + command);
