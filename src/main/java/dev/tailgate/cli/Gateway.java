@@ -101,7 +101,8 @@ final class Gateway implements AutoCloseable {
             RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
             RelaySettings.DEFAULT_DIAL_TIMEOUT,
             cfg.idleTimeout(),
-            credentials);
+            credentials,
+            cfg.limits());
     Metrics metrics = new Metrics();
     RecentRefusals refusals = new RecentRefusals(RECENT_REFUSALS);
     ConnectionLog log =

@@ -95,6 +95,25 @@ final class UpCommand implements Callable<Integer> {
   String admin;
 
   @Option(
+      names = "--max-connections",
+      paramLabel = "N",
+      description = "Client connections open at once; more are refused (default: 10000).")
+  Integer maxConnections;
+
+  @Option(
+      names = "--max-per-client",
+      paramLabel = "N",
+      description = "Connections open at once from one client address (default: 10000).")
+  Integer maxPerClient;
+
+  @Option(
+      names = "--max-handshakes",
+      paramLabel = "N",
+      description =
+          "Connections still in their handshake; more are closed at once (default: 1000).")
+  Integer maxHandshakes;
+
+  @Option(
       names = "--tailscaled",
       paramLabel = "PATH",
       description = "The tailscaled binary (default: found on PATH).")
@@ -191,6 +210,9 @@ final class UpCommand implements Callable<Integer> {
     flags.idleTimeout = idleTimeout;
     flags.authFile = authFile;
     flags.admin = admin;
+    flags.maxConnections = maxConnections;
+    flags.maxPerClient = maxPerClient;
+    flags.maxHandshakes = maxHandshakes;
     flags.tailscaled = tailscaled;
     flags.tailscale = tailscale;
     flags.stateDir = stateDir;

@@ -42,6 +42,15 @@ public final class ConfigValues {
   @JsonProperty("admin")
   public String admin;
 
+  @JsonProperty("max-connections")
+  public Integer maxConnections;
+
+  @JsonProperty("max-per-client")
+  public Integer maxPerClient;
+
+  @JsonProperty("max-handshakes")
+  public Integer maxHandshakes;
+
   @JsonProperty("tailscaled")
   public String tailscaled;
 

@@ -2,6 +2,7 @@ package dev.tailgate.config;
 
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
+import dev.tailgate.relay.RelaySettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,6 +20,7 @@ import java.util.List;
  * @param authFile the {@code user:password} file, or {@code null} for no authentication
  * @param daemon how to run tailscaled, when tailgate manages it
  * @param admin the admin listener (health, metrics, PAC, status page), or {@code null} when off
+ * @param limits connections in all, per client address, and in handshake
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -29,7 +31,8 @@ public record TailgateConfig(
     Duration idleTimeout,
     Path authFile,
     Daemon daemon,
-    InetSocketAddress admin) {
+    InetSocketAddress admin,
+    RelaySettings.Limits limits) {
 
   /**
    * The tailscaled settings.
@@ -140,7 +143,21 @@ public record TailgateConfig(
         idle,
         authFile,
         daemon,
-        admin);
+        admin,
+        new RelaySettings.Limits(
+            limit(v.maxConnections, RelaySettings.Limits.DEFAULT.connections(), "max-connections"),
+            limit(v.maxPerClient, RelaySettings.Limits.DEFAULT.perClient(), "max-per-client"),
+            limit(v.maxHandshakes, RelaySettings.Limits.DEFAULT.handshakes(), "max-handshakes")));
+  }
+
+  private static int limit(Integer value, int fallback, String key) throws ConfigException {
+    if (value == null) {
+      return fallback;
+    }
+    if (value < 1 || value > 1_000_000) {
+      throw new ConfigException(key + ": " + value + " is out of range 1-1000000");
+    }
+    return value;
   }
 
   /** A path as written, with a leading {@code ~/} meaning the home directory, as in a shell. */

@@ -21,6 +21,10 @@ final class ConnectionState {
 
   final String id;
   final String client;
+
+  /** The client's address without the port, for the per-client limit. */
+  final String clientHost;
+
   private final Instant acceptedAt = Instant.now();
   private final long acceptedNanos = System.nanoTime();
 
@@ -44,6 +48,21 @@ final class ConnectionState {
   ConnectionState(Channel channel) {
     this.id = channel.id().asShortText();
     this.client = format(channel.remoteAddress());
+    this.clientHost =
+        channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
+            ? inet.getAddress().getHostAddress()
+            : client;
+  }
+
+  /** A limit this connection was over when accepted, or {@code null}. */
+  String limitRule;
+
+  String limitReason;
+
+  private Runnable onHandshakeOver = () -> {};
+
+  void onHandshakeOver(Runnable action) {
+    this.onHandshakeOver = action;
   }
 
   static ConnectionState of(Channel channel) {
@@ -67,11 +86,12 @@ final class ConnectionState {
     this.handshakeDeadline = deadline;
   }
 
-  /** The request is complete: the handshake deadline no longer applies. */
+  /** The request is complete (or the connection closed): the handshake deadline is over. */
   void cancelHandshakeDeadline() {
     if (handshakeDeadline != null) {
       handshakeDeadline.cancel(false);
       handshakeDeadline = null;
+      onHandshakeOver.run();
     }
   }
 

@@ -152,6 +152,11 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
   }
 
   @Override
+  public ChannelFuture overLimit(ChannelHandlerContext ctx, String reason) {
+    return respond(ctx, HttpResponseStatus.SERVICE_UNAVAILABLE, "tailgate: " + reason);
+  }
+
+  @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
     HttpResponseStatus status =
         failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;

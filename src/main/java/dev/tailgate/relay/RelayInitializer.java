@@ -26,6 +26,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
   protected void initChannel(Channel ch) {
     ConnectionState state = new ConnectionState(ch);
     stats.accepted(state);
+    state.onHandshakeOver(stats::handshakeOver);
     ch.attr(ConnectionState.KEY).set(state);
     state.handshakeDeadline(
         ch.eventLoop()
@@ -49,7 +50,35 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
               stats.closed(state);
               log.record(state.toEvent());
             });
+    if (overLimits(ch, state)) {
+      return;
+    }
     ch.pipeline()
         .addLast(PipelineNames.DETECTOR, new ProtocolDetector(tunneler, settings.credentials()));
+  }
+
+  /**
+   * Too many handshakes at once: closed at once (a flood gets no work done). Too many connections
+   * in all or from this client: marked, and refused with a reply once the request is read.
+   */
+  private boolean overLimits(Channel ch, ConnectionState state) {
+    RelaySettings.Limits limits = settings.limits();
+    if (stats.handshaking() > limits.handshakes()) {
+      state.decision = "deny";
+      state.rule = "limit:handshakes";
+      state.fail("denied", "more than " + limits.handshakes() + " handshakes in progress");
+      state.closedBy("relay");
+      ch.close();
+      return true;
+    }
+    if (stats.open() > limits.connections()) {
+      state.limitRule = "limit:connections";
+      state.limitReason = "tailgate already has " + limits.connections() + " connections open";
+    } else if (stats.fromClient(state.clientHost) > limits.perClient()) {
+      state.limitRule = "limit:per-client";
+      state.limitReason =
+          "client " + state.clientHost + " already has " + limits.perClient() + " connections open";
+    }
+    return false;
   }
 }

@@ -5,6 +5,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -20,6 +21,8 @@ public final class RelayStats {
   }
 
   private final Map<String, ConnectionState> open = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final AtomicInteger handshaking = new AtomicInteger();
   private final AtomicLong total = new AtomicLong();
   private final DialListener dials;
 
@@ -34,10 +37,29 @@ public final class RelayStats {
   void accepted(ConnectionState state) {
     open.put(state.id, state);
     total.incrementAndGet();
+    handshaking.incrementAndGet();
+    perClient.computeIfAbsent(state.clientHost, h -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /** The connection's request is complete, or it closed before: it no longer counts as pending. */
+  void handshakeOver() {
+    handshaking.decrementAndGet();
   }
 
   void closed(ConnectionState state) {
     open.remove(state.id);
+    perClient.computeIfPresent(state.clientHost, (h, n) -> n.decrementAndGet() == 0 ? null : n);
+  }
+
+  /** Connections accepted whose request is not complete yet. */
+  int handshaking() {
+    return handshaking.get();
+  }
+
+  /** Connections open from one client address. */
+  int fromClient(String host) {
+    AtomicInteger n = perClient.get(host);
+    return n == null ? 0 : n.get();
   }
 
   void dialed(long nanos, boolean ok) {

@@ -12,6 +12,11 @@ interface Replies {
   /** The allowlist refused the target (SOCKS5 0x02, SOCKS4 0x5B, HTTP 403). */
   ChannelFuture denied(ChannelHandlerContext ctx, String reason);
 
+  /** A limit refused the connection (SOCKS5 0x02, SOCKS4 0x5B, HTTP 503). */
+  default ChannelFuture overLimit(ChannelHandlerContext ctx, String reason) {
+    return denied(ctx, reason);
+  }
+
   /** The dial failed; the reply carries the cause where the protocol can say it. */
   ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure);
 }

@@ -52,6 +52,14 @@ final class Tunneler {
     state.targetHost = request.host();
     state.targetPort = request.port();
 
+    if (state.limitRule != null) {
+      state.decision = "deny";
+      state.rule = state.limitRule;
+      state.fail("denied", state.limitReason);
+      state.closedBy("relay");
+      replies.overLimit(ctx, state.limitReason).addListener(ChannelFutureListener.CLOSE);
+      return;
+    }
     Decision decision = allowlist.decide(request.host(), request.port());
     state.decision = decision.allowed() ? "allow" : "deny";
     state.rule = decision.rule();

@@ -158,6 +158,91 @@ class RelayServerTest {
     log.await(10, WAIT);
   }
 
+  private RelaySettings limited(RelaySettings.Limits limits) {
+    return new RelaySettings(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        Duration.ofSeconds(10),
+        Duration.ofSeconds(10),
+        Duration.ofMinutes(1),
+        null,
+        limits);
+  }
+
+  @Test
+  void refusesAConnectionOverTheLimitWithReply02AndALogLineNamingIt() throws Exception {
+    EchoServer echo = echo();
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay =
+        relay(
+            t,
+            List.of("127.0.0.1:" + echo.port()),
+            direct(t),
+            log,
+            limited(new RelaySettings.Limits(2, 10, 10)));
+
+    try (Socket a = SocksClient.open(relay.address());
+        Socket b = SocksClient.open(relay.address())) {
+      assertThat(SocksClient.connect(a, "127.0.0.1", echo.port())).isZero();
+      assertThat(SocksClient.connect(b, "127.0.0.1", echo.port())).isZero();
+      try (Socket c = SocksClient.open(relay.address())) {
+        assertThat(SocksClient.connect(c, "127.0.0.1", echo.port())).isEqualTo(0x02);
+      }
+      ConnectionEvent refused = log.await(1, WAIT);
+      assertThat(refused.rule()).isEqualTo("limit:connections");
+      assertThat(refused.result()).isEqualTo("denied");
+      assertThat(refused.reason()).isEqualTo("tailgate already has 2 connections open");
+    }
+  }
+
+  @Test
+  void refusesHttpOverTheLimitWith503() throws Exception {
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay =
+        relay(
+            t,
+            List.of("*.example:*"),
+            direct(t),
+            log,
+            limited(new RelaySettings.Limits(10, 1, 10)));
+
+    try (Socket first = SocksClient.open(relay.address());
+        Socket second = SocksClient.open(relay.address())) {
+      first.getOutputStream().write(5);
+      second
+          .getOutputStream()
+          .write(
+              "CONNECT a.example:22 HTTP/1.1\r\n\r\n"
+                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      String answer =
+          new String(
+              second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+
+      assertThat(answer)
+          .startsWith("HTTP/1.1 503 ")
+          .contains("client 127.0.0.1 already has 1 connections open");
+      assertThat(log.await(1, WAIT).rule()).isEqualTo("limit:per-client");
+    }
+  }
+
+  @Test
+  void closesConnectionsBeyondTheHandshakeLimitAtOnce() throws Exception {
+    Transports t = Transports.best();
+    RecordingLog log = new RecordingLog();
+    RelayServer relay =
+        relay(t, List.of("*:*"), direct(t), log, limited(new RelaySettings.Limits(10, 10, 1)));
+
+    try (Socket idle = SocksClient.open(relay.address());
+        Socket flood = SocksClient.open(relay.address())) {
+      assertThat(flood.getInputStream().read()).isEqualTo(-1);
+      ConnectionEvent e = log.await(1, WAIT);
+      assertThat(e.rule()).isEqualTo("limit:handshakes");
+      assertThat(e.reason()).isEqualTo("more than 1 handshakes in progress");
+      assertThat(idle.isClosed()).isFalse();
+    }
+  }
+
   @Test
   void repliesRefusedForAClosedPort() throws Exception {
     int closed = freePort();
