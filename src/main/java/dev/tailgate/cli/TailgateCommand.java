@@ -26,6 +26,8 @@ import picocli.CommandLine.ScopeType;
       StatusCommand.class,
       DownCommand.class,
       ConnectCommand.class,
+      AnsibleCommand.class,
+      InventoryCommand.class,
       CommandLine.HelpCommand.class,
       AutoComplete.GenerateCompletion.class
     },
