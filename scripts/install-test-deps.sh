@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real programs the test suite drives: curl, OpenBSD netcat, microsocks and Dante,
-# and python3 for the test doubles of tailscaled and tailscale.
+# python3 for the test doubles of tailscaled and tailscale, OpenSSH (client and a throwaway
+# sshd on loopback) and Ansible (ansible-core) for the Ansible end-to-end tests.
 # Idempotent: installs only what is missing, and refreshes the package lists only then.
 set -euo pipefail
 
@@ -11,6 +12,9 @@ command -v microsocks >/dev/null || need+=(microsocks)
 [[ -x /usr/sbin/danted ]] || need+=(dante-server)
 command -v python3 >/dev/null || need+=(python3)
 command -v setsid >/dev/null || need+=(util-linux)
+{ command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; } || need+=(openssh-client)
+[[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
+{ command -v ansible-playbook >/dev/null && command -v ansible-inventory >/dev/null; } || need+=(ansible-core)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -1,5 +1,7 @@
 package dev.tailgate.connect;
 
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
@@ -7,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 
 /**
  * {@code tailgate connect HOST PORT}: finds the relay, runs the SOCKS5 handshake, then joins
@@ -86,7 +91,7 @@ public final class Connect {
       reply = Socks5Handshake.connect(socket, options.host(), port);
       socket.setSoTimeout(0);
     } catch (Socks5Handshake.NotARelay e) {
-      return fail(
+      return refuse(
           ConnectExit.NO_RELAY,
           "the server at "
               + relay
@@ -95,15 +100,15 @@ public final class Connect {
               + ") is no usable relay: "
               + e.getMessage());
     } catch (SocketTimeoutException e) {
-      return fail(
+      return refuse(
           ConnectExit.TARGET_FAILED,
           target(port) + ": the relay at " + relay + " did not answer within 60 s");
     } catch (IOException | IllegalArgumentException e) {
-      return fail(
+      return refuse(
           ConnectExit.NO_RELAY, target(port) + ": the relay at " + relay + ": " + message(e));
     }
     if (reply != 0) {
-      return fail(
+      return refuse(
           reply == 2 ? ConnectExit.DENIED : ConnectExit.TARGET_FAILED,
           target(port) + ": " + Socks5Handshake.describe(reply));
     }
@@ -137,7 +142,7 @@ public final class Connect {
   }
 
   private int noRelay(RelayAddress relay, Exception e) {
-    return fail(
+    return refuse(
         ConnectExit.NO_RELAY,
         "no relay answered at "
             + relay
@@ -151,6 +156,36 @@ public final class Connect {
   private String target(int port) {
     String h = options.host();
     return "cannot reach " + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
+  }
+
+  /**
+   * A failure before the tunnel is up. ssh with ControlPersist (Ansible's default) points its
+   * ProxyCommand's standard error at /dev/null; then the line also goes to standard output as an
+   * SSH identification line without a version, which ssh rejects and prints: {@code Bad remote
+   * protocol version identification: 'SSH-tailgate: cannot reach ...'}. Nothing else would show it.
+   */
+  private int refuse(int code, String message) {
+    fail(code, message);
+    if (stderrIsDevNull()) {
+      try {
+        FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
+        stdout.write(
+            ("SSH-tailgate: " + message.replaceAll("[\\r\\n]+", " ") + "\r\n")
+                .getBytes(StandardCharsets.UTF_8));
+        stdout.flush();
+      } catch (IOException ignored) {
+        // Nobody reads standard output either.
+      }
+    }
+    return code;
+  }
+
+  private static boolean stderrIsDevNull() {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/2")).toString().equals("/dev/null");
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return false;
+    }
   }
 
   private int fail(int code, String message) {

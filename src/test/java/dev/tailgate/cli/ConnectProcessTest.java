@@ -125,6 +125,35 @@ class ConnectProcessTest {
   }
 
   @Test
+  void withStandardErrorOnDevNullTheRefusalReachesSshAsAnIdentificationLine() throws Exception {
+    // ssh with ControlPersist (Ansible's default) sends its ProxyCommand's stderr to /dev/null.
+    Path in = Files.createTempFile(dir, "in", "");
+    Path out = Files.createTempFile(dir, "out", "");
+    Process p =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName(),
+                "connect",
+                "--proxy",
+                relayAddress(),
+                "db9.example.ts.net",
+                "22")
+            .redirectInput(in.toFile())
+            .redirectOutput(out.toFile())
+            .redirectError(new File("/dev/null"))
+            .start();
+    assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+
+    assertThat(p.exitValue()).isEqualTo(ExitCodes.DENIED);
+    assertThat(out)
+        .hasContent(
+            "SSH-tailgate: cannot reach db9.example.ts.net:22: refused by tailgate's allowlist"
+                + " (see its connection log)\r\n");
+  }
+
+  @Test
   void noRelayIsOneLineAndExitCode9() throws Exception {
     int closed = ExternalTool.freePort();
     Outcome o =
