@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real programs the test suite drives: curl, OpenBSD netcat, microsocks and Dante,
-# python3 for the test doubles of tailscaled and tailscale, node for the PAC file and Chromium for
-# the browser tests.
+# python3 for the test doubles of tailscaled and tailscale, node for the PAC file, Chromium for the
+# browser tests, OpenSSH (client and a throwaway sshd on loopback) and Ansible (ansible-core) for
+# the Ansible end-to-end tests.
 # Idempotent: installs only what is missing, and refreshes the package lists only then.
 set -euo pipefail
 
@@ -14,8 +15,9 @@ command -v python3 >/dev/null || need+=(python3)
 command -v setsid >/dev/null || need+=(util-linux)
 command -v node >/dev/null || need+=(nodejs)
 command -v chromium >/dev/null || need+=(chromium fonts-dejavu-core)
-command -v ssh >/dev/null || need+=(openssh-client)
-command -v ansible-playbook >/dev/null || need+=(ansible-core)
+{ command -v ssh >/dev/null && command -v ssh-keygen >/dev/null; } || need+=(openssh-client)
+[[ -x /usr/sbin/sshd ]] || need+=(openssh-server)
+{ command -v ansible-playbook >/dev/null && command -v ansible-inventory >/dev/null; } || need+=(ansible-core)
 
 if ((${#need[@]})); then
   if [[ $(id -u) -ne 0 ]]; then

@@ -1,5 +1,7 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.connect.ConnectExit;
+
 /** Exit codes, listed in {@code tailgate --help}. */
 public final class ExitCodes {
   /** Success. */
@@ -22,6 +24,15 @@ public final class ExitCodes {
 
   /** {@code status}: no tailgate is running. */
   public static final int NOT_RUNNING = 6;
+
+  /** {@code connect}: the relay's allowlist refused the target (SOCKS5 reply 0x02). */
+  public static final int DENIED = ConnectExit.DENIED;
+
+  /** {@code connect}: the relay could not reach the target (any other SOCKS5 failure). */
+  public static final int TARGET_FAILED = ConnectExit.TARGET_FAILED;
+
+  /** {@code connect}: no relay answered at the address. */
+  public static final int NO_RELAY = ConnectExit.NO_RELAY;
 
   private ExitCodes() {}
 }

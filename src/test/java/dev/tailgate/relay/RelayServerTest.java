@@ -207,17 +207,21 @@ class RelayServerTest {
             log,
             limited(new RelaySettings.Limits(10, 1, 10)));
 
-    try (Socket first = SocksClient.open(relay.address());
-        Socket second = SocksClient.open(relay.address())) {
-      first.getOutputStream().write(5);
-      second
-          .getOutputStream()
-          .write(
-              "CONNECT a.example:22 HTTP/1.1\r\n\r\n"
-                  .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-      String answer =
-          new String(
-              second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+    try (Socket first = SocksClient.open(relay.address())) {
+      // The first is registered (it answered its greeting) before the second arrives.
+      first.getOutputStream().write(new byte[] {5, 1, 0});
+      assertThat(first.getInputStream().readNBytes(2)).containsExactly(5, 0);
+      String answer;
+      try (Socket second = SocksClient.open(relay.address())) {
+        second
+            .getOutputStream()
+            .write(
+                "CONNECT a.example:22 HTTP/1.1\r\n\r\n"
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        answer =
+            new String(
+                second.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+      }
 
       assertThat(answer)
           .startsWith("HTTP/1.1 503 ")

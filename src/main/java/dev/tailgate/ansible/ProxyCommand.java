@@ -1,0 +1,76 @@
+package dev.tailgate.ansible;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * The ssh ProxyCommand that generated files carry, as one line for {@code sh -c} with ssh's {@code
+ * %h %p} at the end.
+ *
+ * @param line e.g. {@code tailgate connect --proxy 127.0.0.1:1080 %h %p}
+ */
+public record ProxyCommand(String line) {
+
+  /** The helpers {@code --proxy-command} picks from. */
+  public enum Kind {
+    /** {@code tailgate connect}: through the relay, logged and allowlisted. */
+    CONNECT,
+    /** OpenBSD netcat: {@code nc -X 5 -x RELAY}, through the relay, no JVM. */
+    NC,
+    /** {@code tailscale nc}: straight to tailscaled, bypassing the relay's allowlist and log. */
+    TAILSCALE_NC;
+
+    /** The option's spelling: {@code connect}, {@code nc}, {@code tailscale-nc}. */
+    public String option() {
+      return name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
+    public static Kind fromOption(String option) {
+      for (Kind k : values()) {
+        if (k.option().equals(option)) {
+          return k;
+        }
+      }
+      throw new IllegalArgumentException(
+          "--proxy-command: expected connect, nc or tailscale-nc, got '" + option + "'");
+    }
+  }
+
+  /**
+   * {@code TAILGATE connect --proxy RELAY [--start --config CONFIG] %h %p}.
+   *
+   * @param tailgate how to run tailgate: a path or a name on PATH
+   * @param config the settings file: when given, connect may start the relay from it
+   */
+  public static ProxyCommand connect(String tailgate, String relay, String config) {
+    List<String> words = new ArrayList<>(List.of(tailgate, "connect", "--proxy", relay));
+    if (config != null) {
+      words.addAll(List.of("--start", "--config", config));
+    }
+    return of(words);
+  }
+
+  /** {@code nc -X 5 -x RELAY %h %p}: OpenBSD netcat's SOCKS5 client. */
+  public static ProxyCommand nc(String relay) {
+    return of(List.of("nc", "-X", "5", "-x", relay));
+  }
+
+  /** {@code TAILSCALE --socket=SOCKET nc %h %p}: the CLI ignores TS_SOCKET, so the flag is set. */
+  public static ProxyCommand tailscaleNc(String tailscale, String socket) {
+    return of(List.of(tailscale, "--socket=" + socket, "nc"));
+  }
+
+  private static ProxyCommand of(List<String> words) {
+    StringBuilder line = new StringBuilder();
+    for (String w : words) {
+      line.append(Quoting.shellWord(w)).append(' ');
+    }
+    return new ProxyCommand(line.append("%h %p").toString());
+  }
+
+  /** The value of {@code ansible_ssh_common_args}: {@code -o ProxyCommand="..."}. */
+  public String asSshArguments() {
+    return "-o ProxyCommand=" + Quoting.shlexArgument(line);
+  }
+}

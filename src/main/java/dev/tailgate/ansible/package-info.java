@@ -1,0 +1,11 @@
+/**
+ * Generated Ansible and ssh configuration and the tailnet inventory; reads config and LocalAPI
+ * status, never the relay.
+ *
+ * <p>The generators are pure functions from their inputs to file text ({@link
+ * dev.tailgate.ansible.Templates}, {@link dev.tailgate.ansible.InventoryBuilder}); writing keeps
+ * what users wrote outside the {@code # BEGIN tailgate managed} blocks ({@link
+ * dev.tailgate.ansible.ManagedBlocks}). Depends on {@code config}, {@code policy} and {@code
+ * bootstrap}'s status types and LocalAPI client.
+ */
+package dev.tailgate.ansible;

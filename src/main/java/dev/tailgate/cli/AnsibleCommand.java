@@ -1,0 +1,155 @@
+package dev.tailgate.cli;
+
+import dev.tailgate.ansible.GeneratedFiles;
+import dev.tailgate.ansible.ProxyCommand;
+import dev.tailgate.ansible.StatusSource;
+import dev.tailgate.ansible.Templates;
+import dev.tailgate.config.ConfigException;
+import dev.tailgate.config.HostPort;
+import dev.tailgate.config.TailgateConfig;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tailgate ansible}: writes ansible.cfg, group_vars and ssh_config for the tailnet. */
+@Command(
+    name = "ansible",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Write the Ansible and ssh configuration that sends ssh through tailgate: ansible.cfg,"
+          + " group_vars/all/tailgate.yml (ansible_ssh_common_args with the ProxyCommand) and"
+          + " ssh_config (a Host block for the tailnet, Include-able from ~/.ssh/config).",
+      "A rerun changes only what changed, between the '# BEGIN/END tailgate managed' markers;"
+          + " lines outside them are kept.",
+      "The relay address comes from --config (its listen), else 127.0.0.1:1080. The MagicDNS"
+          + " suffix comes from tailscaled's LocalAPI when it answers on the socket, else from"
+          + " --magic-dns-suffix."
+    })
+final class AnsibleCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = "--out",
+      paramLabel = "DIR",
+      defaultValue = "ansible",
+      description = "Where the files go (default: ${DEFAULT-VALUE}).")
+  Path out;
+
+  @Option(
+      names = "--proxy-command",
+      paramLabel = "HELPER",
+      defaultValue = "connect",
+      description =
+          "connect (tailgate connect, the default), nc (OpenBSD nc -X 5 -x RELAY) or tailscale-nc"
+              + " (tailscale nc: straight to tailscaled, without the relay's allowlist and log).")
+  String proxyCommand;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description =
+          "tailgate's YAML settings: the relay address, the socket; with the connect helper,"
+              + " `tailgate connect --start --config FILE` may also start the relay from it.")
+  Path config;
+
+  @Option(
+      names = "--magic-dns-suffix",
+      paramLabel = "SUFFIX",
+      description =
+          "The tailnet's MagicDNS suffix, e.g. tail1234.ts.net, when tailscaled is not up.")
+  String magicDnsSuffix;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description =
+          "tailscaled's LocalAPI socket (default: the config's, else "
+              + TailgateConfig.DEFAULT_SOCKET
+              + ").")
+  Path socket;
+
+  @Option(
+      names = "--tailgate",
+      paramLabel = "COMMAND",
+      description =
+          "How the ProxyCommand runs tailgate (default: the launcher that runs this command,"
+              + " else tailgate on PATH).")
+  String tailgate;
+
+  @Option(
+      names = "--inventory",
+      paramLabel = "PATH",
+      defaultValue = "../inventory/",
+      description =
+          "ansible.cfg's inventory, relative to the output directory (default: ${DEFAULT-VALUE}).")
+  String inventory;
+
+  @Override
+  public Integer call() throws Exception {
+    ProxyCommand.Kind kind = ProxyCommand.Kind.fromOption(proxyCommand);
+    TailgateConfig cfg = ConfigLoading.load(config);
+    Path sock = socket != null ? socket : cfg.daemon().socket();
+    String suffix = suffix(sock);
+    if (cfg.listen().getPort() == 0) {
+      throw new ConfigException(
+          "listen: port 0 is chosen anew at each start; ssh needs a fixed relay port");
+    }
+    String relay = HostPort.format(cfg.listen());
+    ProxyCommand proxy =
+        switch (kind) {
+          case CONNECT ->
+              ProxyCommand.connect(
+                  tailgateCommand(),
+                  relay,
+                  config == null ? null : config.toAbsolutePath().normalize().toString());
+          case NC -> ProxyCommand.nc(relay);
+          case TAILSCALE_NC -> ProxyCommand.tailscaleNc(cfg.daemon().tailscale(), sock.toString());
+        };
+    PrintWriter err = spec.commandLine().getErr();
+    for (GeneratedFiles.Result r :
+        GeneratedFiles.write(out, Templates.all(proxy, suffix, inventory))) {
+      err.printf(
+          "tailgate: %-9s %s%n", r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.path());
+    }
+    err.flush();
+    return ExitCodes.OK;
+  }
+
+  private String suffix(Path sock) throws ConfigException {
+    String fromOption = magicDnsSuffix == null ? null : ConfigLoading.suffix(magicDnsSuffix);
+    try {
+      String fromDaemon = StatusSource.magicDnsSuffix(StatusSource.fromLocalApi(sock), sock);
+      if (fromOption != null && !fromOption.equals(fromDaemon)) {
+        spec.commandLine()
+            .getErr()
+            .println(
+                "tailgate: using the tailnet's MagicDNS suffix "
+                    + fromDaemon
+                    + " from tailscaled, not --magic-dns-suffix "
+                    + fromOption);
+      }
+      return fromDaemon;
+    } catch (IOException | IllegalStateException e) {
+      if (fromOption != null) {
+        return fromOption;
+      }
+      throw new ConfigException(
+          "cannot learn the MagicDNS suffix: "
+              + TailgateCommand.oneLine(e)
+              + "; pass --magic-dns-suffix (e.g. tail1234.ts.net)",
+          e);
+    }
+  }
+
+  private String tailgateCommand() {
+    if (tailgate != null) {
+      return tailgate;
+    }
+    String launcher = System.getenv("TAILGATE_LAUNCHER");
+    return launcher != null && !launcher.isBlank() ? launcher : "tailgate";
+  }
+}

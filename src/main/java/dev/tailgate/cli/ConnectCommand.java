@@ -1,0 +1,59 @@
+package dev.tailgate.cli;
+
+import dev.tailgate.connect.Connect;
+import dev.tailgate.connect.ConnectOptions;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code tailgate connect HOST PORT}: the ssh ProxyCommand. {@link Main} runs plain command lines
+ * without picocli (see {@link ConnectOptions#parse}); this class gives the same command its help
+ * and its usage errors, and runs it when picocli parsed the line.
+ */
+@Command(
+    name = "connect",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Join standard input and output to HOST:PORT through the relay's SOCKS5 (the name is sent"
+          + " unresolved, so tailscaled resolves MagicDNS): an ssh ProxyCommand, e.g.",
+      "  ssh -o ProxyCommand='tailgate connect %%h %%p' web-1.tail1234.ts.net",
+      "The relay is --proxy, else $TAILGATE_PROXY, else the address of the running tailgate"
+          + " (its run-state file), else "
+          + "127.0.0.1:1080.",
+      "A refused or unreachable target, or no relay, is one line on standard error and exit"
+          + " code 7 (refused by the allowlist), 8 (target not reached) or 9 (no relay)."
+    })
+final class ConnectCommand implements Callable<Integer> {
+  @Parameters(index = "0", paramLabel = "HOST", description = "The target: ssh's %%h.")
+  String host;
+
+  @Parameters(index = "1", paramLabel = "PORT", description = "The target port: ssh's %%p.")
+  String port;
+
+  @Option(
+      names = "--proxy",
+      paramLabel = "HOST:PORT",
+      description = "The relay's address (overrides $TAILGATE_PROXY and the running tailgate's).")
+  String proxy;
+
+  @Option(
+      names = "--start",
+      negatable = true,
+      description =
+          "If no relay answers, run `tailgate up --detach` once and try again (default: off;"
+              + " a relay that starts without your settings would refuse every target).")
+  boolean start;
+
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "The YAML settings that --start passes to `tailgate up --detach`.")
+  String config;
+
+  @Override
+  public Integer call() {
+    return Connect.run(new ConnectOptions(host, port, proxy, start, config), System.err);
+  }
+}

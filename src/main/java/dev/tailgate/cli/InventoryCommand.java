@@ -1,0 +1,106 @@
+package dev.tailgate.cli;
+
+import dev.tailgate.ansible.InventoryBuilder;
+import dev.tailgate.ansible.InventoryJson;
+import dev.tailgate.ansible.StatusSource;
+import dev.tailgate.bootstrap.TailscaleStatus;
+import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.Decision;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code tailgate inventory --list | --host NAME}: an Ansible dynamic inventory of the tailnet. */
+@Command(
+    name = "inventory",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Print the tailnet as an Ansible dynamic inventory (JSON), from tailscaled's LocalAPI:"
+          + " one host per peer by its MagicDNS name; hostvars tailscale_ips, tailscale_os,"
+          + " tailscale_online, tailscale_tags; groups tailnet, online, offline, os_<os> and"
+          + " tag_<tag>; _meta.hostvars filled.",
+      "With --config, peers its allowlist refuses on --port are left out (or flagged, with"
+          + " --include-denied); without it every peer is listed."
+    })
+final class InventoryCommand implements Callable<Integer> {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  static final class Mode {
+    @Option(names = "--list", required = true, description = "Print every group and host.")
+    boolean list;
+
+    @Option(
+        names = "--host",
+        required = true,
+        paramLabel = "NAME",
+        description = "Print one host's variables ({} for an unknown host).")
+    String host;
+  }
+
+  @ArgGroup(exclusive = true, multiplicity = "1")
+  Mode mode;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "tailgate's YAML settings.")
+  Path config;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description =
+          "tailscaled's LocalAPI socket (default: the config's, else "
+              + TailgateConfig.DEFAULT_SOCKET
+              + ").")
+  Path socket;
+
+  @Option(
+      names = "--status-json",
+      paramLabel = "FILE",
+      description =
+          "Read this status JSON (as `tailscale status --json` prints) instead of asking tailscaled.")
+  Path statusJson;
+
+  @Option(
+      names = "--port",
+      paramLabel = "PORT",
+      defaultValue = "22",
+      description = "The port the allowlist is asked about (default: ${DEFAULT-VALUE}).")
+  int port;
+
+  @Option(
+      names = "--include-denied",
+      description =
+          "Keep peers the allowlist refuses, with the hostvar tailgate_denied (the reason) and in"
+              + " the group tailgate_denied.")
+  boolean includeDenied;
+
+  @Override
+  public Integer call() throws Exception {
+    TailgateConfig cfg = ConfigLoading.load(config);
+    TailscaleStatus status =
+        statusJson != null
+            ? StatusSource.fromFile(statusJson)
+            : StatusSource.fromLocalApi(socket != null ? socket : cfg.daemon().socket());
+    Function<String, String> refusal = name -> null;
+    if (config != null) {
+      Allowlist allowlist = Allowlist.parse(cfg.rules(), status::magicDnsSuffix);
+      refusal =
+          name -> {
+            Decision d = allowlist.decide(name, port);
+            return d.allowed() ? null : d.reason();
+          };
+    }
+    InventoryBuilder.Inventory inventory = InventoryBuilder.build(status, refusal, includeDenied);
+    Object document =
+        mode.list
+            ? InventoryBuilder.listDocument(inventory)
+            : InventoryBuilder.hostDocument(inventory, mode.host);
+    spec.commandLine().getOut().print(InventoryJson.render(document));
+    spec.commandLine().getOut().flush();
+    return ExitCodes.OK;
+  }
+}

@@ -1,0 +1,125 @@
+package dev.tailgate.connect;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The client side of a SOCKS5 CONNECT (RFC 1928) without authentication, over a blocking socket:
+ * greeting, then the request with the name as ATYP 3 (domain name, unresolved, so tailscaled
+ * resolves MagicDNS), or ATYP 1/4 for an address literal.
+ */
+final class Socks5Handshake {
+  private Socks5Handshake() {}
+
+  /** The relay did not take part as a SOCKS5 server without a password would. */
+  static final class NotARelay extends IOException {
+    NotARelay(String message) {
+      super(message);
+    }
+  }
+
+  /**
+   * Runs the handshake.
+   *
+   * @return the reply code: 0 is success, anything else a failure the relay gave (see {@link
+   *     #describe(int)})
+   * @throws NotARelay when the server answers something other than SOCKS5 without authentication
+   * @throws IOException when the connection breaks
+   */
+  static int connect(Socket socket, String host, int port) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    InputStream in = socket.getInputStream();
+    out.write(new byte[] {5, 1, 0});
+    out.flush();
+    byte[] method = readFully(in, 2);
+    if (method[0] != 5) {
+      throw new NotARelay("it does not speak SOCKS5");
+    }
+    if (method[1] != 0) {
+      throw new NotARelay(
+          "it wants a username and password (--auth-file), which tailgate connect does not send");
+    }
+    out.write(request(host, port));
+    out.flush();
+    byte[] head = readFully(in, 4);
+    if (head[0] != 5) {
+      throw new NotARelay("its reply is not SOCKS5");
+    }
+    int rest;
+    switch (head[3]) {
+      case 1:
+        rest = 4;
+        break;
+      case 4:
+        rest = 16;
+        break;
+      case 3:
+        rest = readFully(in, 1)[0] & 0xff;
+        break;
+      default:
+        throw new NotARelay("its reply has an unknown address type");
+    }
+    readFully(in, rest + 2);
+    return head[1] & 0xff;
+  }
+
+  /** VER CMD RSV ATYP DST.ADDR DST.PORT. */
+  static byte[] request(String host, int port) {
+    byte[] address = IpLiteral.parse(host);
+    byte[] name = address == null ? host.getBytes(StandardCharsets.UTF_8) : address;
+    if (address == null && (name.length == 0 || name.length > 255)) {
+      throw new IllegalArgumentException("the host name must have 1 to 255 bytes");
+    }
+    int type = address == null ? 3 : address.length == 4 ? 1 : 4;
+    byte[] r = new byte[4 + (type == 3 ? 1 : 0) + name.length + 2];
+    r[0] = 5;
+    r[1] = 1;
+    r[3] = (byte) type;
+    int i = 4;
+    if (type == 3) {
+      r[i++] = (byte) name.length;
+    }
+    System.arraycopy(name, 0, r, i, name.length);
+    i += name.length;
+    r[i] = (byte) (port >> 8);
+    r[i + 1] = (byte) port;
+    return r;
+  }
+
+  /** A reply code in words, as the one line that ssh shows. */
+  static String describe(int code) {
+    switch (code) {
+      case 1:
+        return "the relay or its upstream failed (SOCKS5 general failure 0x01:"
+            + " `tailgate status` tells whether tailscaled is healthy)";
+      case 2:
+        return "refused by tailgate's allowlist (see its connection log)";
+      case 3:
+        return "network unreachable (SOCKS5 reply 0x03)";
+      case 4:
+        return "host unreachable: no such host, or it is offline (SOCKS5 reply 0x04)";
+      case 5:
+        return "connection refused by the target: nothing listens on that port (SOCKS5 reply 0x05)";
+      case 6:
+        return "the relay's dial timed out (SOCKS5 reply 0x06)";
+      case 7:
+        return "the relay does not support CONNECT (SOCKS5 reply 0x07)";
+      case 8:
+        return "the relay does not support this address type (SOCKS5 reply 0x08)";
+      default:
+        return String.format("the relay failed with SOCKS5 reply 0x%02x", code);
+    }
+  }
+
+  private static byte[] readFully(InputStream in, int n) throws IOException {
+    byte[] b = in.readNBytes(n);
+    if (b.length < n) {
+      throw new EOFException("the relay closed the connection during the SOCKS5 handshake");
+    }
+    return b;
+  }
+}

@@ -1,0 +1,50 @@
+package dev.tailgate.connect;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class Socks5HandshakeTest {
+  @Test
+  void sendsANameUnresolvedAsAtyp3() {
+    assertThat(Socks5Handshake.request("web-1.ts.net", 22))
+        .containsExactly(
+            5, 1, 0, 3, 12, 'w', 'e', 'b', '-', '1', '.', 't', 's', '.', 'n', 'e', 't', 0, 22);
+  }
+
+  @Test
+  void sendsAddressLiteralsAsAtyp1AndAtyp4() {
+    assertThat(Socks5Handshake.request("100.64.0.11", 2222))
+        .containsExactly(5, 1, 0, 1, 100, 64, 0, 11, 0x08, (byte) 0xae);
+    byte[] v6 = Socks5Handshake.request("fd7a:115c:a1e0::b", 22);
+    assertThat(v6[3]).isEqualTo((byte) 4);
+    assertThat(v6).hasSize(4 + 16 + 2);
+    assertThat(Socks5Handshake.request("[::1]", 22)[3]).isEqualTo((byte) 4);
+  }
+
+  @Test
+  void leavesAddressesInDisguiseToTheRelayAsNames() {
+    // The relay's allowlist sees through 0x7f000001, 2130706433 and octal forms: send them as sent.
+    for (String disguised : new String[] {"0177.0.0.1", "2130706433", "0x7f.0.0.1", "1.2.3"}) {
+      assertThat(Socks5Handshake.request(disguised, 22)[3]).as(disguised).isEqualTo((byte) 3);
+    }
+  }
+
+  @Test
+  void describesTheAllowlistRefusalInWords() {
+    assertThat(Socks5Handshake.describe(2))
+        .isEqualTo("refused by tailgate's allowlist (see its connection log)");
+    assertThat(Socks5Handshake.describe(5)).contains("connection refused by the target");
+    assertThat(Socks5Handshake.describe(0x42)).contains("0x42");
+  }
+
+  @Test
+  void parsesPortsStrictly() {
+    assertThat(Connect.port("22")).isEqualTo(22);
+    assertThat(Connect.port("65535")).isEqualTo(65535);
+    assertThat(Connect.port("0")).isEqualTo(-1);
+    assertThat(Connect.port("65536")).isEqualTo(-1);
+    assertThat(Connect.port("+22")).isEqualTo(-1);
+    assertThat(Connect.port("ssh")).isEqualTo(-1);
+  }
+}
