@@ -68,32 +68,15 @@ class BrowserTest {
                 "TAILGATE_TEST_KEY", FakeTailnet.KEY,
                 "TAILGATE_RUN_DIR", dir.resolve("run").toString(),
                 "XDG_STATE_HOME", dir.resolve("xdg").toString()));
-    up =
-        cli.start(
-            List.of(
-                "up",
-                "--tailscaled",
-                tailnet.wrapper("tailscaled").toString(),
-                "--tailscale",
-                tailnet.wrapper("tailscale").toString(),
-                "--state-dir",
-                tailnet.stateDir.toString(),
-                "--socket",
-                tailnet.socket.toString(),
-                "--tailscaled-log",
-                tailnet.daemonLog.toString(),
-                "--upstream",
-                "socks5://127.0.0.1:" + tailnet.socksPort,
-                "--auth-key",
-                "env:TAILGATE_TEST_KEY",
-                "--allow",
-                "tailnet:*",
-                "--listen",
-                "127.0.0.1:0",
-                "--admin",
-                "127.0.0.1:0",
-                "--log-file",
-                dir.resolve("connections.log").toString()));
+    List<String> args = new ArrayList<>(List.of("up"));
+    args.addAll(tailnet.upFlags());
+    args.addAll(
+        List.of(
+            "--allow", "tailnet:*",
+            "--listen", "127.0.0.1:0",
+            "--admin", "127.0.0.1:0",
+            "--log-file", dir.resolve("connections.log").toString()));
+    up = cli.start(args);
   }
 
   @AfterEach

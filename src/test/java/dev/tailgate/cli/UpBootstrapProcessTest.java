@@ -50,32 +50,14 @@ class UpBootstrapProcessTest {
   }
 
   private List<String> up(String... more) throws Exception {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "up",
-                "--tailscaled",
-                tailnet.wrapper("tailscaled").toString(),
-                "--tailscale",
-                tailnet.wrapper("tailscale").toString(),
-                "--state-dir",
-                tailnet.stateDir.toString(),
-                "--socket",
-                tailnet.socket.toString(),
-                "--tailscaled-log",
-                tailnet.daemonLog.toString(),
-                "--upstream",
-                "socks5://127.0.0.1:" + tailnet.socksPort,
-                "--auth-key",
-                "env:TAILGATE_TEST_KEY",
-                "--hostname",
-                "gateway",
-                "--allow",
-                "tailnet:*",
-                "--admin",
-                "127.0.0.1:0",
-                "--log-file",
-                dir.resolve("connections.log").toString()));
+    List<String> args = new ArrayList<>(List.of("up"));
+    args.addAll(tailnet.upFlags());
+    args.addAll(
+        List.of(
+            "--hostname", "gateway",
+            "--allow", "tailnet:*",
+            "--admin", "127.0.0.1:0",
+            "--log-file", dir.resolve("connections.log").toString()));
     args.addAll(List.of(more));
     return args;
   }

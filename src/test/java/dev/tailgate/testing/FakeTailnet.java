@@ -122,6 +122,22 @@ public final class FakeTailnet {
     return path;
   }
 
+  /**
+   * The flags that point {@code tailgate up} at this tailnet's doubles, state and ports, with the
+   * key read from the environment variable TAILGATE_TEST_KEY (which the caller sets to {@link
+   * #KEY}).
+   */
+  public List<String> upFlags() throws IOException {
+    return List.of(
+        "--tailscaled", wrapper("tailscaled").toString(),
+        "--tailscale", wrapper("tailscale").toString(),
+        "--state-dir", stateDir.toString(),
+        "--socket", socket.toString(),
+        "--tailscaled-log", daemonLog.toString(),
+        "--upstream", "socks5://127.0.0.1:" + socksPort,
+        "--auth-key", "env:TAILGATE_TEST_KEY");
+  }
+
   /** Lines of a log the doubles write, or none. */
   public static List<String> lines(Path file) throws IOException {
     return Files.exists(file) ? Files.readAllLines(file) : List.of();
