@@ -6,6 +6,9 @@ root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 cd "$root"
 
 scripts/install-test-deps.sh
+# The e2e test's real tailscaled, tailscale and headscale (built once, cached in ~/.cache/tailgate),
+# sshd and Chromium: docs/e2e.md.
+scripts/e2e/install.sh
 # The test doubles of tailscaled and tailscale prove themselves first: the Java tests lean on them.
 src/test/fakes/selftest.sh
 exec mvn -B verify -Dtailgate.requireTools=true "$@"

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Runs only the end-to-end test on a real tailnet (docs/e2e.md): installs what it needs (cached),
+# then `mvn test` for RealTailnetTest. As root (it makes a network namespace).
+# Extra arguments go to Maven, e.g. -Dtailgate.e2e.tailscaledEnv=TS_DEBUG_ALWAYS_USE_DERP=1
+set -euo pipefail
+root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
+cd "$root"
+
+scripts/e2e/install.sh
+exec mvn -B test -Dtest=RealTailnetTest -Dsurefire.failIfNoSpecifiedTests=false \
+  -Dtailgate.requireTools=true -Dspotless.check.skip=true "$@"

@@ -1,0 +1,142 @@
+package dev.tailgate.e2e;
+
+import dev.tailgate.testing.ExternalTool;
+import dev.tailgate.testing.RunningProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * A real OpenSSH sshd on the namespace's 127.0.0.1, with a throwaway host key and a throwaway
+ * client key authorized for the user running the test; and the ssh command line that reaches it by
+ * a MagicDNS name through a SOCKS5 relay, checking the host key strictly.
+ */
+final class Sshd implements AutoCloseable {
+  final Path dir;
+  final int port;
+  final Path clientKey;
+  final Path knownHosts;
+  private final RunningProcess server;
+
+  private Sshd(Path dir, int port, Path clientKey, Path knownHosts, RunningProcess server) {
+    this.dir = dir;
+    this.port = port;
+    this.clientKey = clientKey;
+    this.knownHosts = knownHosts;
+    this.server = server;
+  }
+
+  /**
+   * Starts sshd in {@code ns} on 127.0.0.1:{@code port}; {@code hostName} is the name clients use
+   * (written into known_hosts).
+   */
+  static Sshd start(NetNamespace ns, Path dir, Path log, int port, String hostName)
+      throws IOException, InterruptedException {
+    Path sshd = ExternalTool.require("sshd", "openssh-server");
+    Path keygen = ExternalTool.require("ssh-keygen", "openssh-client");
+    Files.createDirectories(dir);
+    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
+    Path hostKey = dir.resolve("ssh_host_ed25519_key");
+    Path clientKey = dir.resolve("id_ed25519");
+    for (Path key : List.of(hostKey, clientKey)) {
+      run(
+          List.of(
+              keygen.toString(),
+              "-q",
+              "-t",
+              "ed25519",
+              "-N",
+              "",
+              "-C",
+              "e2e",
+              "-f",
+              key.toString()));
+    }
+    Path authorized = dir.resolve("authorized_keys");
+    Files.copy(dir.resolve("id_ed25519.pub"), authorized);
+    String hostPub = Files.readString(dir.resolve("ssh_host_ed25519_key.pub")).strip();
+    Path knownHosts = dir.resolve("known_hosts");
+    Files.writeString(knownHosts, "[" + hostName + "]:" + port + " " + hostPub + "\n");
+    Path config = dir.resolve("sshd_config");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "ListenAddress 127.0.0.1:" + port,
+            "HostKey " + hostKey,
+            "PidFile " + dir.resolve("sshd.pid"),
+            "AuthorizedKeysFile " + authorized,
+            "AllowUsers " + System.getProperty("user.name"),
+            "PubkeyAuthentication yes",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PermitRootLogin prohibit-password",
+            "UsePAM no",
+            "StrictModes no",
+            "LogLevel VERBOSE",
+            ""));
+    // sshd started as root wants its privilege separation directory (made by the service unit).
+    if (isRoot()) {
+      Files.createDirectories(Path.of("/run/sshd"));
+    }
+    RunningProcess server =
+        RunningProcess.start(
+            ns.exec(List.of(sshd.toString(), "-D", "-e", "-f", config.toString())), log);
+    Sshd s = new Sshd(dir, port, clientKey, knownHosts, server);
+    try {
+      ns.awaitListening(port, Duration.ofSeconds(20), server.process());
+    } catch (IOException e) {
+      s.close();
+      throw new IOException(e.getMessage() + "; sshd said: " + server.output(), e);
+    }
+    return s;
+  }
+
+  /**
+   * ssh to {@code host} through the SOCKS5 relay at 127.0.0.1:{@code relayPort}, running {@code
+   * command}.
+   */
+  List<String> ssh(String host, int relayPort, String command) {
+    return List.of(
+        "ssh",
+        "-F",
+        "/dev/null",
+        "-i",
+        clientKey.toString(),
+        "-o",
+        "IdentitiesOnly=yes",
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=yes",
+        "-o",
+        "UserKnownHostsFile=" + knownHosts,
+        "-o",
+        "ConnectTimeout=30",
+        "-o",
+        "ProxyCommand=nc -X 5 -x 127.0.0.1:" + relayPort + " %h %p",
+        "-p",
+        Integer.toString(port),
+        System.getProperty("user.name") + "@" + host,
+        command);
+  }
+
+  private static boolean isRoot() {
+    return "root".equals(System.getProperty("user.name"));
+  }
+
+  private static void run(List<String> command) throws IOException, InterruptedException {
+    RunningProcess.Result r = RunningProcess.run(command, new byte[0], Duration.ofSeconds(20));
+    if (r.exitCode() != 0) {
+      throw new IOException(command + ": " + r.output());
+    }
+  }
+
+  @Override
+  public void close() {
+    server.close();
+  }
+}
