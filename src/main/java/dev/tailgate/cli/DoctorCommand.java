@@ -92,10 +92,7 @@ final class DoctorCommand implements Callable<Integer> {
               "--upstream",
               daemon.map(s -> HostPort.format(cfg.upstream().socks5()))));
     }
-    checks.add(
-        Files.isRegularFile(ansibleDir.resolve("ansible.cfg"))
-            ? Check.pass("Ansible config in " + ansibleDir)
-            : Check.fail("no Ansible config in " + ansibleDir, "run `tailgate ansible`"));
+    checks.add(ansibleFiles(cfg, daemon));
     checks.add(program("ssh", null, "-V", "install openssh-client"));
     checks.add(
         program(
@@ -111,6 +108,39 @@ final class DoctorCommand implements Callable<Integer> {
             ? "all " + checks.size() + " checks passed"
             : failed + " of " + checks.size() + " checks failed");
     return failed == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
+  }
+
+  /**
+   * The generated files exist and were made for this relay (its address in the ProxyCommand) and,
+   * when tailscaled answers, for this tailnet (its MagicDNS suffix in ssh_config).
+   */
+  private Check ansibleFiles(TailgateConfig cfg, Optional<TailscaleStatus> daemon) {
+    Path vars = ansibleDir.resolve("group_vars/all/tailgate.yml");
+    Path ssh = ansibleDir.resolve("ssh_config");
+    if (!Files.isRegularFile(ansibleDir.resolve("ansible.cfg")) || !Files.isRegularFile(vars)) {
+      return Check.fail("no generated Ansible config in " + ansibleDir, "run `tailgate ansible`");
+    }
+    try {
+      String relay = HostPort.format(cfg.listen());
+      String proxy = Files.readString(vars);
+      if (!proxy.contains(relay) && !proxy.contains(cfg.daemon().socket().toString())) {
+        return Check.fail(
+            "the Ansible config in " + ansibleDir + " was made for another relay than " + relay,
+            "rerun `tailgate ansible`");
+      }
+      String suffix = daemon.map(TailscaleStatus::magicDnsSuffix).orElse("");
+      if (!suffix.isEmpty()
+          && Files.isRegularFile(ssh)
+          && !Files.readString(ssh).contains("*." + suffix)) {
+        return Check.fail(
+            ssh + " was made for another tailnet than " + suffix, "rerun `tailgate ansible`");
+      }
+      return Check.pass("Ansible config in " + ansibleDir + " is current for relay " + relay);
+    } catch (IOException e) {
+      return Check.fail(
+          "cannot read the Ansible config in " + ansibleDir + ": " + e.getMessage(),
+          "check its permissions");
+    }
   }
 
   private static Check program(String name, String flag, String versionArg, String install) {

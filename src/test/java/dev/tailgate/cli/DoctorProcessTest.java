@@ -21,14 +21,22 @@ class DoctorProcessTest {
   private FakeTailnet tailnet;
   private CliProcess cli;
   private Path ansible;
+  private String relay;
 
   @BeforeEach
   void setUp() throws Exception {
     ExternalTool.require("ssh", "openssh-client");
     ExternalTool.require("ansible-playbook", "ansible-core");
     tailnet = new FakeTailnet(dir);
+    relay = "127.0.0.1:" + ExternalTool.freePort();
     ansible = Files.createDirectories(dir.resolve("ansible"));
     Files.writeString(ansible.resolve("ansible.cfg"), "[defaults]\n");
+    Files.createDirectories(ansible.resolve("group_vars/all"));
+    Files.writeString(
+        ansible.resolve("group_vars/all/tailgate.yml"),
+        "ansible_ssh_common_args: '-o ProxyCommand=\"tailgate connect --proxy "
+            + relay
+            + " %h %p\"'\n");
     cli =
         new CliProcess(
             Map.of(
@@ -59,7 +67,7 @@ class DoctorProcessTest {
 
   @Test
   void passesEveryCheckOfAWorkingSetupWithoutShowingTheKey() throws Exception {
-    CliProcess.Result r = doctor("127.0.0.1:0", "file:" + tailnet.keyFile);
+    CliProcess.Result r = doctor(relay, "file:" + tailnet.keyFile);
 
     assertThat(r.exitCode()).as(r.output()).isZero();
     assertThat(r.output())
@@ -83,8 +91,19 @@ class DoctorProcessTest {
               "FAIL  relay port 127.0.0.1:"
                   + taken.getLocalPort()
                   + " is in use by another program: stop it, or pick another with --listen")
-          .contains("1 of ");
+          .contains(" checks failed");
     }
+  }
+
+  @Test
+  void saysWhenTheAnsibleConfigWasMadeForAnotherRelay() throws Exception {
+    CliProcess.Result r = doctor("127.0.0.1:2080", "file:" + tailnet.keyFile);
+
+    assertThat(r.output())
+        .contains(
+            "FAIL  the Ansible config in "
+                + ansible
+                + " was made for another relay than 127.0.0.1:2080: rerun `tailgate ansible`");
   }
 
   @Test
