@@ -437,6 +437,60 @@ class RealTailnetTest {
         report.append(p[0]).append(": ").append(line).append('\n');
       }
     }
+    // A listener on another loopback address (127.0.0.2): does netstack reach it too? (It dials
+    // 127.0.0.1:PORT only, so binding tailgate elsewhere on loopback is a way to close this.)
+    int aliasPort = 18082;
+    try (RunningProcess alias =
+        RunningProcess.start(
+            net.ns.exec(
+                List.of(
+                    "python3",
+                    "-m",
+                    "http.server",
+                    "--bind",
+                    "127.0.0.2",
+                    "--directory",
+                    net.run.toString(),
+                    Integer.toString(aliasPort))),
+            net.logs.resolve("alias-httpd.log"))) {
+      RunningProcess.Result local = null;
+      for (int i = 0; i < 100 && alias.process().isAlive(); i++) {
+        local =
+            client(
+                List.of(
+                    "curl",
+                    "-s",
+                    "-o",
+                    "/dev/null",
+                    "-w",
+                    "%{http_code}",
+                    "http://127.0.0.2:" + aliasPort + "/"));
+        if (local.exitCode() == 0) {
+          break;
+        }
+        Thread.sleep(50);
+      }
+      report
+          .append("loopback-alias: local curl http://127.0.0.2:")
+          .append(aliasPort)
+          .append(" -> ")
+          .append(local.output().strip())
+          .append('\n');
+      RunningProcess.Result r =
+          client(
+              List.of(
+                  "python3",
+                  "-c",
+                  PeerToGatewayProbe.SCRIPT,
+                  socks,
+                  gatewayIp,
+                  Integer.toString(aliasPort),
+                  "http",
+                  "/"));
+      for (String line : r.output().strip().split("\n")) {
+        report.append("loopback-alias: ").append(line).append('\n');
+      }
+    }
     Thread.sleep(500); // the connection log is written just after the client sees the end
     report
         .append("peer web server requests on :8000 during the probes: ")
