@@ -3,7 +3,8 @@
 #   - tailscaled, tailscale and headscale at pinned versions, built from their Go modules with
 #     `go install` into a cache ($TAILGATE_CACHE, default ~/.cache/tailgate) and rebuilt only when
 #     the cached binary reports another version;
-#   - from Debian's packages: OpenSSH's sshd and ssh, Chromium, iproute2 (ip netns), OpenBSD nc.
+#   - from Debian's packages: OpenSSH's sshd and ssh, Chromium, iproute2 (ip netns), OpenBSD nc,
+#     curl, Ansible (ansible-core).
 # Without Go it says so in one line and exits 0: the e2e test then reports itself SKIPPED.
 # Prints how long each build took. Idempotent.
 set -euo pipefail
@@ -24,6 +25,7 @@ command -v chromium >/dev/null || need+=(chromium)
 command -v ip >/dev/null || need+=(iproute2)
 { command -v nc >/dev/null && nc -h 2>&1 | grep -q OpenBSD; } || need+=(netcat-openbsd)
 command -v curl >/dev/null || need+=(curl)
+command -v ansible-playbook >/dev/null || need+=(ansible-core)
 if ((${#need[@]})); then
   echo "e2e/install: installing ${need[*]} from Debian's packages" >&2
   $sudo apt-get update -qq

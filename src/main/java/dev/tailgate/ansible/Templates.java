@@ -28,7 +28,9 @@ public final class Templates {
   /**
    * {@code ansible.cfg}: the inventory (relative paths are relative to this file), the playbook
    * directory for ad-hoc commands (so they read {@code group_vars/} here too), ssh connection reuse
-   * and pipelining.
+   * and pipelining; and ssh retries, so that a task whose ssh connection dies (exit 255, e.g. when
+   * tailscaled is killed under it and the ControlPersist master goes with it) is run again over a
+   * new connection, which tailgate holds until tailscaled is back.
    */
   public static ManagedFile ansibleCfg(String inventory) {
     return new ManagedFile(
@@ -44,7 +46,8 @@ public final class Templates {
                 "defaults", "inventory = " + inventory + "\n" + "playbook_dir = .\n"),
             ManagedFile.Part.plain("\n[ssh_connection]\n"),
             ManagedFile.Part.block(
-                "ssh_connection", "ssh_args = " + SSH_ARGS + "\n" + "pipelining = True\n")));
+                "ssh_connection",
+                "ssh_args = " + SSH_ARGS + "\n" + "pipelining = True\n" + "retries = 3\n")));
   }
 
   /**

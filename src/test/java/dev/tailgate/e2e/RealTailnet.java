@@ -54,7 +54,13 @@ final class RealTailnet implements AutoCloseable {
   static final int PEER_SOCKS_PORT = 1056;
   static final int HTTP_PORT = 8000;
   static final int DENIED_PORT = 8001;
-  static final int SSH_PORT = 2222;
+
+  /**
+   * sshd on the namespace's own 127.0.0.1:22 (the namespace is the test's, so port 22 is free): the
+   * generated ssh_config and the inventory's allowlist check (port 22) then work unedited.
+   */
+  static final int SSH_PORT = 22;
+
   static final String PEER = "peer";
   static final String GATEWAY = "gateway";
 

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Scenario 4: {@code kill -9} of the gateway's tailscaled while a loop of requests (curl and ssh,
@@ -98,7 +99,95 @@ final class Recovery {
     assertThat(afterKill).as("requests after the kill").isGreaterThanOrEqualTo(AFTER_RECOVERY);
     assertThat(runningAgainAt).as("the gateway's tailscaled Running again").isPositive();
 
-    // The same state: the same node, no new registration, the key used once.
+    assertSameNodeAndNoNewKey(net, singleUseKey, pidBefore, selfIdBefore, nodeBefore, nodesBefore);
+
+    // A second login with that key is refused: a fresh node presenting it.
+    assertThat(secondLogin(net, singleUseKey)).isNotZero();
+  }
+
+  /**
+   * Scenario 4 with Ansible: {@code ansible-playbook} of {@link #PLAYBOOK_TASKS} remote commands
+   * ({@code sleep 1} each) through the generated configuration; {@code kill -9} of the gateway's
+   * tailscaled while task {@link #KILL_AT_TASK} runs, so that the task's ssh connection (the
+   * ControlPersist master) dies under it. The run must end with {@code failed=0 unreachable=0}; the
+   * generated ansible.cfg's ssh retries run the broken task again over a new connection, which
+   * tailgate holds until tailscaled is back. Then the same checks that no new key was used.
+   */
+  static void runPlaybook(RealTailnet net, AnsibleOnTailnet ansible, String singleUseKey)
+      throws Exception {
+    JsonNode nodeBefore = net.headscale.node(RealTailnet.GATEWAY);
+    int nodesBefore = net.headscale.nodes().size();
+    String selfIdBefore = net.gatewayStatus().path("Self").path("ID").asText();
+    long pidBefore = net.gatewayDaemonPid();
+    ansible.sleepyPlaybook(PLAYBOOK_TASKS, "1");
+    Path log = net.logs.resolve("ansible-recovery.log");
+    long start = System.nanoTime();
+    long killedAt = 0;
+    RunningProcess.Result result;
+    try (RunningProcess playbook =
+        RunningProcess.start(
+            ansible.command(List.of("ansible-playbook", "-vv", "steps.yml")), log)) {
+      String marker = "TASK [step " + KILL_AT_TASK + "]";
+      long deadline = System.nanoTime() + LIMIT.toNanos();
+      while (System.nanoTime() < deadline && playbook.process().isAlive()) {
+        if (Files.exists(log) && Files.readString(log).contains(marker)) {
+          Thread.sleep(300); // the task's `sleep 1` is running on the peer now
+          killedAt = System.nanoTime();
+          ProcessHandle.of(pidBefore).orElseThrow().destroyForcibly(); // SIGKILL
+          break;
+        }
+        Thread.sleep(20);
+      }
+      boolean ended = playbook.process().waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS);
+      assertThat(ended).as("ansible-playbook ended within %s", LIMIT).isTrue();
+      result = new RunningProcess.Result(playbook.process().exitValue(), Files.readString(log));
+    }
+    long end = System.nanoTime();
+    String out = result.output();
+    assertThat(killedAt).as("the kill was sent during the run:\n" + out).isPositive();
+    net.timings.put(
+        "recovery (Ansible): ansible-playbook of "
+            + PLAYBOOK_TASKS
+            + " tasks, kill -9 at task "
+            + KILL_AT_TASK,
+        Timings.ms(Duration.ofNanos(end - start))
+            + " in all, "
+            + Timings.ms(Duration.ofNanos(end - killedAt))
+            + " after the kill");
+    long retried = out.lines().filter(l -> l.contains("ssh_retry: attempt")).count();
+    net.timings.put("recovery (Ansible): ssh retries Ansible reported", Long.toString(retried));
+
+    assertThat(result.exitCode()).as(out).isZero();
+    assertThat(out)
+        .as(out)
+        .containsPattern(
+            net.peerName.replace(".", "\\.")
+                + "\\s*: ok="
+                + PLAYBOOK_TASKS
+                + " .*unreachable=0 +failed=0");
+    for (int i = 1; i <= PLAYBOOK_TASKS; i++) {
+      assertThat(out).contains("TASK [step " + i + "]");
+    }
+    awaitRunning(net, pidBefore);
+    assertSameNodeAndNoNewKey(net, singleUseKey, pidBefore, selfIdBefore, nodeBefore, nodesBefore);
+  }
+
+  static final int PLAYBOOK_TASKS = 10;
+  static final int KILL_AT_TASK = 4;
+
+  private static void awaitRunning(RealTailnet net, long oldPid) {
+    assertThat(runningAgain(net, oldPid)).as("the gateway's tailscaled Running again").isPositive();
+  }
+
+  /** The same state: the same node, no new registration, the single-use key used once. */
+  private static void assertSameNodeAndNoNewKey(
+      RealTailnet net,
+      String singleUseKey,
+      long pidBefore,
+      String selfIdBefore,
+      JsonNode nodeBefore,
+      int nodesBefore)
+      throws Exception {
     long pidAfter = net.gatewayDaemonPid();
     assertThat(pidAfter).as("a new tailscaled").isNotEqualTo(pidBefore);
     assertThat(net.gatewayStatus().path("Self").path("ID").asText()).isEqualTo(selfIdBefore);
@@ -115,9 +204,6 @@ final class Recovery {
         .as("logins by tailgate: " + tailgateSaid)
         .hasSize(2);
     assertThat(tailgateSaid).doesNotContain(singleUseKey);
-
-    // A second login with that key is refused: a fresh node presenting it.
-    assertThat(secondLogin(net, singleUseKey)).isNotZero();
   }
 
   /** The key that registered {@code node}, from headscale's list. */

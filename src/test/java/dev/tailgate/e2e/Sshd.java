@@ -59,7 +59,9 @@ final class Sshd implements AutoCloseable {
     Files.copy(dir.resolve("id_ed25519.pub"), authorized);
     String hostPub = Files.readString(dir.resolve("ssh_host_ed25519_key.pub")).strip();
     Path knownHosts = dir.resolve("known_hosts");
-    Files.writeString(knownHosts, "[" + hostName + "]:" + port + " " + hostPub + "\n");
+    // ssh looks a host on port 22 up by its bare name, on any other port as [name]:port.
+    String known = port == 22 ? hostName : "[" + hostName + "]:" + port;
+    Files.writeString(knownHosts, known + " " + hostPub + "\n");
     Path config = dir.resolve("sshd_config");
     Files.writeString(
         config,
