@@ -13,7 +13,7 @@ import java.util.OptionalInt;
  *
  * <pre>
  * tailscaled --tun=userspace-networking --socks5-server=HOST:PORT --statedir=DIR --socket=PATH [--port=N]
- * tailscale --socket=PATH up --auth-key=file:KEYFILE --timeout=60s [--hostname=H] [--login-server=URL]
+ * tailscale --socket=PATH up --auth-key=file:KEYFILE --timeout=60s --shields-up [--hostname=H] [--login-server=URL]
  * </pre>
  *
  * @param tailscaled the daemon binary (a bare name is looked up in PATH when run)
@@ -40,6 +40,9 @@ public record TailscaledCommand(
 
   /**
    * Bounds {@code tailscale up}, which otherwise waits forever for an unreachable control server.
+   * Every {@code up} also asks for shields up: in userspace mode tailscaled hands inbound tailnet
+   * connections to the host's 127.0.0.1, where the relay and the admin listener are, and the
+   * gateway needs no inbound connection (docs/security.md).
    */
   public static final String UP_TIMEOUT = "60s";
 
@@ -92,6 +95,7 @@ public record TailscaledCommand(
     args.add("up");
     args.add("--auth-key=file:" + authKeyFile);
     args.add("--timeout=" + UP_TIMEOUT);
+    args.add("--shields-up");
     hostname.ifPresent(h -> args.add("--hostname=" + h));
     loginServer.ifPresent(url -> args.add("--login-server=" + url));
     return List.copyOf(args);
@@ -106,6 +110,7 @@ public record TailscaledCommand(
     args.add(tailscale.toString());
     args.add("--socket=" + socket);
     args.add("up");
+    args.add("--shields-up");
     hostname.ifPresent(h -> args.add("--hostname=" + h));
     loginServer.ifPresent(url -> args.add("--login-server=" + url));
     return List.copyOf(args);

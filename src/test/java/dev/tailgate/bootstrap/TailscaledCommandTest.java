@@ -70,7 +70,8 @@ class TailscaledCommandTest {
             "--socket=/run/tailgate/tailscaled.sock",
             "up",
             "--auth-key=file:/run/tailgate/tailgate-authkey-123.key",
-            "--timeout=60s");
+            "--timeout=60s",
+            "--shields-up");
   }
 
   @Test
@@ -82,6 +83,19 @@ class TailscaledCommandTest {
             "up",
             "--auth-key=file:/run/tailgate/tailgate-authkey-123.key",
             "--timeout=60s",
+            "--shields-up",
+            "--hostname=devcontainer-gw",
+            "--login-server=http://127.0.0.1:8080");
+  }
+
+  @Test
+  void interactiveUpCommandLineHasNoKeyAndNoTimeout() {
+    assertThat(full().upInteractive())
+        .containsExactly(
+            "/usr/local/bin/tailscale",
+            "--socket=/tmp/ts2/tailscaled.sock",
+            "up",
+            "--shields-up",
             "--hostname=devcontainer-gw",
             "--login-server=http://127.0.0.1:8080");
   }

@@ -12,7 +12,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -380,12 +379,6 @@ class RealTailnetTest {
    */
   @Test
   @Order(12)
-  @Disabled(
-      "open risk (docs/security.md, issue 8): the gateway's userspace tailscaled hands a peer's"
-          + " connection to the gateway's tailnet address to the same port on 127.0.0.1, so a peer"
-          + " reaches the relay (:1080, client 127.0.0.1, the allowlist applies), tailscaled's own"
-          + " SOCKS5 (:1055, no policy) and tailgate's admin listener (:1081) as a local client"
-          + " would; measured 2026-11-28: all three answered and the peer's page came back")
   void aPeerCannotUseTheGatewaysLoopbackListenersThroughItsTailnetAddress() throws Exception {
     long before = requestsOnPort(RealTailnet.HTTP_PORT);
     String report = probeFromThePeer();
