@@ -127,6 +127,23 @@ public final class LocalApiClient implements AutoCloseable {
     return watch;
   }
 
+  /**
+   * {@code GET /localapi/v0/prefs}, read for one field: whether the node refuses inbound tailnet
+   * connections ({@code ShieldsUp}). Nothing else of the prefs is kept.
+   */
+  public CompletableFuture<Boolean> shieldsUp() {
+    return get("/localapi/v0/prefs")
+        .thenApply(
+            body -> {
+              try {
+                return Json.MAPPER.readTree(body).path("ShieldsUp").asBoolean(false);
+              } catch (IOException e) {
+                throw new java.util.concurrent.CompletionException(
+                    new LocalApiException("tailscaled's prefs are not the JSON expected", e));
+              }
+            });
+  }
+
   private CompletableFuture<byte[]> get(String path) {
     CompletableFuture<byte[]> body = new CompletableFuture<>();
     if (closed) {

@@ -78,6 +78,9 @@ final class DoctorCommand implements Callable<Integer> {
       checks.add(directory(d.socket().toAbsolutePath().getParent(), "socket dir", "--socket"));
       daemon = localApi(d.socket());
       checks.add(socket(d.socket(), daemon));
+      if (daemon.isPresent()) {
+        checks.add(shields(d.socket(), d.tailscale()));
+      }
       checks.add(keySource(d.authKey(), daemon));
     }
     checks.add(port(cfg.listen(), "relay", "--listen", running.map(RunState::relay)));
@@ -208,6 +211,25 @@ final class DoctorCommand implements Callable<Integer> {
       return Optional.of(api.status().get(3, TimeUnit.SECONDS));
     } catch (Exception e) {
       return Optional.empty();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+  }
+
+  /** Shields down lets a peer reach 127.0.0.1:1080 through this node's tailnet address. */
+  private static Check shields(Path socket, String tailscale) {
+    EventLoopGroup group = Transports.EPOLL.newGroup(1);
+    try (LocalApiClient api = new LocalApiClient(group, socket)) {
+      return api.shieldsUp().get(3, TimeUnit.SECONDS)
+          ? Check.pass("tailscaled refuses inbound tailnet connections (shields up)")
+          : Check.fail(
+              "tailscaled accepts inbound tailnet connections, so a peer can reach this host's"
+                  + " 127.0.0.1:1080 through its tailnet address",
+              "run `" + tailscale + " --socket=" + socket + " set --shields-up`");
+    } catch (Exception e) {
+      return Check.fail(
+          "cannot read tailscaled's prefs: " + TailgateCommand.oneLine(e),
+          "check the socket's owner");
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }

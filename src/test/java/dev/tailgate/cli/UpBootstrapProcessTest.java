@@ -93,6 +93,23 @@ class UpBootstrapProcessTest {
           .as("the env: key is not passed on to tailscaled")
           .doesNotContain(FakeTailnet.KEY);
 
+      Path config = dir.resolve("doctor.yaml");
+      Files.writeString(
+          config,
+          String.join(
+              "\n",
+              "listen: 127.0.0.1:" + up.port(),
+              "admin: 'off'",
+              "upstream: socks5://127.0.0.1:" + tailnet.socksPort,
+              "tailscaled: " + tailnet.wrapper("tailscaled"),
+              "tailscale: " + tailnet.wrapper("tailscale"),
+              "state-dir: " + tailnet.stateDir,
+              "socket: " + tailnet.socket,
+              ""));
+      assertThat(cli.run(List.of("doctor", "--config", config.toString())).output())
+          .contains("ok    tailscaled refuses inbound tailnet connections (shields up)")
+          .contains("tailscaled answers on " + tailnet.socket + ": Running");
+
       CliProcess.Result down = cli.run(List.of("down"));
       assertThat(down.exitCode()).isZero();
       assertThat(down.output())
