@@ -12,6 +12,7 @@ import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
+import dev.tailgate.testing.RunningProcess;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -60,6 +61,7 @@ class SupervisorTest {
       open.get(i).close();
     }
     DaemonStopper.stop(tailnet.stateDir);
+    RunningProcess.killAllUnder(dir);
     echo.close();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }

@@ -87,6 +87,7 @@ class BrowserTest {
     for (AutoCloseable c : open) {
       c.close();
     }
+    RunningProcess.killAllUnder(dir);
   }
 
   /**

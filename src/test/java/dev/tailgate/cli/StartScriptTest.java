@@ -44,6 +44,7 @@ class StartScriptTest {
   @AfterEach
   void tearDown() throws Exception {
     cli.run(List.of("down", "--state-dir", dir.resolve("tailscaled").toString()));
+    RunningProcess.killAllUnder(dir);
   }
 
   private RunningProcess.Result start() throws Exception {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailgate.bootstrap.DaemonStopper;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
+import dev.tailgate.testing.RunningProcess;
 import dev.tailgate.testing.SocksClient;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -47,6 +48,7 @@ class UpBootstrapProcessTest {
     cli.run(List.of("down", "--state-dir", tailnet.stateDir.toString()));
     DaemonStopper.stop(tailnet.stateDir);
     echo.close();
+    RunningProcess.killAllUnder(dir);
   }
 
   private List<String> up(String... more) throws Exception {

@@ -99,6 +99,19 @@ public final class RunningProcess implements AutoCloseable {
     }
   }
 
+  /**
+   * Kills every process whose command line names {@code dir}: the last line of a test's teardown,
+   * so a detached tailgate or a test double it started cannot outlive the test, whatever went
+   * wrong.
+   */
+  public static void killAllUnder(Path dir) {
+    String marker = dir.toAbsolutePath().toString();
+    ProcessHandle.allProcesses()
+        .filter(h -> h.pid() != ProcessHandle.current().pid())
+        .filter(h -> h.info().commandLine().map(c -> c.contains(marker)).orElse(false))
+        .forEach(ProcessHandle::destroyForcibly);
+  }
+
   /** A finished command. */
   public record Result(int exitCode, String output) {}
 }
