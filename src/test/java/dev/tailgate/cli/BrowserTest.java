@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tailgate.bootstrap.DaemonStopper;
+import dev.tailgate.testing.Chromium;
 import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
@@ -96,18 +97,9 @@ class BrowserTest {
   private String chromium(String... flags) throws Exception {
     List<String> command = new ArrayList<>();
     command.add(ExternalTool.require("chromium", "chromium").toString());
-    command.addAll(
-        List.of(
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--user-data-dir=" + Files.createTempDirectory(dir, "chromium")));
+    command.addAll(Chromium.QUIET);
+    command.add("--disable-dev-shm-usage");
+    command.add("--user-data-dir=" + Files.createTempDirectory(dir, "chromium"));
     command.addAll(List.of(flags));
     RunningProcess.Result r = RunningProcess.run(command, new byte[0], Duration.ofSeconds(90));
     assertThat(r.exitCode()).as(r.output()).isZero();

@@ -1,11 +1,13 @@
 package dev.tailgate.e2e;
 
+import dev.tailgate.testing.Chromium;
 import dev.tailgate.testing.RunningProcess;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Real clients run inside the namespace: curl, Chromium, ssh. */
 final class Clients {
@@ -13,19 +15,14 @@ final class Clients {
    * Flags that keep headless Chromium from reaching for Google's services (machines/polyglot.md).
    */
   static final List<String> CHROMIUM_QUIET =
-      List.of(
-          "--headless",
-          "--no-sandbox",
-          "--disable-gpu",
-          "--disable-quic",
-          "--no-first-run",
-          "--disable-background-networking",
-          "--disable-component-update",
-          "--disable-sync",
-          "--disable-default-apps",
-          "--disable-extensions",
-          "--metrics-recording-only",
-          "--no-default-browser-check");
+      Stream.concat(
+              Chromium.QUIET.stream(),
+              Stream.of(
+                  "--disable-default-apps",
+                  "--disable-extensions",
+                  "--metrics-recording-only",
+                  "--no-default-browser-check"))
+          .toList();
 
   private final NetNamespace ns;
 
