@@ -22,6 +22,9 @@ final class ConnectionState {
   final String id;
   final String client;
 
+  /** The client channel, for a reload that closes tunnels its new allowlist refuses. */
+  final Channel channel;
+
   /** The client's address without the port, for the per-client limit. */
   final String clientHost;
 
@@ -46,6 +49,7 @@ final class ConnectionState {
   private CompositeByteBuf earlyData;
 
   ConnectionState(Channel channel) {
+    this.channel = channel;
     this.id = channel.id().asShortText();
     this.client = format(channel.remoteAddress());
     this.clientHost =

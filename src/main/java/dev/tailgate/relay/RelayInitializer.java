@@ -4,6 +4,7 @@ import dev.tailgate.audit.ConnectionLog;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Sets up each accepted client: its {@link ConnectionState}, the handshake deadline, the protocol
@@ -14,9 +15,16 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
   private final RelaySettings settings;
   private final ConnectionLog log;
   private final RelayStats stats;
+  private final AtomicReference<Policy> policy;
 
-  RelayInitializer(Tunneler tunneler, RelaySettings settings, ConnectionLog log, RelayStats stats) {
+  RelayInitializer(
+      Tunneler tunneler,
+      RelaySettings settings,
+      AtomicReference<Policy> policy,
+      ConnectionLog log,
+      RelayStats stats) {
     this.tunneler = tunneler;
+    this.policy = policy;
     this.settings = settings;
     this.log = log;
     this.stats = stats;
@@ -62,7 +70,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
    * in all or from this client: marked, and refused with a reply once the request is read.
    */
   private boolean overLimits(Channel ch, ConnectionState state) {
-    RelaySettings.Limits limits = settings.limits();
+    RelaySettings.Limits limits = policy.get().limits();
     if (stats.handshaking() > limits.handshakes()) {
       state.decision = "deny";
       state.rule = "limit:handshakes";

@@ -2,21 +2,25 @@ package dev.tailgate.relay;
 
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.Decision;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** One relay listener: binds, serves until closed. */
 public final class RelayServer implements AutoCloseable {
   private final Channel server;
   private final RelayStats stats;
+  private final AtomicReference<Policy> policy;
 
-  private RelayServer(Channel server, RelayStats stats) {
+  private RelayServer(Channel server, RelayStats stats, AtomicReference<Policy> policy) {
     this.server = server;
     this.stats = stats;
+    this.policy = policy;
   }
 
   public RelayStats stats() {
@@ -40,7 +44,9 @@ public final class RelayServer implements AutoCloseable {
       EventLoopGroup group,
       Transports transport)
       throws InterruptedException {
-    Tunneler tunneler = new Tunneler(allowlist, dialer, gate, stats, settings.idleTimeout());
+    AtomicReference<Policy> policy =
+        new AtomicReference<>(new Policy(allowlist, settings.limits()));
+    Tunneler tunneler = new Tunneler(policy, dialer, gate, stats, settings.idleTimeout());
     Channel server =
         new ServerBootstrap()
             .group(group)
@@ -50,11 +56,52 @@ public final class RelayServer implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new RelayInitializer(tunneler, settings, log, stats))
+            .childHandler(new RelayInitializer(tunneler, settings, policy, log, stats))
             .bind(settings.listen())
             .sync()
             .channel();
-    return new RelayServer(server, stats);
+    return new RelayServer(server, stats, policy);
+  }
+
+  /** The allowlist and limits in force now. */
+  public Policy policy() {
+    return policy.get();
+  }
+
+  /**
+   * Puts {@code next} in force for every accept and request from now on. Established tunnels are
+   * left alone, unless {@code closeDenied}: then each tunnel (or dial in progress) whose target
+   * {@code next}'s allowlist refuses is closed, with {@code closed_by} {@code reload} and the
+   * reason in its log line.
+   *
+   * @return how many connections were closed
+   */
+  public int reload(Policy next, boolean closeDenied) {
+    policy.set(next);
+    if (!closeDenied) {
+      return 0;
+    }
+    int closed = 0;
+    for (ConnectionState state : stats.states()) {
+      // phase is volatile and written after the target: reading it first makes the target safe.
+      String phase = state.phase;
+      if (phase.equals("handshake") || state.targetHost == null) {
+        continue; // not decided yet: the request will meet the new allowlist
+      }
+      Decision decision = next.allowlist().decide(state.targetHost, state.targetPort);
+      if (!decision.allowed()) {
+        closed++;
+        Channel ch = state.channel;
+        ch.eventLoop()
+            .execute(
+                () -> {
+                  state.closedBy("reload");
+                  state.reason = "closed by a reload: " + decision.reason();
+                  ch.close();
+                });
+      }
+    }
+    return closed;
   }
 
   /** Whether the listener still accepts. */

@@ -66,6 +66,11 @@ public final class RelayStats {
     dials.dialed(nanos, ok);
   }
 
+  /** The open connections' states, in no order; a moment behind, as {@link #live} says. */
+  Iterable<ConnectionState> states() {
+    return open.values();
+  }
+
   /** Client connections open now, in any phase. */
   public int open() {
     return open.size();

@@ -1,6 +1,5 @@
 package dev.tailgate.relay;
 
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -12,12 +11,14 @@ import io.netty.util.concurrent.Future;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The step every protocol ends in: ask the allowlist, dial, answer, and turn the client's pipeline
- * into a relay. Shared by all connections of a listener; holds no per-connection state.
+ * into a relay. Shared by all connections of a listener; holds no per-connection state. The
+ * allowlist is the one in force when the request arrives (a reload replaces it).
  */
 final class Tunneler {
   private static final Logger log = LoggerFactory.getLogger(Tunneler.class);
@@ -25,19 +26,19 @@ final class Tunneler {
   /** Dials per request at most: the first, and retries after the gate recovered the upstream. */
   static final int MAX_ATTEMPTS = 3;
 
-  private final Allowlist allowlist;
+  private final AtomicReference<Policy> policy;
   private final UpstreamDialer dialer;
   private final UpstreamGate gate;
   private final RelayStats stats;
   private final Duration idleTimeout;
 
   Tunneler(
-      Allowlist allowlist,
+      AtomicReference<Policy> policy,
       UpstreamDialer dialer,
       UpstreamGate gate,
       RelayStats stats,
       Duration idleTimeout) {
-    this.allowlist = allowlist;
+    this.policy = policy;
     this.dialer = dialer;
     this.gate = gate;
     this.stats = stats;
@@ -60,7 +61,7 @@ final class Tunneler {
       replies.overLimit(ctx, state.limitReason).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    Decision decision = allowlist.decide(request.host(), request.port());
+    Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     state.decision = decision.allowed() ? "allow" : "deny";
     state.rule = decision.rule();
     if (!decision.allowed()) {

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Builds a client pipeline on an {@link EmbeddedChannel}, exactly as the listener would. */
 final class Embedded {
@@ -35,9 +36,11 @@ final class Embedded {
             RelaySettings.DEFAULT_DIAL_TIMEOUT,
             Duration.ZERO,
             credentials);
-    Tunneler tunneler =
-        new Tunneler(Allowlist.parse(rules), dialer, gate, new RelayStats(), Duration.ZERO);
-    return new EmbeddedChannel(new RelayInitializer(tunneler, settings, log, new RelayStats()));
+    AtomicReference<Policy> policy =
+        new AtomicReference<>(new Policy(Allowlist.parse(rules), settings.limits()));
+    Tunneler tunneler = new Tunneler(policy, dialer, gate, new RelayStats(), Duration.ZERO);
+    return new EmbeddedChannel(
+        new RelayInitializer(tunneler, settings, policy, log, new RelayStats()));
   }
 
   static ByteBuf hex(String hex) {
