@@ -27,7 +27,6 @@ public record BootstrapSettings(
     Backoff backoff) {
 
   public static final Duration DEFAULT_HOLD_TIMEOUT = Duration.ofSeconds(30);
-  public static final int DEFAULT_MAX_WAITING = 1000;
 
   /** How long a fresh daemon may take to create its socket and reach a known state. */
   static final Duration START_TIMEOUT = Duration.ofSeconds(30);

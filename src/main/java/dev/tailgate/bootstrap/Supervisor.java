@@ -58,6 +58,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
             return t;
           });
   private final AtomicInteger waiting = new AtomicInteger();
+  private volatile int maxWaiting;
 
   private volatile Phase phase = Phase.STARTING;
   private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
@@ -94,6 +95,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   public Supervisor(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
     this.settings = settings;
+    this.maxWaiting = settings.maxWaiting();
     this.api = api;
     this.bringup = new Bringup(settings, api, progress);
     this.monitor = new Monitor(api, exec, this::recover, s -> lastStatus = s);
@@ -121,18 +123,22 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     monitor.watch(process);
   }
 
+  /** How many clients may be held at once from now on (a reload may change it). */
+  public void maxWaiting(int max) {
+    this.maxWaiting = max;
+  }
+
   @Override
   public CompletableFuture<Void> whenReady() {
     if (phase == Phase.RUNNING) {
       return OPEN;
     }
-    if (waiting.incrementAndGet() > settings.maxWaiting()) {
+    int max = maxWaiting;
+    if (waiting.incrementAndGet() > max) {
       waiting.decrementAndGet();
       return CompletableFuture.failedFuture(
           new IllegalStateException(
-              "too many clients ("
-                  + settings.maxWaiting()
-                  + ") already wait for tailscaled to recover"));
+              "too many clients (" + max + ") already wait for tailscaled to recover"));
     }
     CompletableFuture<Void> held = new CompletableFuture<>();
     ready.whenComplete((ok, error) -> held.complete(null));

@@ -22,7 +22,7 @@ public final class ExitCodes {
   /** tailscaled could not be brought up: missing binary, taken port, failed login. */
   public static final int BOOTSTRAP = 5;
 
-  /** {@code status}: no tailgate is running. */
+  /** {@code status}, {@code reload}: no tailgate is running. */
   public static final int NOT_RUNNING = 6;
 
   /** {@code connect}: the relay's allowlist refused the target (SOCKS5 reply 0x02). */

@@ -14,8 +14,10 @@ import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.RuleSyntaxException;
 import dev.tailgate.relay.Credentials;
 import dev.tailgate.relay.DirectDialer;
+import dev.tailgate.relay.Policy;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
 import dev.tailgate.relay.RelayStats;
@@ -32,6 +34,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.BindException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -46,23 +49,44 @@ import java.util.concurrent.TimeUnit;
 /**
  * One running tailgate: the supervisor (unless --no-bootstrap), the relay, the connection log and
  * the run-state file, started in that order and stopped in reverse. tailscaled itself is left
- * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it.
+ * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it. The allowlist
+ * and the limits reload on SIGHUP and when the config file changes ({@link #reload}).
  */
 final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
   static final int RECENT_REFUSALS = 50;
 
+  /** Reads the settings again the way {@code up} read them at start: the file, flags over it. */
+  @FunctionalInterface
+  interface Reread {
+    TailgateConfig read() throws ConfigException;
+  }
+
   private final List<AutoCloseable> stack = new ArrayList<>();
   private final TailgateConfig cfg;
+  private final Path configFile;
+  private final Reread reread;
   private final PrintWriter err;
   private final Instant started = Instant.now();
   private Supervisor supervisor;
   private RelayServer relay;
   private AdminServer admin;
   private UpstreamDialer dialer;
+  private Metrics metrics;
 
-  Gateway(TailgateConfig cfg, PrintWriter err) {
+  /** The settings in force: {@code cfg} until the first reload that succeeds. */
+  private TailgateConfig current;
+
+  private volatile RunState.Reload lastReload;
+
+  /**
+   * @param configFile the {@code --config} file, watched for changes, or {@code null}
+   */
+  Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
     this.cfg = cfg;
+    this.current = cfg;
+    this.configFile = configFile;
+    this.reread = reread;
     this.err = err;
   }
 
@@ -90,8 +114,7 @@ final class Gateway implements AutoCloseable {
       gate = supervisor;
       say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
     }
-    Allowlist allowlist =
-        Allowlist.parse(cfg.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
+    Allowlist allowlist = allowlist(cfg);
     if (cfg.allow().isEmpty()) {
       say("no --allow rules: every target will be refused (deny by default)");
     }
@@ -103,7 +126,7 @@ final class Gateway implements AutoCloseable {
             cfg.idleTimeout(),
             credentials,
             cfg.limits());
-    Metrics metrics = new Metrics();
+    metrics = new Metrics();
     RecentRefusals refusals = new RecentRefusals(RECENT_REFUSALS);
     ConnectionLog log =
         ConnectionLog.tee(
@@ -144,7 +167,7 @@ final class Gateway implements AutoCloseable {
     if (cfg.admin() != null) {
       AdminRoutes routes =
           new AdminRoutes(
-              new StatusAssembler(relay, dialer.describe(), allowlist, refusals, supervisor),
+              new StatusAssembler(relay, dialer.describe(), refusals, supervisor),
               metrics,
               () ->
                   Pac.of(
@@ -177,6 +200,53 @@ final class Gateway implements AutoCloseable {
     stack.add(writer::shutdownNow);
     writeRunState();
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
+    Reloader reloader = new Reloader(configFile, this::reload);
+    stack.add(reloader);
+    try {
+      reloader.start();
+    } catch (IOException e) {
+      say("reload on SIGHUP or file change is off: " + TailgateCommand.oneLine(e));
+    }
+  }
+
+  private Allowlist allowlist(TailgateConfig settings) throws ConfigException {
+    try {
+      return Allowlist.parse(
+          settings.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
+    } catch (RuleSyntaxException e) {
+      throw new ConfigException("allow: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Reads the settings again and puts the new allowlist and limits in force for new connections;
+   * established ones stay unless {@code close-denied-on-reload}. A file with any error changes
+   * nothing: the whole running policy stays, never half of a new one. Called on the reload thread.
+   */
+  synchronized void reload(String why) {
+    TailgateConfig next;
+    Allowlist allowlist;
+    try {
+      next = reread.read();
+      allowlist = allowlist(next);
+    } catch (ConfigException | RuntimeException e) {
+      reloaded(why, false, "rejected, the running policy stays: " + TailgateCommand.oneLine(e));
+      return;
+    }
+    int closed = relay.reload(new Policy(allowlist, next.limits()), next.closeDeniedOnReload());
+    if (supervisor != null) {
+      supervisor.maxWaiting(next.maxWaiting());
+    }
+    String summary = ReloadSummary.of(current, next, closed);
+    current = next;
+    reloaded(why, true, summary);
+  }
+
+  private void reloaded(String why, boolean ok, String message) {
+    lastReload = new RunState.Reload(Instant.now().toString(), why, ok, message);
+    metrics.reloaded(ok);
+    say("reload (" + why + ")" + (ok ? ": " : " ") + message);
+    writeRunStateQuietly();
   }
 
   /** A listener that binds, or a BindException that says which address and what to do. */
@@ -232,7 +302,7 @@ final class Gateway implements AutoCloseable {
         d.log(),
         Programs.find("setsid", null, "install util-linux"),
         BootstrapSettings.DEFAULT_HOLD_TIMEOUT,
-        BootstrapSettings.DEFAULT_MAX_WAITING,
+        cfg.maxWaiting(),
         Backoff.DEFAULT);
   }
 
@@ -241,7 +311,7 @@ final class Gateway implements AutoCloseable {
     err.flush();
   }
 
-  private void writeRunStateQuietly() {
+  private synchronized void writeRunStateQuietly() {
     try {
       writeRunState();
     } catch (IOException | RuntimeException e) {
@@ -249,7 +319,7 @@ final class Gateway implements AutoCloseable {
     }
   }
 
-  private void writeRunState() throws IOException {
+  private synchronized void writeRunState() throws IOException {
     RunState.Daemon daemon = null;
     if (supervisor != null) {
       Supervisor.Snapshot s = supervisor.snapshot();
@@ -274,7 +344,8 @@ final class Gateway implements AutoCloseable {
             relay.stats().open(),
             relay.stats().total(),
             started.toString(),
-            Instant.now().toString())
+            Instant.now().toString(),
+            lastReload)
         .write();
   }
 

@@ -29,6 +29,7 @@ import java.util.Optional;
  * @param totalConnections accepted since start
  * @param started when {@code up} started
  * @param updated when this file was written
+ * @param lastReload the last reload, absent before the first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record RunState(
@@ -42,7 +43,18 @@ record RunState(
     @JsonProperty("open_connections") int openConnections,
     @JsonProperty("total_connections") long totalConnections,
     String started,
-    String updated) {
+    String updated,
+    @JsonProperty("last_reload") Reload lastReload) {
+
+  /**
+   * One reload of the allowlist and limits.
+   *
+   * @param at when it ran
+   * @param trigger {@code SIGHUP} or {@code file change}
+   * @param ok false when the new settings were rejected (and the old ones kept)
+   * @param message what changed, or what was wrong
+   */
+  record Reload(String at, String trigger, boolean ok, String message) {}
 
   /** The daemon as the supervisor sees it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

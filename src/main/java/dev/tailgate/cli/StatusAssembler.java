@@ -6,7 +6,6 @@ import dev.tailgate.bootstrap.PeerStatus;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.bootstrap.TailscaleStatus;
 import dev.tailgate.config.HostPort;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelayStats;
@@ -29,19 +28,13 @@ final class StatusAssembler implements StatusSource {
 
   private final RelayServer relay;
   private final String upstream;
-  private final Allowlist allowlist;
   private final RecentRefusals refusals;
   private final Supervisor supervisor;
 
   StatusAssembler(
-      RelayServer relay,
-      String upstream,
-      Allowlist allowlist,
-      RecentRefusals refusals,
-      Supervisor supervisor) {
+      RelayServer relay, String upstream, RecentRefusals refusals, Supervisor supervisor) {
     this.relay = relay;
     this.upstream = upstream;
-    this.allowlist = allowlist;
     this.refusals = refusals;
     this.supervisor = supervisor;
   }
@@ -79,7 +72,10 @@ final class StatusAssembler implements StatusSource {
     return new Status(
         Instant.now().toString(),
         new Status.Relay(
-            HostPort.format(relay.address()), upstream, allowlist.rules(), relay.isListening()),
+            HostPort.format(relay.address()),
+            upstream,
+            relay.policy().allowlist().rules(),
+            relay.isListening()),
         daemon(),
         new Status.Connections(live.size(), stats.total(), shown, byTarget),
         refusals.list().stream().map(StatusAssembler::refusal).toList(),
@@ -121,7 +117,7 @@ final class StatusAssembler implements StatusSource {
 
   private Status.Peer peer(PeerStatus p) {
     String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
-    Decision ssh = allowlist.decide(name, 22);
+    Decision ssh = relay.policy().allowlist().decide(name, 22);
     return new Status.Peer(
         name, p.tailscaleIps(), p.os(), p.online(), p.tags(), ssh.allowed(), ssh.rule());
   }

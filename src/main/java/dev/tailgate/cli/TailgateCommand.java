@@ -25,6 +25,7 @@ import picocli.CommandLine.ScopeType;
       UpCommand.class,
       StatusCommand.class,
       DownCommand.class,
+      ReloadCommand.class,
       DoctorCommand.class,
       ConnectCommand.class,
       AnsibleCommand.class,
@@ -40,7 +41,7 @@ import picocli.CommandLine.ScopeType;
       "3:bad setting (file, flag or rule); nothing was started",
       "4:address in use or not available",
       "5:tailscaled could not be brought up (binary, port, directory, login)",
-      "6:tailgate is not running (status)",
+      "6:tailgate is not running (status, reload)",
       "7:connect: the relay's allowlist refused the target",
       "8:connect: the relay could not reach the target",
       "9:connect: no relay answered at the address"

@@ -114,6 +114,20 @@ final class UpCommand implements Callable<Integer> {
   Integer maxHandshakes;
 
   @Option(
+      names = "--max-waiting",
+      paramLabel = "N",
+      description =
+          "Clients held at once while tailscaled recovers; more are refused (default: 1000).")
+  Integer maxWaiting;
+
+  @Option(
+      names = "--close-denied-on-reload",
+      description =
+          "On a reload (SIGHUP, `tailgate reload` or a change to the --config file), also close"
+              + " established tunnels the new allowlist refuses (default: they stay up).")
+  Boolean closeDeniedOnReload;
+
+  @Option(
       names = "--tailscaled",
       paramLabel = "PATH",
       description = "The tailscaled binary (default: found on PATH).")
@@ -179,7 +193,7 @@ final class UpCommand implements Callable<Integer> {
     if (detach) {
       return Detach.start(spec.root().commandLine().getParseResult().originalArgs(), err);
     }
-    Gateway gateway = new Gateway(cfg, err);
+    Gateway gateway = new Gateway(cfg, config, () -> TailgateConfig.from(settings()), err);
     try {
       gateway.start();
     } catch (Exception e) {
@@ -213,6 +227,8 @@ final class UpCommand implements Callable<Integer> {
     flags.maxConnections = maxConnections;
     flags.maxPerClient = maxPerClient;
     flags.maxHandshakes = maxHandshakes;
+    flags.maxWaiting = maxWaiting;
+    flags.closeDeniedOnReload = closeDeniedOnReload;
     flags.tailscaled = tailscaled;
     flags.tailscale = tailscale;
     flags.stateDir = stateDir;

@@ -51,6 +51,12 @@ public final class ConfigValues {
   @JsonProperty("max-handshakes")
   public Integer maxHandshakes;
 
+  @JsonProperty("max-waiting")
+  public Integer maxWaiting;
+
+  @JsonProperty("close-denied-on-reload")
+  public Boolean closeDeniedOnReload;
+
   @JsonProperty("tailscaled")
   public String tailscaled;
 

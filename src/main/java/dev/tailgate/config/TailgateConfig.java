@@ -21,6 +21,8 @@ import java.util.List;
  * @param daemon how to run tailscaled, when tailgate manages it
  * @param admin the admin listener (health, metrics, PAC, status page), or {@code null} when off
  * @param limits connections in all, per client address, and in handshake
+ * @param maxWaiting clients held at once while tailscaled recovers
+ * @param closeDeniedOnReload a reload closes established tunnels its new allowlist refuses
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -32,7 +34,9 @@ public record TailgateConfig(
     Path authFile,
     Daemon daemon,
     InetSocketAddress admin,
-    RelaySettings.Limits limits) {
+    RelaySettings.Limits limits,
+    int maxWaiting,
+    boolean closeDeniedOnReload) {
 
   /**
    * The tailscaled settings.
@@ -72,6 +76,9 @@ public record TailgateConfig(
   public static final String DEFAULT_LISTEN = "127.0.0.1:1080";
   public static final String DEFAULT_IDLE_TIMEOUT = "1h";
   public static final String DEFAULT_ADMIN = "127.0.0.1:1081";
+
+  /** Clients held at once while tailscaled recovers (the supervisor's default). */
+  public static final int DEFAULT_MAX_WAITING = 1000;
 
   /** Validates {@code v} and applies the defaults; every rule is checked where it was written. */
   public static TailgateConfig from(ConfigValues v) throws ConfigException {
@@ -147,7 +154,9 @@ public record TailgateConfig(
         new RelaySettings.Limits(
             limit(v.maxConnections, RelaySettings.Limits.DEFAULT.connections(), "max-connections"),
             limit(v.maxPerClient, RelaySettings.Limits.DEFAULT.perClient(), "max-per-client"),
-            limit(v.maxHandshakes, RelaySettings.Limits.DEFAULT.handshakes(), "max-handshakes")));
+            limit(v.maxHandshakes, RelaySettings.Limits.DEFAULT.handshakes(), "max-handshakes")),
+        limit(v.maxWaiting, DEFAULT_MAX_WAITING, "max-waiting"),
+        Boolean.TRUE.equals(v.closeDeniedOnReload));
   }
 
   private static int limit(Integer value, int fallback, String key) throws ConfigException {

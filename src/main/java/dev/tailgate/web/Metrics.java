@@ -16,8 +16,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * tailgate's meters, in Prometheus text for {@code /metrics}: connections open and ended (by result
- * and protocol), bytes each way, denials by rule, upstream dial latency, re-bootstraps and
- * tailscaled's phase. Fed by the connection log and the relay's dial listener; it never blocks.
+ * and protocol), bytes each way, denials by rule, upstream dial latency, re-bootstraps,
+ * tailscaled's phase and reloads. Fed by the connection log and the relay's dial listener; it never
+ * blocks.
  */
 public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   private final PrometheusMeterRegistry registry =
@@ -87,6 +88,15 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
       bytesUp.record(e.bytesUp());
       bytesDown.record(e.bytesDown());
     }
+  }
+
+  /** A reload of the allowlist and limits ran: applied, or rejected with the old policy kept. */
+  public void reloaded(boolean ok) {
+    Counter.builder("tailgate.reloads")
+        .description("Reloads of the allowlist and limits, by result (rejected: the old stay)")
+        .tag("result", ok ? "ok" : "rejected")
+        .register(registry)
+        .increment();
   }
 
   @Override

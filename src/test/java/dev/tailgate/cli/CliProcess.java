@@ -47,10 +47,13 @@ final class CliProcess {
       seen.append(line).append('\n');
       Matcher m = READY.matcher(line);
       if (m.find()) {
-        Thread drain = new Thread(() -> err.lines().forEach(l -> {}), "drain-stderr");
+        StringBuffer after = new StringBuffer();
+        Thread drain =
+            new Thread(
+                () -> err.lines().forEach(l -> after.append(l).append('\n')), "drain-stderr");
         drain.setDaemon(true);
         drain.start();
-        return new Running(p, Integer.parseInt(m.group(1)), seen.toString());
+        return new Running(p, Integer.parseInt(m.group(1)), seen.toString(), after);
       }
     }
     p.destroyForcibly();
@@ -72,7 +75,11 @@ final class CliProcess {
     }
   }
 
-  record Running(Process process, int port, String stderr) {
+  /**
+   * @param stderr what it printed up to its ready line
+   * @param after what it has printed since, growing while it runs
+   */
+  record Running(Process process, int port, String stderr, StringBuffer after) {
     /** The admin listener's port, from its start-up line. */
     int adminPort() {
       Matcher m = ADMIN.matcher(stderr);

@@ -84,6 +84,30 @@ class TailgateConfigTest {
   }
 
   @Test
+  void refusesAKeyGivenTwiceRatherThanLetTheLastOneWin() throws Exception {
+    Path f = file("allow:\n  - db1:22\nlisten: 127.0.0.1:1080\nallow:\n  - \"*:*\"\n");
+
+    assertThatThrownBy(() -> ConfigFile.read(f))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f + ":4: ")
+        .hasMessageContaining("Duplicate field 'allow'")
+        .hasMessageNotContaining("\n");
+  }
+
+  @Test
+  void readsTheReloadSettings() throws Exception {
+    Path f =
+        file(
+            "max-waiting: 7\nclose-denied-on-reload: true\nupstream: direct\nno-bootstrap: true\n");
+
+    TailgateConfig c = TailgateConfig.from(ConfigFile.read(f));
+
+    assertThat(c.maxWaiting()).isEqualTo(7);
+    assertThat(c.closeDeniedOnReload()).isTrue();
+    assertThat(TailgateConfig.from(new ConfigValues()).maxWaiting()).isEqualTo(1000);
+  }
+
+  @Test
   void namesFileAndLineOfABadRule() throws Exception {
     Path f = file("allow:\n  - db1:22\n  - db2:99999\n");
 

@@ -5,6 +5,7 @@ import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.TailscaledCommand;
+import dev.tailgate.config.TailgateConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -105,7 +106,7 @@ public final class FakeTailnet {
         daemonLog,
         ExternalTool.require("setsid", "util-linux"),
         Duration.ofSeconds(20),
-        BootstrapSettings.DEFAULT_MAX_WAITING,
+        TailgateConfig.DEFAULT_MAX_WAITING,
         new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 5));
   }
 
