@@ -64,6 +64,10 @@ function render(s) {
     ["address", s.relay.address],
     ["upstream", s.relay.upstream],
     ["allow rules", s.relay.allow_rules.length ? s.relay.allow_rules.join("  ") : "none: every target is refused"],
+    ["last reload", s.relay.last_reload
+      ? new Date(s.relay.last_reload.at).toLocaleTimeString() + " (" + s.relay.last_reload.trigger + ") "
+        + (s.relay.last_reload.ok ? "" : "rejected: ") + s.relay.last_reload.message
+      : "none since start"],
   ]);
   pairs("daemon", d.managed ? [
     ["phase", d.phase],

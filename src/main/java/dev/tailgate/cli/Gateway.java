@@ -29,6 +29,7 @@ import dev.tailgate.web.AdminRoutes;
 import dev.tailgate.web.AdminServer;
 import dev.tailgate.web.Metrics;
 import dev.tailgate.web.Pac;
+import dev.tailgate.web.Status;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -77,7 +78,7 @@ final class Gateway implements AutoCloseable {
   /** The settings in force: {@code cfg} until the first reload that succeeds. */
   private TailgateConfig current;
 
-  private volatile RunState.Reload lastReload;
+  private volatile Status.Reload lastReload;
 
   /**
    * @param configFile the {@code --config} file, watched for changes, or {@code null}
@@ -167,7 +168,7 @@ final class Gateway implements AutoCloseable {
     if (cfg.admin() != null) {
       AdminRoutes routes =
           new AdminRoutes(
-              new StatusAssembler(relay, dialer.describe(), refusals, supervisor),
+              new StatusAssembler(relay, dialer.describe(), refusals, supervisor, () -> lastReload),
               metrics,
               () ->
                   Pac.of(
@@ -243,7 +244,7 @@ final class Gateway implements AutoCloseable {
   }
 
   private void reloaded(String why, boolean ok, String message) {
-    lastReload = new RunState.Reload(Instant.now().toString(), why, ok, message);
+    lastReload = new Status.Reload(Instant.now().toString(), why, ok, message);
     metrics.reloaded(ok);
     say("reload (" + why + ")" + (ok ? ": " : " ") + message);
     writeRunStateQuietly();

@@ -1,5 +1,6 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.web.Status;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.Objects;
@@ -34,7 +35,7 @@ final class ReloadCommand implements Callable<Integer> {
       return ExitCodes.NOT_RUNNING;
     }
     long pid = state.get().pid();
-    RunState.Reload before = state.get().lastReload();
+    Status.Reload before = state.get().lastReload();
     Process kill = new ProcessBuilder("kill", "-HUP", Long.toString(pid)).inheritIO().start();
     if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
       err.println("tailgate: could not send SIGHUP to tailgate (pid " + pid + ")");
@@ -42,9 +43,9 @@ final class ReloadCommand implements Callable<Integer> {
     }
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(WAIT_MS);
     while (System.nanoTime() < deadline) {
-      Optional<RunState.Reload> now = lastReload();
+      Optional<Status.Reload> now = lastReload();
       if (now.isPresent() && !Objects.equals(now.get(), before)) {
-        RunState.Reload r = now.get();
+        Status.Reload r = now.get();
         err.println("tailgate: reload" + (r.ok() ? ": " : " ") + r.message());
         return r.ok() ? ExitCodes.OK : ExitCodes.CONFIG;
       }
@@ -59,7 +60,7 @@ final class ReloadCommand implements Callable<Integer> {
     return ExitCodes.FAILURE;
   }
 
-  private static Optional<RunState.Reload> lastReload() {
+  private static Optional<Status.Reload> lastReload() {
     try {
       return RunState.read().map(RunState::lastReload);
     } catch (IOException e) {

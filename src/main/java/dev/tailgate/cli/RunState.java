@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.web.Status;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -44,17 +45,7 @@ record RunState(
     @JsonProperty("total_connections") long totalConnections,
     String started,
     String updated,
-    @JsonProperty("last_reload") Reload lastReload) {
-
-  /**
-   * One reload of the allowlist and limits.
-   *
-   * @param at when it ran
-   * @param trigger {@code SIGHUP} or {@code file change}
-   * @param ok false when the new settings were rejected (and the old ones kept)
-   * @param message what changed, or what was wrong
-   */
-  record Reload(String at, String trigger, boolean ok, String message) {}
+    @JsonProperty("last_reload") Status.Reload lastReload) {
 
   /** The daemon as the supervisor sees it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Builds the admin listener's {@link Status} from the running parts; reads, never changes. */
@@ -30,9 +31,15 @@ final class StatusAssembler implements StatusSource {
   private final String upstream;
   private final RecentRefusals refusals;
   private final Supervisor supervisor;
+  private final Supplier<Status.Reload> lastReload;
 
   StatusAssembler(
-      RelayServer relay, String upstream, RecentRefusals refusals, Supervisor supervisor) {
+      RelayServer relay,
+      String upstream,
+      RecentRefusals refusals,
+      Supervisor supervisor,
+      Supplier<Status.Reload> lastReload) {
+    this.lastReload = lastReload;
     this.relay = relay;
     this.upstream = upstream;
     this.refusals = refusals;
@@ -75,7 +82,8 @@ final class StatusAssembler implements StatusSource {
             HostPort.format(relay.address()),
             upstream,
             relay.policy().allowlist().rules(),
-            relay.isListening()),
+            relay.isListening(),
+            lastReload.get()),
         daemon(),
         new Status.Connections(live.size(), stats.total(), shown, byTarget),
         refusals.list().stream().map(StatusAssembler::refusal).toList(),

@@ -17,12 +17,24 @@ public record Status(
     List<Refusal> refusals,
     List<Peer> peers) {
 
-  /** The listener. */
+  /** The listener; {@code lastReload} is absent before the first reload. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Relay(
       String address,
       String upstream,
       @JsonProperty("allow_rules") List<String> allowRules,
-      boolean listening) {}
+      boolean listening,
+      @JsonProperty("last_reload") Reload lastReload) {}
+
+  /**
+   * One reload of the allowlist and limits.
+   *
+   * @param at when it ran
+   * @param trigger {@code SIGHUP} or {@code file change}
+   * @param ok false when the new settings were rejected (and the old ones kept)
+   * @param message what changed, or what was wrong
+   */
+  public record Reload(String at, String trigger, boolean ok, String message) {}
 
   /** tailscaled as the supervisor sees it; {@code managed} false with --no-bootstrap. */
   @JsonInclude(JsonInclude.Include.NON_NULL)

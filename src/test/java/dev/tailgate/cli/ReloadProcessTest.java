@@ -183,6 +183,8 @@ class ReloadProcessTest {
     assertThat(reload.output())
         .contains("reload: 1 allow rule(s) (unchanged), from --allow flags, which a reload keeps");
     assertThat(request(a)).as("still serving after SIGHUP").isZero();
+    CliProcess.Result status = cli.run(List.of("status", "--json"));
+    assertThat(status.output()).contains("\"last_reload\"").contains("\"trigger\" : \"SIGHUP\"");
   }
 
   @Test

@@ -38,7 +38,7 @@ class AdminServerTest {
     return new Status(
         Instant.now().toString(),
         new Status.Relay(
-            "127.0.0.1:1080", "socks5://127.0.0.1:1055", List.of("tailnet:22"), listening),
+            "127.0.0.1:1080", "socks5://127.0.0.1:1055", List.of("tailnet:22"), listening, null),
         new Status.Daemon(
             true,
             phase,
