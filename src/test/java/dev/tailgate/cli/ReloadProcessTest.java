@@ -7,7 +7,6 @@ import dev.tailgate.testing.SocksClient;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -84,10 +83,8 @@ class ReloadProcessTest {
   }
 
   private int request(EchoServer echo) throws IOException {
-    try (Socket s = SocksClient.open(new InetSocketAddress("127.0.0.1", up.port()))) {
-      s.setSoTimeout(5_000);
-      return SocksClient.connect(s, "127.0.0.1", echo.port());
-    }
+    return SocksClient.reply(
+        new InetSocketAddress("127.0.0.1", up.port()), "127.0.0.1", echo.port());
   }
 
   private Socket tunnel(EchoServer echo) throws IOException {
@@ -99,9 +96,7 @@ class ReloadProcessTest {
   }
 
   private static void assertEchoes(Socket s, String text) throws IOException {
-    byte[] sent = text.getBytes(StandardCharsets.US_ASCII);
-    s.getOutputStream().write(sent);
-    assertThat(s.getInputStream().readNBytes(sent.length)).isEqualTo(sent);
+    assertThat(SocksClient.echo(s, text)).isEqualTo(text);
   }
 
   private void await(String what, BooleanSupplier condition) throws InterruptedException {

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,16 +89,11 @@ class RelayReloadTest {
   }
 
   private static void assertEchoes(Socket s, String text) throws IOException {
-    byte[] sent = text.getBytes(StandardCharsets.US_ASCII);
-    s.getOutputStream().write(sent);
-    assertThat(s.getInputStream().readNBytes(sent.length)).isEqualTo(sent);
+    assertThat(SocksClient.echo(s, text)).isEqualTo(text);
   }
 
   private int request(EchoServer echo) throws IOException {
-    try (Socket s = SocksClient.open(relay.address())) {
-      s.setSoTimeout(5_000);
-      return SocksClient.connect(s, "127.0.0.1", echo.port());
-    }
+    return SocksClient.reply(relay.address(), "127.0.0.1", echo.port());
   }
 
   @Test

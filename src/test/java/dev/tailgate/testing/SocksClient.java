@@ -56,4 +56,18 @@ public final class SocksClient {
     in.readFully(new byte[rest + 2]);
     return head[1];
   }
+
+  /** One request on a fresh connection, closed after the reply; returns the reply code. */
+  public static int reply(InetSocketAddress relay, String host, int port) throws IOException {
+    try (Socket s = open(relay)) {
+      return connect(s, host, port);
+    }
+  }
+
+  /** Writes {@code text} on an open tunnel and reads back as many bytes (through an echo). */
+  public static String echo(Socket s, String text) throws IOException {
+    byte[] sent = text.getBytes(StandardCharsets.UTF_8);
+    s.getOutputStream().write(sent);
+    return new String(s.getInputStream().readNBytes(sent.length), StandardCharsets.UTF_8);
+  }
 }
