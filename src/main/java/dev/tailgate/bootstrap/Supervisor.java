@@ -2,6 +2,7 @@ package dev.tailgate.bootstrap;
 
 import dev.tailgate.relay.DialFailure;
 import dev.tailgate.relay.UpstreamGate;
+import dev.tailgate.relay.UpstreamGate.TooManyWaiting;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -136,9 +137,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     int max = maxWaiting;
     if (waiting.incrementAndGet() > max) {
       waiting.decrementAndGet();
-      return CompletableFuture.failedFuture(
-          new IllegalStateException(
-              "too many clients (" + max + ") already wait for tailscaled to recover"));
+      return CompletableFuture.failedFuture(new TooManyWaiting(max));
     }
     CompletableFuture<Void> held = new CompletableFuture<>();
     ready.whenComplete((ok, error) -> held.complete(null));

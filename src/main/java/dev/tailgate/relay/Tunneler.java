@@ -54,11 +54,7 @@ final class Tunneler {
     state.targetPort = request.port();
 
     if (state.limitRule != null) {
-      state.decision = "deny";
-      state.rule = state.limitRule;
-      state.fail("denied", state.limitReason);
-      state.closedBy("relay");
-      replies.overLimit(ctx, state.limitReason).addListener(ChannelFutureListener.CLOSE);
+      overLimit(ctx, state, replies, state.limitRule, state.limitReason);
       return;
     }
     Decision decision = policy.get().allowlist().decide(request.host(), request.port());
@@ -98,7 +94,9 @@ final class Tunneler {
     log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
     ready.whenCompleteAsync(
         (ok, error) -> {
-          if (error != null) {
+          if (root(error) instanceof UpstreamGate.TooManyWaiting busy) {
+            overLimit(ctx, state, replies, "limit:waiting", busy.getMessage());
+          } else if (error != null) {
             fail(ctx, state, replies, DialFailure.upstream("error", rootMessage(error)));
           } else if (ctx.channel().isActive()) {
             dial(ctx, state, replies, host, port, attempt);
@@ -193,12 +191,32 @@ final class Tunneler {
                 });
   }
 
-  private static String rootMessage(Throwable error) {
+  /** Refused by one of the relay's bounds: a reply in the client's protocol, the rule logged. */
+  private static void overLimit(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      Replies replies,
+      String rule,
+      String reason) {
+    state.decision = "deny";
+    state.rule = rule;
+    state.fail("denied", reason);
+    state.closedBy("relay");
+    if (ctx.channel().isActive()) {
+      replies.overLimit(ctx, reason).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+
+  private static Throwable root(Throwable error) {
     Throwable t = error;
-    while (t.getCause() != null && t != t.getCause()) {
+    while (t != null && t.getCause() != null && t != t.getCause()) {
       t = t.getCause();
     }
-    return DialErrors.oneLine(t);
+    return t;
+  }
+
+  private static String rootMessage(Throwable error) {
+    return DialErrors.oneLine(root(error));
   }
 
   /** Adds the relay handlers first, so bytes buffered in a removed decoder reach them. */

@@ -20,9 +20,17 @@ public interface UpstreamGate {
   /**
    * Completes when a new dial may go ahead: at once while the upstream is believed healthy, or when
    * a recovery in progress finishes. Fails when the gate's own bound on waiting (time or waiters)
-   * is exceeded; the failure's message says why, for the client's log line.
+   * is exceeded; the failure's message says why, for the client's log line. A failure for too many
+   * waiters is a {@link TooManyWaiting}, refused like the relay's other limits.
    */
   CompletableFuture<Void> whenReady();
+
+  /** {@link #whenReady()} refused a client because the most it holds at once already wait. */
+  final class TooManyWaiting extends IllegalStateException {
+    public TooManyWaiting(int max) {
+      super("too many clients (" + max + ") already wait for the upstream to recover");
+    }
+  }
 
   /**
    * Judges a failed dial that may be the upstream's fault: an upstream that refused or timed out, a

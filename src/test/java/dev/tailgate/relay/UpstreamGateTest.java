@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailgate.audit.ConnectionEvent;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** How the relay holds, retries and fails requests around an upstream being recovered. */
@@ -107,6 +108,22 @@ class UpstreamGateTest {
     assertThat(dialer.dialed).isEmpty();
     assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
     assertThat(log.last().reason()).isEqualTo("tailscaled did not recover within 30 s");
+  }
+
+  @Test
+  void refusesAClientOverTheWaitingLimitWithReply02AndTheLimitAsItsRule() throws Exception {
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    gate.ready = CompletableFuture.failedFuture(new UpstreamGate.TooManyWaiting(1000));
+    EmbeddedChannel ch = connect(dialer);
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).isEmpty();
+    assertThat(writtenHex(ch)).isEqualTo("05020001000000000000");
+    assertThat(ch.isActive()).isFalse();
+    ConnectionEvent e = log.last();
+    assertThat(e.result()).isEqualTo("denied");
+    assertThat(e.rule()).isEqualTo("limit:waiting");
+    assertThat(e.reason()).contains("too many clients (1000) already wait");
   }
 
   @Test
