@@ -23,7 +23,8 @@ import picocli.CommandLine.Parameters;
           + " (its run-state file), else "
           + "127.0.0.1:1080.",
       "A refused or unreachable target, or no relay, is one line on standard error and exit"
-          + " code 7 (refused by the allowlist), 8 (target not reached) or 9 (no relay)."
+          + " code 7 (refused by the allowlist, or a password wanted or refused), 8 (target not"
+          + " reached) or 9 (no relay)."
     })
 final class ConnectCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "HOST", description = "The target: ssh's %%h.")
@@ -52,8 +53,18 @@ final class ConnectCommand implements Callable<Integer> {
       description = "The YAML settings that --start passes to `tailgate up --detach`.")
   String config;
 
+  @Option(
+      names = "--credentials",
+      paramLabel = "FILE",
+      description =
+          "A file of one user:password line (mode 0600) sent when the relay asks for a password"
+              + " (its --auth-file); default: $TAILGATE_PROXY_CREDENTIALS. Never on the command"
+              + " line itself.")
+  String credentials;
+
   @Override
   public Integer call() {
-    return Connect.run(new ConnectOptions(host, port, proxy, start, config), System.err);
+    return Connect.run(
+        new ConnectOptions(host, port, proxy, start, config, credentials), System.err);
   }
 }

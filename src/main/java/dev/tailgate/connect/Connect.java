@@ -52,6 +52,12 @@ public final class Connect {
               + options.port()
               + "' (see tailgate connect --help)");
     }
+    ProxyCredentials credentials;
+    try {
+      credentials = credentials();
+    } catch (IOException | IllegalArgumentException e) {
+      return fail(ConnectExit.USAGE, "cannot use the credentials: " + message(e));
+    }
     RelayAddress relay = RelayAddress.find(options.proxy());
     Socket socket;
     try {
@@ -74,7 +80,7 @@ public final class Connect {
       return noRelay(relay, e);
     }
     try {
-      return tunnel(socket, relay, port);
+      return tunnel(socket, relay, port, credentials);
     } finally {
       try {
         socket.close();
@@ -84,12 +90,23 @@ public final class Connect {
     }
   }
 
-  private int tunnel(Socket socket, RelayAddress relay, int port) {
+  /** {@code --credentials}, else {@code $TAILGATE_PROXY_CREDENTIALS}, else none. */
+  private ProxyCredentials credentials() throws IOException {
+    String file = options.credentials();
+    if (file == null || file.isEmpty()) {
+      file = System.getenv("TAILGATE_PROXY_CREDENTIALS");
+    }
+    return file == null || file.isEmpty() ? null : ProxyCredentials.read(Path.of(file));
+  }
+
+  private int tunnel(Socket socket, RelayAddress relay, int port, ProxyCredentials credentials) {
     int reply;
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-      reply = Socks5Handshake.connect(socket, options.host(), port);
+      reply = Socks5Handshake.connect(socket, options.host(), port, credentials);
       socket.setSoTimeout(0);
+    } catch (Socks5Handshake.AuthRefused e) {
+      return refuse(ConnectExit.DENIED, target(port) + ": " + e.getMessage());
     } catch (Socks5Handshake.NotARelay e) {
       return refuse(
           ConnectExit.NO_RELAY,

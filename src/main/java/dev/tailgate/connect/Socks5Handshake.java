@@ -8,16 +8,24 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The client side of a SOCKS5 CONNECT (RFC 1928) without authentication, over a blocking socket:
- * greeting, then the request with the name as ATYP 3 (domain name, unresolved, so tailscaled
- * resolves MagicDNS), or ATYP 1/4 for an address literal.
+ * The client side of a SOCKS5 CONNECT (RFC 1928) over a blocking socket: greeting (no
+ * authentication, or also username/password, RFC 1929, when credentials are given), then the
+ * request with the name as ATYP 3 (domain name, unresolved, so tailscaled resolves MagicDNS), or
+ * ATYP 1/4 for an address literal.
  */
 final class Socks5Handshake {
   private Socks5Handshake() {}
 
-  /** The relay did not take part as a SOCKS5 server without a password would. */
+  /** The relay did not take part as a SOCKS5 server would. */
   static final class NotARelay extends IOException {
     NotARelay(String message) {
+      super(message);
+    }
+  }
+
+  /** The relay wants a username and password that were not given, or refused the ones given. */
+  static final class AuthRefused extends IOException {
+    AuthRefused(String message) {
       super(message);
     }
   }
@@ -27,21 +35,35 @@ final class Socks5Handshake {
    *
    * @return the reply code: 0 is success, anything else a failure the relay gave (see {@link
    *     #describe(int)})
-   * @throws NotARelay when the server answers something other than SOCKS5 without authentication
+   * @param credentials sent when the relay asks for them, or {@code null} to offer no
+   *     authentication only
+   * @throws NotARelay when the server answers something other than SOCKS5
+   * @throws AuthRefused when it wants credentials that were not given, or refuses them
    * @throws IOException when the connection breaks
    */
-  static int connect(Socket socket, String host, int port) throws IOException {
+  static int connect(Socket socket, String host, int port, ProxyCredentials credentials)
+      throws IOException {
     OutputStream out = socket.getOutputStream();
     InputStream in = socket.getInputStream();
-    out.write(new byte[] {5, 1, 0});
+    out.write(credentials == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
     out.flush();
     byte[] method = readFully(in, 2);
     if (method[0] != 5) {
       throw new NotARelay("it does not speak SOCKS5");
     }
-    if (method[1] != 0) {
-      throw new NotARelay(
-          "it wants a username and password (--auth-file), which tailgate connect does not send");
+    if (method[1] == 2 && credentials != null) {
+      out.write(credentials.request());
+      out.flush();
+      byte[] status = readFully(in, 2);
+      if (status[1] != 0) {
+        throw new AuthRefused("the relay refused the username and password in " + credentials.file);
+      }
+    } else if (method[1] == 2 || (method[1] & 0xff) == 0xff) {
+      throw new AuthRefused(
+          "the relay wants a username and password: give a file of one user:password line"
+              + " (mode 0600) with --credentials FILE or $TAILGATE_PROXY_CREDENTIALS");
+    } else if (method[1] != 0) {
+      throw new NotARelay(String.format("it chose authentication method 0x%02x", method[1]));
     }
     out.write(request(host, port));
     out.flush();

@@ -8,6 +8,7 @@ import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -279,5 +280,105 @@ class ConnectProcessTest {
       new CliProcess(env).run(List.of("down", "--keep-tailscaled"));
     }
     assertThat(new File(dir.resolve("start-run/status.json").toString())).doesNotExist();
+  }
+
+  @Test
+  void sendsTheUsernameAndPasswordFromItsFileToARelayThatWantsThem() throws Exception {
+    Path users = Files.writeString(dir.resolve("users"), "alice:s3cret-pass\nbob:other\n");
+    Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-------"));
+    Path mine =
+        Files.writeString(dir.resolve("alice"), "# for tailgate connect\nalice:s3cret-pass\n");
+    Files.setPosixFilePermissions(mine, PosixFilePermissions.fromString("rw-------"));
+    Path wrong = Files.writeString(dir.resolve("mallory"), "alice:guess\n");
+    Files.setPosixFilePermissions(wrong, PosixFilePermissions.fromString("rw-------"));
+    Path open = Files.writeString(dir.resolve("open"), "alice:s3cret-pass\n");
+    Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
+    CliProcess.Running guarded =
+        new CliProcess(Map.of("TAILGATE_RUN_DIR", dir.resolve("auth-run").toString()))
+            .start(
+                List.of(
+                    "up",
+                    "--no-bootstrap",
+                    "--upstream",
+                    "direct",
+                    "--listen",
+                    "127.0.0.1:0",
+                    "--admin",
+                    "off",
+                    "--auth-file",
+                    users.toString(),
+                    "--allow",
+                    "127.0.0.1:" + echo.port(),
+                    "--log-file",
+                    dir.resolve("auth.log").toString()));
+    String proxy = "127.0.0.1:" + guarded.port();
+    String port = "" + echo.port();
+    byte[] hello = "hello through a password".getBytes(StandardCharsets.UTF_8);
+    try {
+      Outcome ok =
+          connect(
+              hello,
+              Map.of(),
+              List.of(),
+              "--proxy",
+              proxy,
+              "--credentials",
+              mine + "",
+              "127.0.0.1",
+              port);
+      Outcome byEnv =
+          connect(
+              hello,
+              Map.of("TAILGATE_PROXY_CREDENTIALS", mine.toString()),
+              List.of(),
+              "--proxy",
+              proxy,
+              "127.0.0.1",
+              port);
+      Outcome none = connect(new byte[0], Map.of(), List.of(), "--proxy", proxy, "127.0.0.1", port);
+      Outcome refused =
+          connect(
+              new byte[0],
+              Map.of(),
+              List.of(),
+              "--proxy",
+              proxy,
+              "--credentials=" + wrong,
+              "127.0.0.1",
+              port);
+      Outcome readable =
+          connect(
+              new byte[0],
+              Map.of(),
+              List.of(),
+              "--proxy",
+              proxy,
+              "--credentials",
+              open + "",
+              "127.0.0.1",
+              port);
+
+      assertThat(ok.exitCode()).as(ok.err()).isEqualTo(ExitCodes.OK);
+      assertThat(ok.out()).isEqualTo(hello);
+      assertThat(byEnv.exitCode()).as(byEnv.err()).isEqualTo(ExitCodes.OK);
+      assertThat(byEnv.out()).isEqualTo(hello);
+      assertThat(none.exitCode()).isEqualTo(ExitCodes.DENIED);
+      assertThat(none.err())
+          .contains("the relay wants a username and password")
+          .contains("--credentials FILE");
+      assertThat(refused.exitCode()).isEqualTo(ExitCodes.DENIED);
+      assertThat(refused.err()).contains("the relay refused the username and password in " + wrong);
+      assertThat(readable.exitCode()).isEqualTo(ExitCodes.USAGE);
+      assertThat(readable.err()).contains("is readable by other users: run `chmod 600");
+      for (Outcome o : List.of(ok, byEnv, none, refused, readable)) {
+        assertThat(o.err()).doesNotContain("s3cret").doesNotContain("guess");
+      }
+    } finally {
+      guarded.process().destroy();
+      guarded.process().waitFor(10, TimeUnit.SECONDS);
+    }
+    assertThat(Files.readString(dir.resolve("auth.log")))
+        .doesNotContain("s3cret")
+        .doesNotContain("guess");
   }
 }

@@ -29,6 +29,15 @@ class ConnectOptionsTest {
   }
 
   @Test
+  void parsesTheCredentialsFileInBothForms() {
+    assertThat(parse("--credentials", "/home/a/.tailgate-pass", "db", "22").credentials())
+        .isEqualTo("/home/a/.tailgate-pass");
+    assertThat(parse("--credentials=/p", "db", "22").credentials()).isEqualTo("/p");
+    assertThat(parse("db", "22").credentials()).isNull();
+    assertThat(parse("db", "22", "--credentials")).isNull();
+  }
+
+  @Test
   void aDoubleDashEndsTheOptions() {
     assertThat(parse("--", "-odd-host", "22").host()).isEqualTo("-odd-host");
   }
