@@ -61,6 +61,20 @@ final class AddressRange {
     return (address[whole] & mask) == (network[whole] & mask);
   }
 
+  /** The first address, a copy. */
+  byte[] networkBytes() {
+    return network.clone();
+  }
+
+  int prefixLength() {
+    return prefixLength;
+  }
+
+  /** 32 for IPv4, 128 for IPv6. */
+  int bits() {
+    return network.length * 8;
+  }
+
   /** True when every address of {@code other} lies in this range. */
   boolean covers(AddressRange other) {
     return other.prefixLength >= prefixLength && contains(other.network);

@@ -5,6 +5,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.socksx.v4.DefaultSocks4CommandResponse;
 import io.netty.handler.codec.socksx.v4.Socks4CommandRequest;
 import io.netty.handler.codec.socksx.v4.Socks4CommandStatus;
@@ -57,6 +58,25 @@ final class Socks4Handshake extends SimpleChannelInboundHandler<Socks4CommandReq
       return;
     }
     tunneler.open(ctx, new TunnelRequest(request.dstAddr(), request.dstPort()), this);
+  }
+
+  /**
+   * Netty's decoder throws instead of failing the request for some input (a SOCKS4a name that
+   * {@code IDN} refuses, such as a label over 63 characters): answered as a malformed request.
+   */
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    if (!(cause instanceof DecoderException)) {
+      ctx.fireExceptionCaught(cause);
+      return;
+    }
+    ConnectionState state = ConnectionState.of(ctx.channel());
+    if (state.targetHost != null || !ctx.channel().isActive()) {
+      return; // already answered
+    }
+    state.cancelHandshakeDeadline();
+    state.fail("protocol_error", "malformed SOCKS4 request: " + DialErrors.oneLine(cause));
+    reject(ctx, state);
   }
 
   private static void reject(ChannelHandlerContext ctx, ConnectionState state) {

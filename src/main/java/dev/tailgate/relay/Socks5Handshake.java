@@ -30,6 +30,9 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
   private final Tunneler tunneler;
   private final Credentials credentials;
 
+  /** Set once a step refused the client: whatever it sent behind that step is dropped. */
+  private boolean refused;
+
   Socks5Handshake(Tunneler tunneler, Credentials credentials) {
     this.tunneler = tunneler;
     this.credentials = credentials;
@@ -39,7 +42,11 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     if (msg instanceof ByteBuf buf) {
       ConnectionState state = ConnectionState.of(ctx.channel());
-      if (state.targetHost == null) {
+      if (refused) {
+        // The decoder that passed these bytes on is done and stays in place: feeding them back to
+        // it would hand them here again, without end.
+        buf.release();
+      } else if (state.targetHost == null) {
         // The client sent its next message before our reply: feed it to the decoder now in place.
         ctx.pipeline().context(PipelineNames.SOCKS5_ENCODER).fireChannelRead(buf);
       } else {
@@ -104,8 +111,9 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
   }
 
   /** Refuses the client at a step before its request: answer, log as denied, close. */
-  private static void refuse(
+  private void refuse(
       ChannelHandlerContext ctx, ConnectionState state, String reason, Socks5Message reply) {
+    refused = true;
     state.fail("denied", reason);
     state.closedBy("relay");
     ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);

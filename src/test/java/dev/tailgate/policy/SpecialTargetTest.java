@@ -201,4 +201,134 @@ class SpecialTargetTest {
     assertThat(allowlist.decide("localhost.example", 80).allowed()).isTrue();
     assertThat(allowlist.decide("notlocalhost", 80).allowed()).isTrue();
   }
+
+  @ParameterizedTest(name = "{0} refused as {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          64:ff9b::7f00:1              | builtin:loopback
+          64:ff9b::127.0.0.1           | builtin:loopback
+          [64:ff9b::7f00:1]            | builtin:loopback
+          64:ff9b::a9fe:a9fe           | builtin:link-local
+          64:ff9b::169.254.169.254     | builtin:link-local
+          64:ff9b::a9fe:101            | builtin:link-local
+          64:ff9b::                    | builtin:unspecified
+          64:ff9b::1.2.3.4             | -
+          64:ff9b:1::7f00:1            | builtin:loopback
+          64:ff9b:1:7f00:0:100::       | builtin:loopback
+          64:ff9b:1:7f:0:100::         | builtin:loopback
+          64:ff9b:1:0:7f:0:100:0       | builtin:loopback
+          64:ff9b:1:a9fe:a9:fe00::     | builtin:link-local
+          ::127.0.0.1                  | builtin:loopback
+          ::7f00:1                     | builtin:loopback
+          ::169.254.169.254            | builtin:link-local
+          ::ffff:0:127.0.0.1           | builtin:loopback
+          ::ffff:0:a9fe:a9fe           | builtin:link-local
+          2002:7f00:1::                | builtin:loopback
+          2002:7f00:1:1234::5          | builtin:loopback
+          2002:a9fe:a9fe::1            | builtin:link-local
+          2002::1                      | builtin:unspecified
+          """)
+  void refusesIpv6FormsOfSpecialIpv4AddressesUnderEveryBroadRule(String host, String builtin)
+      throws RuleSyntaxException {
+    Allowlist allowlist = Allowlist.parse(List.of("*:*", "0.0.0.0/0", "::/0"));
+
+    Decision decision = allowlist.decide(host, 80);
+
+    if (builtin.equals("-")) {
+      assertThat(decision.allowed()).as(decision.reason()).isTrue();
+    } else {
+      assertThat(decision.allowed()).as(decision.reason()).isFalse();
+      assertThat(decision.rule()).isEqualTo(builtin);
+    }
+  }
+
+  @Test
+  void refusesNat64FormOfMetadataAddress() throws RuleSyntaxException {
+    Decision decision = Allowlist.parse(List.of("*")).decide("64:ff9b::169.254.169.254", 80);
+
+    assertThat(decision.allowed()).isFalse();
+    assertThat(decision.rule()).isEqualTo("builtin:link-local");
+    assertThat(decision.reason())
+        .isEqualTo(
+            "64:ff9b::a9fe:a9fe is the NAT64 form of 169.254.169.254, link-local (cloud"
+                + " metadata); refused unless a rule names it");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          ::127.0.0.1        | ::7f00:1 is the IPv4-compatible form of 127.0.0.1, loopback (this host); refused unless a rule names it
+          2002:7f00:1::      | 2002:7f00:1:: is the 6to4 form of 127.0.0.1, loopback (this host); refused unless a rule names it
+          64:ff9b:1::a9fe:1  | 64:ff9b:1::a9fe:1 is the NAT64 local-use form of 169.254.0.1, link-local; refused unless a rule names it
+          ::ffff:0:0.0.0.0   | ::ffff:0:0:0 is the IPv4-translated form of 0.0.0.0, unspecified (this host); refused unless a rule names it
+          """)
+  void namesTheFormAndTheIpv4AddressInTheRefusal(String host, String reason)
+      throws RuleSyntaxException {
+    assertThat(Allowlist.parse(List.of("*")).decide(host, 80).reason()).isEqualTo(reason);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      textBlock =
+          """
+          64:ff9b::808:808
+          64:ff9b::100.64.0.1
+          64:ff9b:1::808:808
+          ::8.8.8.8
+          ::2
+          ::ffff:0:8.8.8.8
+          2002:808:808::1
+          2003:7f00:1::
+          64:ff9c::7f00:1
+          """)
+  void allowsIpv6FormsOfOrdinaryIpv4AddressesUnderABroadRule(String host)
+      throws RuleSyntaxException {
+    Decision decision = Allowlist.parse(List.of("*")).decide(host, 80);
+
+    assertThat(decision.allowed()).as(decision.reason()).isTrue();
+  }
+
+  @ParameterizedTest(name = "{1} allows {0}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          64:ff9b::7f00:1      | 64:ff9b::7f00:1
+          64:ff9b::7f00:1      | [64:ff9b::7f00:0]/104:*
+          64:ff9b::a9fe:a9fe   | [64:ff9b::a9fe:a9fe]:80
+          ::127.0.0.1          | ::7f00:0/104
+          2002:7f00:1::        | 2002:7f00::/24
+          64:ff9b:1::7f00:1    | 64:ff9b:1::7f00:1
+          """)
+  void allowsIpv6FormOfSpecialAddressWhenARuleNamesIt(String host, String rule)
+      throws RuleSyntaxException {
+    Decision decision = Allowlist.parse(List.of("*:*", "::/0", rule)).decide(host, 80);
+
+    assertThat(decision.allowed()).as(decision.reason()).isTrue();
+    assertThat(decision.rule()).isEqualTo(rule);
+  }
+
+  @ParameterizedTest(name = "{0} does not name {1}")
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          ::/104              | ::1
+          ::/96               | ::127.0.0.1
+          64:ff9b::/96        | 64:ff9b::7f00:1
+          64:ff9b:1::/48      | 64:ff9b:1::7f00:1
+          [64:ff9b::7e00:0]/103 | 64:ff9b::7f00:1
+          2002::/16           | 2002:7f00:1::
+          """)
+  void aRuleWiderThanTheImageOfASpecialBlockDoesNotNameIt(String rule, String host)
+      throws RuleSyntaxException {
+    Decision decision = Allowlist.parse(List.of(rule)).decide(host, 80);
+
+    assertThat(decision.allowed()).as(decision.reason()).isFalse();
+    assertThat(decision.rule()).startsWith("builtin:");
+  }
 }

@@ -91,4 +91,18 @@ class Socks4HandshakeTest {
     assertThat(writtenHex(ch)).isEqualTo(REJECTED);
     assertThat(log.last().result()).isEqualTo("refused");
   }
+
+  @Test
+  void answersASocks4aNameNettyCannotReadWith5BAndCloses() throws Exception {
+    EmbeddedChannel ch = Embedded.client(RULES, ScriptedDialer.succeeding(), null, log);
+    String longLabel = HexFormat.of().formatHex("a".repeat(64).getBytes(StandardCharsets.US_ASCII));
+
+    ch.writeInbound(hex("04 01 0016 00000001 00" + longLabel + "00"));
+
+    ch.checkException();
+    assertThat(writtenHex(ch)).isEqualTo("005b000000000000");
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.last().result()).isEqualTo("protocol_error");
+  }
 }

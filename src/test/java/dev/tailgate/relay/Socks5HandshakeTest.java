@@ -273,4 +273,32 @@ class Socks5HandshakeTest {
     assertThat(e.reason()).contains("0x16");
     assertThat(e.proto()).isNull();
   }
+
+  @Test
+  void refusesAGreetingWithoutAnAcceptableMethodWhenTheRequestIsPipelinedBehindIt()
+      throws Exception {
+    EmbeddedChannel ch = Embedded.client(RULES, ScriptedDialer.succeeding(), null, log);
+
+    ch.writeInbound(hex("05 01 02" + "05 01 00 01 64400001 0016"));
+
+    assertThat(writtenHex(ch)).isEqualTo("05ff");
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.last().result()).isEqualTo("denied");
+  }
+
+  @Test
+  void refusesAWrongPasswordWhenTheRequestIsPipelinedBehindIt() throws Exception {
+    EmbeddedChannel ch =
+        Embedded.client(
+            RULES, ScriptedDialer.succeeding(), Credentials.of("ansible", "s3cret"), log);
+
+    ch.writeInbound(
+        hex("05 01 02" + "01 07" + hexOf("ansible") + "07" + hexOf("guessed") + CONNECT_DB1));
+
+    assertThat(writtenHex(ch)).isEqualTo("0502" + "01ff");
+    assertThat(ch.isOpen()).isFalse();
+    assertThat(log.events()).hasSize(1);
+    assertThat(log.last().result()).isEqualTo("denied");
+  }
 }
