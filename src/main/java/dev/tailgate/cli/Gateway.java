@@ -276,12 +276,8 @@ final class Gateway implements AutoCloseable {
 
   private BootstrapSettings bootstrapSettings() throws ConfigException, BootstrapException {
     TailgateConfig.Daemon d = cfg.daemon();
-    Optional<AuthKeySource> key;
-    try {
-      key = Optional.ofNullable(d.authKey()).map(AuthKeySource::parse);
-    } catch (IllegalArgumentException e) {
-      throw new ConfigException("auth-key: " + e.getMessage(), e);
-    }
+    // The form was checked with the other settings (TailgateConfig.from).
+    Optional<AuthKeySource> key = Optional.ofNullable(d.authKey()).map(AuthKeySource::parse);
     Optional<String> keyEnv =
         Optional.ofNullable(d.authKey()).filter(k -> k.startsWith("env:")).map(k -> k.substring(4));
     TailscaledCommand command =

@@ -3,6 +3,7 @@ package dev.tailgate.config;
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
@@ -12,7 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Reads the YAML config file. Unknown or repeated keys, wrong types and oversized files are errors.
@@ -65,6 +68,7 @@ public final class ConfigFile {
     if (values == null) {
       return new ConfigValues();
     }
+    values.origins.putAll(keyLines(name, bytes));
     if (values.allow != null) {
       List<Located> located = new ArrayList<>(values.allow.size());
       for (Located rule : values.allow) {
@@ -76,6 +80,26 @@ public final class ConfigFile {
       values.allow = located;
     }
     return values;
+  }
+
+  /** {@code FILE:LINE} of each top-level key; the file has parsed already, so this cannot fail. */
+  private static Map<String, String> keyLines(String name, byte[] bytes) {
+    Map<String, String> lines = new HashMap<>();
+    try (JsonParser p = YAML.getFactory().createParser(bytes)) {
+      int depth = 0;
+      for (JsonToken t; (t = p.nextToken()) != null; ) {
+        if (t.isStructStart()) {
+          depth++;
+        } else if (t.isStructEnd()) {
+          depth--;
+        } else if (t == JsonToken.FIELD_NAME && depth == 1) {
+          lines.put(p.currentName(), at(name, p.currentTokenLocation()));
+        }
+      }
+    } catch (IOException e) {
+      // Parsed once already; without lines, errors name the key alone.
+    }
+    return lines;
   }
 
   private static String at(String name, JsonLocation location) {

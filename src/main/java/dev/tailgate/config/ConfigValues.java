@@ -1,5 +1,6 @@
 package dev.tailgate.config;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;
@@ -7,10 +8,10 @@ import com.fasterxml.jackson.databind.JsonDeserializer;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.io.IOException;
 import java.lang.reflect.Field;
-import java.lang.reflect.Modifier;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.Objects;
+import java.util.Map;
 
 /**
  * Settings as one source gives them: the config file or the command line. A {@code null} field was
@@ -81,21 +82,50 @@ public final class ConfigValues {
   @JsonProperty("tailscaled-log")
   public String tailscaledLog;
 
-  /** Keys the file may hold, for error messages. */
-  static final List<String> KEYS =
+  /**
+   * Where each given value was written, by key: {@code FILE:LINE} for the config file, {@code
+   * --KEY} for a flag. Not a setting: errors use it through {@link #label}.
+   */
+  @JsonIgnore public Map<String, String> origins = new HashMap<>();
+
+  private static final List<Field> VALUES =
       Arrays.stream(ConfigValues.class.getFields())
-          .map(f -> f.getAnnotation(JsonProperty.class))
-          .filter(Objects::nonNull)
-          .map(JsonProperty::value)
+          .filter(f -> f.isAnnotationPresent(JsonProperty.class))
           .toList();
 
-  /** These values with {@code top}'s given values laid over them: {@code top} wins. */
+  /** Keys the file may hold, for error messages. */
+  static final List<String> KEYS =
+      VALUES.stream().map(f -> f.getAnnotation(JsonProperty.class).value()).toList();
+
+  /**
+   * How an error about {@code key}'s value starts: {@code FILE:LINE: KEY} for a value from the
+   * file, {@code --KEY} for a flag, or the key alone for a default or a value of unknown origin.
+   */
+  public String label(String key) {
+    String origin = origins.get(key);
+    if (origin == null) {
+      return key;
+    }
+    return origin.startsWith("--") ? origin : origin + ": " + key;
+  }
+
+  /**
+   * These values with {@code top}'s given values laid over them: {@code top} wins. A value {@code
+   * top} gives counts as a flag's ({@code --KEY}) unless {@code top} says where it came from.
+   */
   public ConfigValues overlaidWith(ConfigValues top) {
     ConfigValues v = new ConfigValues();
     try {
-      for (Field f : ConfigValues.class.getFields()) {
-        if (!Modifier.isStatic(f.getModifiers())) {
-          f.set(v, f.get(top) != null ? f.get(top) : f.get(this));
+      for (Field f : VALUES) {
+        String key = f.getAnnotation(JsonProperty.class).value();
+        if (f.get(top) != null) {
+          f.set(v, f.get(top));
+          v.origins.put(key, top.origins.getOrDefault(key, "--" + key));
+        } else if (f.get(this) != null) {
+          f.set(v, f.get(this));
+          if (origins.containsKey(key)) {
+            v.origins.put(key, origins.get(key));
+          }
         }
       }
     } catch (IllegalAccessException e) {

@@ -1,5 +1,6 @@
 package dev.tailgate.config;
 
+import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
 import dev.tailgate.relay.RelaySettings;
@@ -83,9 +84,9 @@ public record TailgateConfig(
   /** Validates {@code v} and applies the defaults; every rule is checked where it was written. */
   public static TailgateConfig from(ConfigValues v) throws ConfigException {
     InetSocketAddress listen =
-        HostPort.parse(v.listen != null ? v.listen : DEFAULT_LISTEN, "listen");
+        HostPort.parse(v.listen != null ? v.listen : DEFAULT_LISTEN, v.label("listen"));
     Upstream upstream =
-        Upstream.parse(v.upstream != null ? v.upstream : Upstream.DEFAULT, "upstream");
+        Upstream.parse(v.upstream != null ? v.upstream : Upstream.DEFAULT, v.label("upstream"));
     List<Located> allow = v.allow != null ? List.copyOf(v.allow) : List.of();
     for (Located rule : allow) {
       try {
@@ -96,37 +97,49 @@ public record TailgateConfig(
     }
     Duration idle =
         Durations.parse(
-            v.idleTimeout != null ? v.idleTimeout : DEFAULT_IDLE_TIMEOUT, "idle-timeout");
+            v.idleTimeout != null ? v.idleTimeout : DEFAULT_IDLE_TIMEOUT, v.label("idle-timeout"));
     Path authFile = v.authFile != null ? path(v.authFile) : null;
     if (authFile == null && !listen.getAddress().isLoopbackAddress()) {
       throw new ConfigException(
-          "listen: refusing to serve "
+          v.label("listen")
+              + ": refusing to serve "
               + HostPort.format(listen)
               + " without authentication (an open proxy into the tailnet): set auth-file, or"
               + " listen on 127.0.0.1");
     }
     String adminText = v.admin != null ? v.admin : DEFAULT_ADMIN;
-    InetSocketAddress admin = adminText.equals("off") ? null : HostPort.parse(adminText, "admin");
+    InetSocketAddress admin =
+        adminText.equals("off") ? null : HostPort.parse(adminText, v.label("admin"));
     if (admin != null && authFile == null && !admin.getAddress().isLoopbackAddress()) {
       throw new ConfigException(
-          "admin: refusing to serve "
+          v.label("admin")
+              + ": refusing to serve "
               + HostPort.format(admin)
               + " without authentication: set auth-file, or keep the admin listener on 127.0.0.1");
     }
     boolean noBootstrap = Boolean.TRUE.equals(v.noBootstrap);
     if (!noBootstrap && upstream.isDirect()) {
       throw new ConfigException(
-          "upstream: 'direct' bypasses tailscaled, so there is nothing to bootstrap: add"
+          v.label("upstream")
+              + ": 'direct' bypasses tailscaled, so there is nothing to bootstrap: add"
               + " no-bootstrap (--no-bootstrap)");
     }
     if (v.loginServer != null && !v.loginServer.matches("https?://[^\\s]+")) {
-      throw new ConfigException("login-server: expected an http:// or https:// URL");
+      throw new ConfigException(v.label("login-server") + ": expected an http:// or https:// URL");
     }
     if (v.hostname != null && !v.hostname.matches("[A-Za-z0-9][A-Za-z0-9-]{0,62}")) {
       throw new ConfigException(
-          "hostname: '"
+          v.label("hostname")
+              + ": '"
               + v.hostname
               + "' is not a host name (letters, digits, hyphens; at most 63)");
+    }
+    if (v.authKey != null) {
+      try {
+        AuthKeySource.parse(v.authKey); // the form only: nothing is read until a login needs it
+      } catch (IllegalArgumentException e) {
+        throw new ConfigException(v.label("auth-key") + ": " + e.getMessage(), e);
+      }
     }
     Path stateDir = v.stateDir != null ? path(v.stateDir) : stateHome().resolve("tailscaled");
     Daemon daemon =
@@ -152,10 +165,19 @@ public record TailgateConfig(
         daemon,
         admin,
         new RelaySettings.Limits(
-            limit(v.maxConnections, RelaySettings.Limits.DEFAULT.connections(), "max-connections"),
-            limit(v.maxPerClient, RelaySettings.Limits.DEFAULT.perClient(), "max-per-client"),
-            limit(v.maxHandshakes, RelaySettings.Limits.DEFAULT.handshakes(), "max-handshakes")),
-        limit(v.maxWaiting, DEFAULT_MAX_WAITING, "max-waiting"),
+            limit(
+                v.maxConnections,
+                RelaySettings.Limits.DEFAULT.connections(),
+                v.label("max-connections")),
+            limit(
+                v.maxPerClient,
+                RelaySettings.Limits.DEFAULT.perClient(),
+                v.label("max-per-client")),
+            limit(
+                v.maxHandshakes,
+                RelaySettings.Limits.DEFAULT.handshakes(),
+                v.label("max-handshakes"))),
+        limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
         Boolean.TRUE.equals(v.closeDeniedOnReload));
   }
 

@@ -58,7 +58,7 @@ class CliTest {
     assertThat(run("up", "--listen", "nowhere")).isEqualTo(ExitCodes.CONFIG);
 
     assertThat(err.toString().strip())
-        .isEqualTo("tailgate: listen: expected HOST:PORT, got 'nowhere'");
+        .isEqualTo("tailgate: --listen: expected HOST:PORT, got 'nowhere'");
   }
 
   @Test

@@ -118,6 +118,40 @@ class TailgateConfigTest {
         .hasMessageNotContaining("\n");
   }
 
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "listen: 127.0.0.1:r080|1|listen: port 'r080' is not a number",
+        "max-connections: 0|2|max-connections: 0 is out of range",
+        "auth-key: tskey-auth-abc123|3|auth-key: ",
+        "idle-timeout: 5 weeks|4|idle-timeout: ",
+        "hostname: -bad|5|hostname: '-bad' is not a host name",
+        "admin: 0.0.0.0:1081|6|admin: refusing to serve",
+        "login-server: ftp://x|7|login-server: expected an http",
+      })
+  void namesFileAndLineOfEveryBadValue(String line, int lineNr, String problem) throws Exception {
+    String[] lines = {"# settings", "", "", "", "", "", "", ""};
+    lines[lineNr - 1] = line;
+    Path f = file(String.join("\n", lines) + "\nupstream: direct\nno-bootstrap: true\n");
+
+    assertThatThrownBy(() -> TailgateConfig.from(ConfigFile.read(f)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageStartingWith(f + ":" + lineNr + ": " + problem)
+        .hasMessageNotContaining("\n")
+        .hasMessageNotContaining("tskey-auth-abc123");
+  }
+
+  @Test
+  void namesTheFlagWhenAFlagOverTheFileIsBad() throws Exception {
+    Path f = file("listen: 127.0.0.1:1080\nupstream: direct\nno-bootstrap: true\n");
+    ConfigValues flags = new ConfigValues();
+    flags.listen = "127.0.0.1:99999";
+
+    assertThatThrownBy(() -> TailgateConfig.from(ConfigFile.read(f).overlaidWith(flags)))
+        .hasMessageStartingWith("--listen: port 99999 is out of range");
+  }
+
   @Test
   void namesTheFlagOfABadRule() {
     ConfigValues flags = new ConfigValues();
