@@ -45,19 +45,11 @@ class AdminProcessTest {
                 dir.toString()));
     up =
         cli.start(
-            List.of(
-                "up",
-                "--no-bootstrap",
-                "--upstream",
-                "direct",
-                "--listen",
+            CliProcess.upDirect(
                 "127.0.0.1:0",
-                "--admin",
-                "127.0.0.1:0",
+                dir.resolve("connections.log"),
                 "--allow",
-                "127.0.0.1:" + target.port(),
-                "--log-file",
-                dir.resolve("connections.log").toString()));
+                "127.0.0.1:" + target.port()));
   }
 
   @AfterEach

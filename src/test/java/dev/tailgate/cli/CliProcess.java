@@ -36,6 +36,29 @@ final class CliProcess {
     return pb;
   }
 
+  /**
+   * {@code up} dialling targets from this host (no tailscaled), on a free loopback port, with the
+   * admin listener at {@code admin} ({@code off} or an address) and the connection log in {@code
+   * log}; {@code more} adds rules and other flags.
+   */
+  static List<String> upDirect(String admin, Path log, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "up",
+                "--no-bootstrap",
+                "--upstream",
+                "direct",
+                "--listen",
+                "127.0.0.1:0",
+                "--admin",
+                admin,
+                "--log-file",
+                log.toString()));
+    args.addAll(List.of(more));
+    return args;
+  }
+
   /** Starts {@code tailgate up ...} in the foreground and waits for its ready line. */
   Running start(List<String> args) throws IOException {
     Process p = builder(args).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -35,20 +35,7 @@ class ConnectProcessTest {
     log = dir.resolve("connections.log");
     relay =
         new CliProcess(Map.of("TAILGATE_RUN_DIR", dir.resolve("relay-run").toString()))
-            .start(
-                List.of(
-                    "up",
-                    "--no-bootstrap",
-                    "--upstream",
-                    "direct",
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--admin",
-                    "off",
-                    "--allow",
-                    "127.0.0.1:" + echo.port(),
-                    "--log-file",
-                    log.toString()));
+            .start(CliProcess.upDirect("off", log, "--allow", "127.0.0.1:" + echo.port()));
   }
 
   @AfterAll
@@ -296,21 +283,13 @@ class ConnectProcessTest {
     CliProcess.Running guarded =
         new CliProcess(Map.of("TAILGATE_RUN_DIR", dir.resolve("auth-run").toString()))
             .start(
-                List.of(
-                    "up",
-                    "--no-bootstrap",
-                    "--upstream",
-                    "direct",
-                    "--listen",
-                    "127.0.0.1:0",
-                    "--admin",
+                CliProcess.upDirect(
                     "off",
+                    dir.resolve("auth.log"),
                     "--auth-file",
                     users.toString(),
                     "--allow",
-                    "127.0.0.1:" + echo.port(),
-                    "--log-file",
-                    dir.resolve("auth.log").toString()));
+                    "127.0.0.1:" + echo.port()));
     String proxy = "127.0.0.1:" + guarded.port();
     String port = "" + echo.port();
     byte[] hello = "hello through a password".getBytes(StandardCharsets.UTF_8);

@@ -156,21 +156,7 @@ class ReloadProcessTest {
 
   @Test
   void sighupWithoutAConfigFileKeepsTheFlagsAndSaysSo() throws Exception {
-    up =
-        cli.start(
-            List.of(
-                "up",
-                "--no-bootstrap",
-                "--upstream",
-                "direct",
-                "--listen",
-                "127.0.0.1:0",
-                "--admin",
-                "off",
-                "--allow",
-                rule(a),
-                "--log-file",
-                dir.resolve("connections.log").toString()));
+    up = cli.start(CliProcess.upDirect("off", dir.resolve("connections.log"), "--allow", rule(a)));
 
     CliProcess.Result reload = cli.run(List.of("reload"));
 
