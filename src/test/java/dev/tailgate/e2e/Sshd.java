@@ -2,11 +2,12 @@ package dev.tailgate.e2e;
 
 import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.RunningProcess;
+import dev.tailgate.testing.SshKeys;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -36,54 +37,22 @@ final class Sshd implements AutoCloseable {
   static Sshd start(NetNamespace ns, Path dir, Path log, int port, String hostName)
       throws IOException, InterruptedException {
     Path sshd = ExternalTool.require("sshd", "openssh-server");
-    Path keygen = ExternalTool.require("ssh-keygen", "openssh-client");
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    Path hostKey = dir.resolve("ssh_host_ed25519_key");
-    Path clientKey = dir.resolve("id_ed25519");
-    for (Path key : List.of(hostKey, clientKey)) {
-      run(
-          List.of(
-              keygen.toString(),
-              "-q",
-              "-t",
-              "ed25519",
-              "-N",
-              "",
-              "-C",
-              "e2e",
-              "-f",
-              key.toString()));
-    }
-    Path authorized = dir.resolve("authorized_keys");
-    Files.copy(dir.resolve("id_ed25519.pub"), authorized);
-    String hostPub = Files.readString(dir.resolve("ssh_host_ed25519_key.pub")).strip();
+    SshKeys keys = SshKeys.make(dir);
     Path knownHosts = dir.resolve("known_hosts");
     // ssh looks a host on port 22 up by its bare name, on any other port as [name]:port.
     String known = port == 22 ? hostName : "[" + hostName + "]:" + port;
-    Files.writeString(knownHosts, known + " " + hostPub + "\n");
+    Files.writeString(knownHosts, known + " " + keys.hostPublicKey() + "\n");
     Path config = dir.resolve("sshd_config");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "ListenAddress 127.0.0.1:" + port,
-            "HostKey " + hostKey,
-            "PidFile " + dir.resolve("sshd.pid"),
-            "AuthorizedKeysFile " + authorized,
-            "AllowUsers " + System.getProperty("user.name"),
-            "PubkeyAuthentication yes",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "PermitRootLogin prohibit-password",
-            "UsePAM no",
-            "StrictModes no",
-            "LogLevel VERBOSE",
-            ""));
-    // sshd started as root wants its privilege separation directory (made by the service unit).
-    if (isRoot()) {
-      Files.createDirectories(Path.of("/run/sshd"));
-    }
+    List<String> lines =
+        new ArrayList<>(
+            List.of(
+                "ListenAddress 127.0.0.1:" + port,
+                "PidFile " + dir.resolve("sshd.pid"),
+                "AllowUsers " + System.getProperty("user.name")));
+    lines.addAll(keys.serverConfig());
+    lines.addAll(List.of("LogLevel VERBOSE", ""));
+    Files.writeString(config, String.join("\n", lines));
+    Path clientKey = keys.clientKey();
     RunningProcess server =
         RunningProcess.start(
             ns.exec(List.of(sshd.toString(), "-D", "-e", "-f", config.toString())), log);
@@ -124,17 +93,6 @@ final class Sshd implements AutoCloseable {
         Integer.toString(port),
         System.getProperty("user.name") + "@" + host,
         command);
-  }
-
-  private static boolean isRoot() {
-    return "root".equals(System.getProperty("user.name"));
-  }
-
-  private static void run(List<String> command) throws IOException, InterruptedException {
-    RunningProcess.Result r = RunningProcess.run(command, new byte[0], Duration.ofSeconds(20));
-    if (r.exitCode() != 0) {
-      throw new IOException(command + ": " + r.output());
-    }
   }
 
   @Override

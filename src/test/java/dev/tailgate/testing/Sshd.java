@@ -3,8 +3,6 @@ package dev.tailgate.testing;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,62 +25,17 @@ public final class Sshd implements AutoCloseable {
 
   public static Sshd start(Path dir) throws IOException, InterruptedException {
     Path sshd = ExternalTool.require("sshd", "openssh-server");
-    Path keygen = ExternalTool.require("ssh-keygen", "openssh-client");
-    Files.createDirectories(dir);
-    Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwx------"));
-    Path hostKey = dir.resolve("host_ed25519");
-    Path userKey = dir.resolve("user_ed25519");
-    for (Path key : List.of(hostKey, userKey)) {
-      RunningProcess.Result r =
-          RunningProcess.run(
-              List.of(
-                  keygen.toString(),
-                  "-q",
-                  "-t",
-                  "ed25519",
-                  "-N",
-                  "",
-                  "-C",
-                  "test",
-                  "-f",
-                  key.toString()),
-              new byte[0],
-              Duration.ofSeconds(30));
-      if (r.exitCode() != 0) {
-        throw new IOException("ssh-keygen failed: " + r.output());
-      }
-    }
-    Path authorized = dir.resolve("authorized_keys");
-    Files.copy(dir.resolve("user_ed25519.pub"), authorized);
-    if ("root".equals(System.getProperty("user.name"))) {
-      // sshd refuses to start without its privilege separation directory.
-      Files.createDirectories(Path.of("/run/sshd"));
-    }
+    SshKeys keys = SshKeys.make(dir);
     int port = ExternalTool.freePort();
     Path config = dir.resolve("sshd_config");
-    Files.writeString(
-        config,
-        String.join(
-            "\n",
-            "ListenAddress 127.0.0.1",
-            "HostKey " + hostKey,
-            "AuthorizedKeysFile " + authorized,
-            "PidFile none",
-            "UsePAM no",
-            "StrictModes no",
-            "PasswordAuthentication no",
-            "KbdInteractiveAuthentication no",
-            "PermitRootLogin prohibit-password",
-            "UseDNS no",
-            "LogLevel INFO",
-            "Subsystem sftp internal-sftp",
-            ""));
+    List<String> lines = new ArrayList<>(List.of("ListenAddress 127.0.0.1", "PidFile none"));
+    lines.addAll(keys.serverConfig());
+    lines.addAll(List.of("UseDNS no", "LogLevel INFO", "Subsystem sftp internal-sftp", ""));
+    Files.writeString(config, String.join("\n", lines));
     List<String> command =
-        new ArrayList<>(
-            List.of(
-                sshd.toString(), "-D", "-e", "-f", config.toString(), "-p", String.valueOf(port)));
+        List.of(sshd.toString(), "-D", "-e", "-f", config.toString(), "-p", String.valueOf(port));
     return new Sshd(
-        port, userKey, RunningProcess.listening(command, dir.resolve("sshd.log"), port));
+        port, keys.clientKey(), RunningProcess.listening(command, dir.resolve("sshd.log"), port));
   }
 
   /** ssh options for this server: its key, no host key prompts or records, no agent. */
