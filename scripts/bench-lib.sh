@@ -240,6 +240,12 @@ dante_line() {
   echo "- dante: $("$danted_bin" -v 2>&1 | head -n1 | cut -d' ' -f1-2 | sed 's/\.$//') (Debian dante-server $(dpkg-query -W -f='${Version}' dante-server 2>/dev/null || echo '?'))"
 }
 
+tailgate_log_line() { # stops tailgate, so that its connection log is complete, and counts its lines
+  stop "$tailgate_pid"
+  local log="$work/tailgate-connections.log"
+  echo "- tailgate connection log: $(wc -l <"$log") lines, $(grep -c '"result":"ok"' "$log" || true) with result ok"
+}
+
 load_average() { # the 1, 5 and 15 minute load averages
   cut -d' ' -f1-3 /proc/loadavg
 }

@@ -81,11 +81,6 @@ run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
   --proxy "dante=127.0.0.1:$dante_port" --pid "dante=$dante_pid" >"$work/report.md"
 load_end=$(load_average)
 
-stop "$tailgate_pid"
-log="$work/tailgate-connections.log"
-logged=$(wc -l <"$log")
-logged_ok=$(grep -c '"result":"ok"' "$log" || true)
-
 # ---- Report ------------------------------------------------------------------------------------
 
 {
@@ -98,7 +93,7 @@ logged_ok=$(grep -c '"result":"ok"' "$log" || true)
   echo "- open files: $fd_note"
   echo "- tailgate limits: --max-connections $limit --max-per-client $limit (the load plus 10 % and 100)"
   echo "- load average (1, 5, 15 min): $load_start at the start, $load_end at the end"
-  echo "- tailgate connection log: $logged lines, $logged_ok with result ok"
+  tailgate_log_line
   echo
   cat "$work/report.md"
 } >"$work/load.txt"

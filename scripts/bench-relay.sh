@@ -69,12 +69,6 @@ run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
   --proxy "dante=127.0.0.1:$dante_port" \
   --proxy "microsocks=127.0.0.1:$microsocks_port" >"$work/report.md"
 
-# Stop tailgate now, so that its connection log is complete, and count what it logged.
-stop "$tailgate_pid"
-log="$work/tailgate-connections.log"
-logged=$(wc -l <"$log")
-logged_ok=$(grep -c '"result":"ok"' "$log" || true)
-
 # ---- Report ------------------------------------------------------------------------------------
 
 {
@@ -85,7 +79,7 @@ logged_ok=$(grep -c '"result":"ok"' "$log" || true)
   machine_lines
   dante_line
   echo "- microsocks: Debian package $(dpkg-query -W -f='${Version}' microsocks 2>/dev/null || echo '?') (it has no version flag)"
-  echo "- tailgate connection log: $logged lines, $logged_ok with result ok"
+  tailgate_log_line
   echo
   cat "$work/report.md"
 } >"$work/performance.txt"

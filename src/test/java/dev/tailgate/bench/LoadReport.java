@@ -49,24 +49,26 @@ final class LoadReport {
         "Memory in MiB, summed over the proxy's processes (Dante forks). RSS counts shared pages"
             + " once per process; Pss shares them out. Peak: the highest of the samples taken"
             + " every %d s while all were open; HWM: the sum of each process's own high-water"
-            + " mark. After: %d s after the last connection closed.",
+            + " mark while all were open; HWM after: the same after all closed, which includes the"
+            + " close-down. After: %d s after the last connection closed.",
         LoadBench.SAMPLE_EVERY_SECONDS,
         options.settleSeconds());
     line(out, "");
     line(
         out,
-        "| proxy | RSS idle | RSS peak | HWM peak | RSS after | Pss idle | Pss peak | Pss after"
-            + " | processes idle / peak / after |");
-    line(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        "| proxy | RSS idle | RSS peak | HWM peak | RSS after | HWM after | Pss idle | Pss peak"
+            + " | Pss after | processes idle / peak / after |");
+    line(out, "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (LoadBench.Result r : results) {
       line(
           out,
-          "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d / %d |",
+          "| %s | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %.1f | %d / %d / %d |",
           r.proxy(),
           ProcMemory.mib(r.idle().rssKib()),
           ProcMemory.mib(r.peak().rssKib()),
           ProcMemory.mib(r.peak().hwmKib()),
           ProcMemory.mib(r.after().rssKib()),
+          ProcMemory.mib(r.after().hwmKib()),
           ProcMemory.mib(r.idle().pssKib()),
           ProcMemory.mib(r.peak().pssKib()),
           ProcMemory.mib(r.after().pssKib()),
@@ -109,10 +111,10 @@ final class LoadReport {
         options.connections(),
         t.failed(),
         all ? "PASS" : "MISS");
-    double peak = ProcMemory.mib(t.peak().rssKib());
+    double peak = ProcMemory.mib(Math.max(t.peak().rssKib(), t.after().hwmKib()));
     line(
         out,
-        "| tailgate RSS with all open, MiB | %.1f | < %.0f | %s |",
+        "| tailgate highest RSS (VmHWM at the end of its turn), MiB | %.1f | < %.0f | %s |",
         peak,
         RSS_TARGET_MIB,
         peak < RSS_TARGET_MIB ? "PASS" : "MISS");
