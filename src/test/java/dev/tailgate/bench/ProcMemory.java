@@ -25,6 +25,15 @@ record ProcMemory(long rssKib, long hwmKib, long pssKib, int processes) {
     List<Long> pids = new ArrayList<>();
     pids.add(pid);
     ProcessHandle.of(pid).ifPresent(p -> p.descendants().forEach(d -> pids.add(d.pid())));
+    return sum(pids);
+  }
+
+  /** Reads {@code pid} alone, without its descendants. */
+  static ProcMemory alone(long pid) throws IOException {
+    return sum(List.of(pid));
+  }
+
+  private static ProcMemory sum(List<Long> pids) throws IOException {
     long rss = 0;
     long hwm = 0;
     long pss = 0;
@@ -43,7 +52,7 @@ record ProcMemory(long rssKib, long hwmKib, long pssKib, int processes) {
       }
     }
     if (counted == 0) {
-      throw new IOException("process " + pid + " is gone");
+      throw new IOException("process " + pids.get(0) + " is gone");
     }
     return new ProcMemory(rss, hwm, pss, counted);
   }
