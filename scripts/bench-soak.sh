@@ -38,7 +38,7 @@ before_cleanup() {
   for dir in /proc/[0-9]*; do
     pid=${dir#/proc/}
     [[ $pid == "$$" ]] && continue
-    if tr '\0' ' ' <"$dir/cmdline" 2>/dev/null | grep -qF -- "$work/"; then
+    if { tr '\0' ' ' <"$dir/cmdline"; } 2>/dev/null | grep -qF -- "$work/"; then
       echo "$bench_name: stopping leftover process $pid" >&2
       kill -KILL "$pid" 2>/dev/null || true
     fi
