@@ -35,12 +35,9 @@ record BenchOptions(
     int rounds = 4;
     int maxMinutes = 60;
     List<Proxy> proxies = new ArrayList<>(List.of(Proxy.none()));
-    for (int i = 0; i < args.length; i++) {
-      String flag = args[i];
-      if (i + 1 >= args.length) {
-        throw new IllegalArgumentException(flag + " needs a value");
-      }
-      String value = args[++i];
+    for (Flag f : Flag.pairs(args)) {
+      String flag = f.name();
+      String value = f.value();
       switch (flag) {
         case "--bulk-mib" -> bulkMib = positive(flag, value);
         case "--bulk-runs" -> bulkRuns = (int) positive(flag, value);
@@ -64,7 +61,22 @@ record BenchOptions(
     return iterations / rounds + (round < iterations % rounds ? 1 : 0);
   }
 
-  private static long positive(String flag, String value) {
+  /** One {@code --flag value} pair of a command line. */
+  record Flag(String name, String value) {
+    /** The arguments as pairs; every flag takes a value. */
+    static List<Flag> pairs(String[] args) {
+      List<Flag> flags = new ArrayList<>();
+      for (int i = 0; i < args.length; i += 2) {
+        if (i + 1 >= args.length) {
+          throw new IllegalArgumentException(args[i] + " needs a value");
+        }
+        flags.add(new Flag(args[i], args[i + 1]));
+      }
+      return flags;
+    }
+  }
+
+  static long positive(String flag, String value) {
     long n = atLeastZero(flag, value);
     if (n == 0) {
       throw new IllegalArgumentException(flag + " must be at least 1");
@@ -72,7 +84,7 @@ record BenchOptions(
     return n;
   }
 
-  private static long atLeastZero(String flag, String value) {
+  static long atLeastZero(String flag, String value) {
     long n;
     try {
       n = Long.parseLong(value);

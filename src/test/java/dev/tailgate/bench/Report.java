@@ -126,7 +126,7 @@ final class Report {
     return results.stream().filter(m -> m.proxy().name().equals(name)).findFirst();
   }
 
-  private static void line(StringBuilder out, String format, Object... args) {
+  static void line(StringBuilder out, String format, Object... args) {
     out.append(String.format(Locale.ROOT, format, args)).append('\n');
   }
 }

@@ -1,6 +1,8 @@
 /**
- * A throughput and latency benchmark of the relay beside Dante, microsocks and no proxy: a main
- * class run by scripts/bench-relay.sh, not a test. Plain blocking java.net/java.nio; it depends on
- * nothing in tailgate, so it measures the relay only from outside, as a client would.
+ * Benchmarks, main classes run by scripts/bench-*.sh, not tests: throughput and latency beside
+ * Dante, microsocks and no proxy (RelayBench), many connections held open (LoadBench), recovery
+ * after a killed tailscaled (RecoveryBench) and a soak with kills (SoakBench). RelayBench and
+ * LoadBench use plain java.net/java.nio and measure the relay only from outside, as a client
+ * would; RecoveryBench and SoakBench use the tailscaled test double from dev.tailgate.testing.
  */
 package dev.tailgate.bench;
