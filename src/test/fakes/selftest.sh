@@ -218,6 +218,14 @@ state1="$work/state1"
 # --- first daemon: fresh state, log in with a single-use key -----------------------------------
 start_daemon d1 --statedir="$state1" --socket="$sock1" --socks5-server="127.0.0.1:$socks_port"
 d1=$daemon_pid
+# The event loop holds tasks weakly; one it collects mid-transfer resets its connections
+# (TailscaledDoubleTest streams through the double to show the bytes arrive).
+unkept_tasks() {
+  grep -nE '(create_task|ensure_future)\(' "$TAILSCALED" | grep -v 'keep('
+  grep -nE 'start_(unix_)?server\(' "$TAILSCALED" | grep -v 'serving('
+}
+check "every task the double starts is held until it ends (keep)" test -z "$(unkept_tasks)"
+
 check "daemon answers on its socket (and made the socket directory)" wait_for_socket_answer "$sock1"
 check "socket is mode 0666 in a 0755 directory" \
   test "$(stat -c %a "$work/run")/$(stat -c %a "$sock1")" = "755/666"

@@ -1,5 +1,6 @@
 package dev.tailgate.bench;
 
+import dev.tailgate.testing.NioEchoServer;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;

@@ -3,6 +3,7 @@ package dev.tailgate.bench;
 import dev.tailgate.bootstrap.DaemonStopper;
 import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.FakeTailnet;
+import dev.tailgate.testing.NioEchoServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

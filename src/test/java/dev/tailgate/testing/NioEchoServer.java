@@ -1,4 +1,4 @@
-package dev.tailgate.bench;
+package dev.tailgate.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -19,7 +19,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * threads write back what they read. A connection whose peer does not take the echo stops being
  * read until it does, so no buffer grows without bound.
  */
-final class NioEchoServer implements AutoCloseable {
+public final class NioEchoServer implements AutoCloseable {
   private static final int BUFFER_BYTES = 4096;
 
   private final ServerSocketChannel server;
@@ -35,35 +35,41 @@ final class NioEchoServer implements AutoCloseable {
   }
 
   /** Listens on 127.0.0.1 on a free port, with {@code threads} selector threads. */
-  static NioEchoServer start(int threads) throws IOException {
+  public static NioEchoServer start(int threads) throws IOException {
     ServerSocketChannel server = ServerSocketChannel.open();
     server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 4096);
     NioEchoServer echo = new NioEchoServer(server);
     for (int i = 0; i < threads; i++) {
       Worker worker = echo.new Worker(Selector.open());
       echo.workers.add(worker);
-      echo.threads.add(Daemons.named("nio-echo").newThread(worker::loop));
+      echo.threads.add(daemon("nio-echo-" + i, worker::loop));
     }
-    echo.threads.add(Daemons.named("nio-echo-accept").newThread(echo::acceptLoop));
+    echo.threads.add(daemon("nio-echo-accept", echo::acceptLoop));
     echo.threads.forEach(Thread::start);
     return echo;
   }
 
-  InetSocketAddress address() throws IOException {
+  private static Thread daemon(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    return t;
+  }
+
+  public InetSocketAddress address() throws IOException {
     return (InetSocketAddress) server.getLocalAddress();
   }
 
-  long accepted() {
+  public long accepted() {
     return accepted.get();
   }
 
   /** Connections accepted and not yet closed. */
-  long open() {
+  public long open() {
     return open.get();
   }
 
   /** Connections that ended with an I/O error rather than the peer's close. */
-  long errors() {
+  public long errors() {
     return errors.get();
   }
 
