@@ -1,0 +1,57 @@
+package dev.tailgate.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.relay.Transports;
+import dev.tailgate.relay.UpstreamGate;
+import dev.tailgate.testing.FakeTailnet;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The bound on clients held while tailscaled is not Running, and its change by a reload. */
+class SupervisorWaitingTest {
+  @TempDir Path dir;
+
+  @Test
+  void holdsAtMostMaxWaitingClientsAndTakesANewBoundAtOnce() throws Exception {
+    EventLoopGroup group = Transports.EPOLL.newGroup(1);
+    FakeTailnet tailnet = new FakeTailnet(dir);
+    try (LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+        Supervisor supervisor = new Supervisor(tailnet.settings(), api, m -> {})) {
+      // Never started: the phase is STARTING, so every client is held.
+      supervisor.maxWaiting(2);
+      CompletableFuture<Void> first = supervisor.whenReady();
+      CompletableFuture<Void> second = supervisor.whenReady();
+      CompletableFuture<Void> third = supervisor.whenReady();
+
+      assertThat(first).isNotDone();
+      assertThat(second).isNotDone();
+      assertThat(third).isCompletedExceptionally();
+      assertThat(cause(third))
+          .isInstanceOf(UpstreamGate.TooManyWaiting.class)
+          .hasMessage("too many clients (2) already wait for the upstream to recover");
+
+      supervisor.maxWaiting(3);
+      assertThat(supervisor.whenReady()).isNotDone();
+      assertThat(supervisor.whenReady()).isCompletedExceptionally();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  private static Throwable cause(CompletableFuture<Void> f) {
+    try {
+      f.get();
+      throw new AssertionError("expected a failure");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+}
