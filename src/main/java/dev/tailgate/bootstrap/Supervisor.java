@@ -101,7 +101,17 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
   public void start() throws BootstrapException, InterruptedException {
-    Bringup.Result result = bringup.run(Optional.empty(), false);
+    start(EarlyStart.NONE);
+  }
+
+  /**
+   * The first bring-up, going on from a daemon {@link EarlyStart} started (then there was none to
+   * adopt), or deciding between adopting and starting when it started none.
+   */
+  public void start(EarlyStart early) throws BootstrapException, InterruptedException {
+    Optional<TailscaledProcess> started = early.process();
+    Bringup.Result result =
+        started.isPresent() ? bringup.started(started.get()) : bringup.run(Optional.empty(), false);
     running(result);
   }
 

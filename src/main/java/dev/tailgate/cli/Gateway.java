@@ -7,6 +7,7 @@ import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
+import dev.tailgate.bootstrap.EarlyStart;
 import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.bootstrap.TailscaledCommand;
@@ -52,6 +53,9 @@ final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
   static final int RECENT_REFUSALS = 50;
 
+  /** Only Linux has netty's epoll transport, which managing tailscaled needs. */
+  private static final boolean IS_LINUX = System.getProperty("os.name", "").equals("Linux");
+
   private final List<AutoCloseable> stack = new ArrayList<>();
   private final TailgateConfig cfg;
   private final PrintWriter err;
@@ -69,6 +73,16 @@ final class Gateway implements AutoCloseable {
   /** Starts everything; returns once the relay accepts. */
   void start() throws Exception {
     Credentials credentials = cfg.authFile() == null ? null : Settings.credentials(cfg.authFile());
+    // tailscaled boots in seconds, the rest of tailgate in a fraction of that: start it first,
+    // before netty is loaded, unless a daemon may be there to adopt (docs/architecture.md).
+    BootstrapSettings bootstrap = null;
+    EarlyStart early = EarlyStart.NONE;
+    if (!cfg.noBootstrap()) {
+      bootstrap = bootstrapSettings();
+      if (IS_LINUX) {
+        early = EarlyStart.ifNothingListens(bootstrap, this::say);
+      }
+    }
     Transports transport = Transports.best();
     EventLoopGroup group = transport.newGroup(0);
     stack.add(
@@ -84,9 +98,9 @@ final class Gateway implements AutoCloseable {
       }
       LocalApiClient api = new LocalApiClient(group, cfg.daemon().socket());
       stack.add(api);
-      supervisor = new Supervisor(bootstrapSettings(), api, this::say);
+      supervisor = new Supervisor(bootstrap, api, this::say);
       stack.add(supervisor);
-      supervisor.start();
+      supervisor.start(early);
       gate = supervisor;
       say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
     }
