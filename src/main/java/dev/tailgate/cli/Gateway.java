@@ -193,6 +193,16 @@ final class Gateway implements AutoCloseable {
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
   }
 
+  /** Where the relay listens; null before {@link #start()}. */
+  InetSocketAddress relayAddress() {
+    return relay == null ? null : relay.address();
+  }
+
+  /** Where the admin listener listens; null before {@link #start()} or with {@code --admin off}. */
+  InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
+  }
+
   /** A listener that binds, or a BindException that says which address and what to do. */
   private <T> T bind(String what, InetSocketAddress address, Callable<T> start) throws Exception {
     try {
