@@ -68,6 +68,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   private volatile int restarts;
   private volatile int failuresInRow;
   private volatile boolean closed;
+  private volatile Thread firstBringup;
   private CompletableFuture<Verdict> judging;
   private final java.util.Deque<Transition> history = new java.util.ArrayDeque<>();
 
@@ -113,6 +114,34 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     Bringup.Result result =
         started.isPresent() ? bringup.started(started.get()) : bringup.run(Optional.empty(), false);
     running(result);
+  }
+
+  /**
+   * {@link #start(EarlyStart)} on a thread of its own, so that the caller can set up the rest of
+   * tailgate while tailscaled boots. Until the future completes the phase is STARTING, and the gate
+   * holds new connections as during a recovery. The future fails with the {@link
+   * BootstrapException} (or interruption) that {@code start} would have thrown; {@link #close()}
+   * interrupts a bring-up still under way.
+   */
+  public CompletableFuture<Void> begin(EarlyStart early) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                start(early);
+                done.complete(null);
+              } catch (BootstrapException | RuntimeException e) {
+                done.completeExceptionally(e);
+              } catch (InterruptedException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "tailgate-bringup");
+    thread.setDaemon(true);
+    firstBringup = thread;
+    thread.start();
+    return done;
   }
 
   private void running(Bringup.Result result) {
@@ -283,6 +312,10 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    Thread bringingUp = firstBringup;
+    if (bringingUp != null) {
+      bringingUp.interrupt();
+    }
     monitor.stop();
     exec.shutdownNow();
   }

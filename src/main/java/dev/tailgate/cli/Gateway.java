@@ -40,14 +40,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One running tailgate: the supervisor (unless --no-bootstrap), the relay, the connection log and
- * the run-state file, started in that order and stopped in reverse. tailscaled itself is left
- * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it.
+ * the run-state file, stopped in the reverse of their start. tailscaled is started first, before
+ * netty is loaded, when there is none to adopt; the log, metrics and dialer are set up while it
+ * boots, and the listeners once it is Running. tailscaled itself is left running on stop, for the
+ * next tailgate to adopt; {@code tailgate down} stops it.
  */
 final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
@@ -64,6 +68,7 @@ final class Gateway implements AutoCloseable {
   private RelayServer relay;
   private AdminServer admin;
   private UpstreamDialer dialer;
+  private CompletableFuture<Void> bringup;
 
   Gateway(TailgateConfig cfg, PrintWriter err) {
     this.cfg = cfg;
@@ -100,9 +105,10 @@ final class Gateway implements AutoCloseable {
       stack.add(api);
       supervisor = new Supervisor(bootstrap, api, this::say);
       stack.add(supervisor);
-      supervisor.start(early);
+      // The connection log, the metrics and the dialer are set up while tailscaled boots; the
+      // listeners wait for Running: before it, a `tailnet` rule has no MagicDNS suffix to match.
+      bringup = supervisor.begin(early);
       gate = supervisor;
-      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
     }
     Allowlist allowlist =
         Allowlist.parse(cfg.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
@@ -133,6 +139,10 @@ final class Gateway implements AutoCloseable {
       stack.add(c);
     }
     RelayStats stats = new RelayStats(metrics);
+    if (bringup != null) {
+      awaitRunning(bringup);
+      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
+    }
     UpstreamGate upstreamGate = gate;
     relay =
         bind(
@@ -170,6 +180,8 @@ final class Gateway implements AutoCloseable {
               cfg.admin(),
               () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
       stack.add(admin);
+    }
+    if (admin != null) {
       say(
           "admin on http://"
               + HostPort.format(admin.address())
@@ -191,6 +203,18 @@ final class Gateway implements AutoCloseable {
     stack.add(writer::shutdownNow);
     writeRunState();
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
+  }
+
+  /** Waits for the supervisor's first bring-up and throws what it failed with. */
+  private static void awaitRunning(CompletableFuture<Void> bringup) throws Exception {
+    try {
+      bringup.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
   }
 
   /** Where the relay listens; null before {@link #start()}. */

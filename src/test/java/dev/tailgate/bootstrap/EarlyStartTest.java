@@ -3,20 +3,33 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.relay.RelayServer;
+import dev.tailgate.relay.RelaySettings;
+import dev.tailgate.relay.RelayStats;
+import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
+import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +39,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * tailscaled started before netty is loaded: only when nothing can answer on the socket; a daemon
  * that answers is still adopted, a leftover without its socket is still stopped by its pid file.
+ * Then the bring-up on a thread of its own while the relay is set up: a client that comes before
+ * Running is held and served.
  */
 class EarlyStartTest {
   @TempDir Path dir;
@@ -130,6 +145,84 @@ class EarlyStartTest {
     assertThat(second.started()).isTrue();
     assertThat(ProcessHandle.of(leftover).filter(ProcessHandle::isAlive)).isEmpty();
     assertThat(second.process().orElseThrow().pid()).isNotEqualTo(leftover);
+  }
+
+  @Test
+  void aClientThatComesBeforeRunningIsHeldAndServedOnceTheBringUpEnds() throws Exception {
+    tailnet.env("TAILSCALED_FAKE_START_DELAY", "1");
+    EarlyStart early = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    Supervisor sup = supervisor();
+    CompletableFuture<Void> running = sup.begin(early);
+    // A rule by name: a `tailnet` rule matches nothing before the MagicDNS suffix is known, which
+    // is why tailgate up binds its relay only once tailscaled is Running.
+    RelayServer relay = relay(sup, "web." + FakeTailnet.SUFFIX + ":22");
+
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.STARTING);
+    try (Socket s = SocksClient.open(relay.address())) {
+      s.setSoTimeout(30_000);
+      assertThat(SocksClient.connect(s, "web." + FakeTailnet.SUFFIX, 22)).isZero();
+      s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+      assertThat(s.getInputStream().readNBytes(4))
+          .isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
+    }
+    running.get(30, TimeUnit.SECONDS);
+    assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(FakeTailnet.lines(tailnet.logins)).hasSize(1);
+  }
+
+  @Test
+  void aFailedBringUpFailsTheFutureWithTheOneLineReason() throws Exception {
+    try (ServerSocket taken =
+        new ServerSocket(tailnet.socksPort, 1, InetAddress.getByName("127.0.0.1"))) {
+      CompletableFuture<Void> running =
+          supervisor().begin(EarlyStart.ifNothingListens(tailnet.settings(), progress::add));
+
+      assertThat(taken.isBound()).isTrue();
+      assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
+          .isInstanceOf(ExecutionException.class)
+          .cause()
+          .isInstanceOf(BootstrapException.class)
+          .hasMessageContaining("taken");
+    }
+  }
+
+  @Test
+  void closingTheSupervisorEndsABringUpStillUnderWay() throws Exception {
+    tailnet.env("TAILSCALED_FAKE_START_DELAY", "20");
+    Supervisor sup = supervisor();
+    CompletableFuture<Void> running =
+        sup.begin(EarlyStart.ifNothingListens(tailnet.settings(), progress::add));
+
+    sup.close();
+
+    assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS))
+        .isInstanceOf(ExecutionException.class)
+        .cause()
+        .isInstanceOf(InterruptedException.class);
+  }
+
+  private RelayServer relay(Supervisor gate, String rule) throws Exception {
+    Transports t = Transports.EPOLL;
+    RelaySettings settings =
+        new RelaySettings(
+            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+            Duration.ofSeconds(10),
+            Duration.ofSeconds(3),
+            Duration.ofMinutes(1),
+            null);
+    RelayServer relay =
+        RelayServer.start(
+            settings,
+            Allowlist.parse(List.of(rule), gate::magicDnsSuffix),
+            new Socks5Dialer(
+                t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
+            gate,
+            ConnectionLog.DISCARD,
+            new RelayStats(),
+            group,
+            t);
+    open.add(relay);
+    return relay;
   }
 
   @Test
