@@ -304,6 +304,8 @@ def class_load_timeline(launcher, echo_port):
     first, counts, shared, total = {}, {}, 0, 0
     spawn_uptime = None
     out = []
+    if not os.path.exists(log):
+        return ["  no class-load log (a launcher that sets TAILGATE_JAVA_OPTS itself?)"]
     try:
         with open(log) as f:
             for line in f:
