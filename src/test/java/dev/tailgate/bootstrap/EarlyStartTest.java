@@ -69,9 +69,22 @@ class EarlyStartTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
+  private BootstrapSettings settings;
+
+  /**
+   * One set of settings per test, made after its knobs: making them writes the doubles' wrapper
+   * scripts, which must not be rewritten while a daemon starts from them ("Text file busy").
+   */
+  private BootstrapSettings settings() throws Exception {
+    if (settings == null) {
+      settings = tailnet.settings();
+    }
+    return settings;
+  }
+
   private Supervisor supervisor() throws Exception {
     LocalApiClient api = new LocalApiClient(group, tailnet.socket);
-    Supervisor s = new Supervisor(tailnet.settings(), api, progress::add);
+    Supervisor s = new Supervisor(settings(), api, progress::add);
     open.add(api);
     open.add(s);
     return s;
@@ -95,7 +108,7 @@ class EarlyStartTest {
 
   @Test
   void startsTheDaemonAtOnceAndTheSupervisorGoesOnFromItWithoutASecondStart() throws Exception {
-    EarlyStart early = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    EarlyStart early = EarlyStart.ifNothingListens(settings(), progress::add);
 
     assertThat(early.started()).isTrue();
     long pid = early.process().orElseThrow().pid();
@@ -118,11 +131,11 @@ class EarlyStartTest {
   @Test
   void adoptingADaemonThatAnswersStillWinsOverStartingOne() throws Exception {
     Supervisor first = supervisor();
-    first.start(EarlyStart.ifNothingListens(tailnet.settings(), progress::add));
+    first.start(EarlyStart.ifNothingListens(settings(), progress::add));
     long pid = first.snapshot().pid();
     first.close();
 
-    EarlyStart early = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    EarlyStart early = EarlyStart.ifNothingListens(settings(), progress::add);
     assertThat(early.started()).isFalse();
     Supervisor second = supervisor();
     second.start(early);
@@ -135,12 +148,12 @@ class EarlyStartTest {
 
   @Test
   void stopsALeftoverWhoseSocketIsGoneByItsPidFileBeforeStartingAnew() throws Exception {
-    EarlyStart first = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    EarlyStart first = EarlyStart.ifNothingListens(settings(), progress::add);
     supervisor().start(first);
     long leftover = first.process().orElseThrow().pid();
     Files.delete(tailnet.socket);
 
-    EarlyStart second = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    EarlyStart second = EarlyStart.ifNothingListens(settings(), progress::add);
 
     assertThat(second.started()).isTrue();
     assertThat(ProcessHandle.of(leftover).filter(ProcessHandle::isAlive)).isEmpty();
@@ -150,7 +163,7 @@ class EarlyStartTest {
   @Test
   void aClientThatComesBeforeRunningIsHeldAndServedOnceTheBringUpEnds() throws Exception {
     tailnet.env("TAILSCALED_FAKE_START_DELAY", "1");
-    EarlyStart early = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+    EarlyStart early = EarlyStart.ifNothingListens(settings(), progress::add);
     Supervisor sup = supervisor();
     CompletableFuture<Void> running = sup.begin(early);
     // A rule by name: a `tailnet` rule matches nothing before the MagicDNS suffix is known, which
@@ -175,7 +188,7 @@ class EarlyStartTest {
     try (ServerSocket taken =
         new ServerSocket(tailnet.socksPort, 1, InetAddress.getByName("127.0.0.1"))) {
       CompletableFuture<Void> running =
-          supervisor().begin(EarlyStart.ifNothingListens(tailnet.settings(), progress::add));
+          supervisor().begin(EarlyStart.ifNothingListens(settings(), progress::add));
 
       assertThat(taken.isBound()).isTrue();
       assertThatThrownBy(() -> running.get(30, TimeUnit.SECONDS))
@@ -191,7 +204,7 @@ class EarlyStartTest {
     tailnet.env("TAILSCALED_FAKE_START_DELAY", "20");
     Supervisor sup = supervisor();
     CompletableFuture<Void> running =
-        sup.begin(EarlyStart.ifNothingListens(tailnet.settings(), progress::add));
+        sup.begin(EarlyStart.ifNothingListens(settings(), progress::add));
 
     sup.close();
 
@@ -229,7 +242,7 @@ class EarlyStartTest {
   void saysInOneLineThatTheSocks5PortIsTakenWhenStartedEarly() throws Exception {
     try (ServerSocket taken =
         new ServerSocket(tailnet.socksPort, 1, InetAddress.getByName("127.0.0.1"))) {
-      EarlyStart early = EarlyStart.ifNothingListens(tailnet.settings(), progress::add);
+      EarlyStart early = EarlyStart.ifNothingListens(settings(), progress::add);
       Supervisor sup = supervisor();
 
       assertThat(taken.isBound()).isTrue();
