@@ -16,6 +16,6 @@ public final class Main {
         System.exit(Connect.run(quick, System.err));
       }
     }
-    System.exit(TailgateCommand.commandLine().execute(args));
+    System.exit(TailgateCommand.commandLine(args.length > 0 ? args[0] : null).execute(args));
   }
 }
