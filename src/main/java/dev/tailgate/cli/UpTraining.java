@@ -78,6 +78,7 @@ public final class UpTraining {
   }
 
   private static void train(Path dir) throws Exception {
+    Main.defaultProperties();
     PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
     CommandLine cli = TailgateCommand.commandLine();
     cli.setOut(quiet).setErr(quiet);
