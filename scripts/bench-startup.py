@@ -379,6 +379,7 @@ def main():
     results = {name: [] for name, _ in variants}
     results["by hand"] = []
     sample_log = {}
+    failures = []
     order = list(variants) + ([] if a.no_reference else [("by hand", None)])
     for i in range(a.runs):
         rotated = order[i % len(order):] + order[:i % len(order)]
@@ -389,6 +390,8 @@ def main():
                 times, text = run_tailgate(launcher, echo.port)
             results[name].append(times)
             sample_log.setdefault(name, text)
+            if times["own"] is None or (launcher and times["relay"] is None):
+                failures.append((i + 1, name, times, text))
             print("run %2d %-12s %s" % (i + 1, name, " ".join(
                 "%s=%s" % (k, "n/a" if v is None else "%.0f" % v) for k, v in times.items())),
                 file=sys.stderr, flush=True)
@@ -447,6 +450,10 @@ def main():
         over = launcher_overhead(launcher)
         rep.append("  the launcher (bash) until it execs java, %d runs: %s ms (min q1 median"
                    " q3 max)" % (len(over), stats(over).strip()))
+        rep.append("")
+    for run, name, times, text in failures:
+        rep.append("incomplete: run %d of %s, %s; its standard error:" % (run, name, times))
+        rep += ["  " + line for line in text.splitlines()[-8:]]
         rep.append("")
     for name, text in sample_log.items():
         rep.append("standard error of the first %s run (s after exec):" % name)
