@@ -1,10 +1,6 @@
 package dev.tailgate.bootstrap;
 
 import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -13,8 +9,8 @@ import java.util.function.Consumer;
 
 /**
  * The blocking steps that take tailscaled from whatever it is to Running: adopt a healthy daemon,
- * or stop what is left, start a new one detached, wait for its socket, log it in if its state says
- * so. Runs on the supervisor's thread, never on an event loop.
+ * or stop what is left and start a new one detached ({@link DaemonStart}), wait for its socket, log
+ * it in if its state says so. Runs on the supervisor's thread, never on an event loop.
  */
 final class Bringup {
   private static final Set<IpnState> SETTLED =
@@ -55,30 +51,18 @@ final class Bringup {
         return new Result(known, settled(status.get(), known), true);
       }
     }
-    known.ifPresent(p -> p.stop(BootstrapSettings.STOP_GRACE));
-    prepareDirectories(cmd);
-    removeStaleSocket(cmd.socket());
-    TailscaledProcess process = start(cmd);
+    return started(DaemonStart.fresh(settings, known, progress));
+  }
+
+  /** From a daemon just started (here or by {@link EarlyStart}) to Running. */
+  Result started(TailscaledProcess process) throws BootstrapException, InterruptedException {
+    awaitSocket(settings.command(), process);
     return new Result(
         Optional.of(process), settled(awaitSettled(process), Optional.of(process)), false);
   }
 
-  private TailscaledProcess start(TailscaledCommand cmd)
+  private void awaitSocket(TailscaledCommand cmd, TailscaledProcess process)
       throws BootstrapException, InterruptedException {
-    TailscaledProcess process;
-    try {
-      process =
-          TailscaledProcess.start(
-              cmd.daemon(),
-              settings.tailscaledLog(),
-              settings.authKeyEnv().map(Set::of).orElse(Set.of()),
-              settings.setsid());
-      process.writePidFile(cmd.stateDir());
-    } catch (IOException e) {
-      throw new BootstrapException("cannot start " + cmd.tailscaled() + ": " + e.getMessage(), e);
-    }
-    progress.accept(
-        "started tailscaled (pid " + process.pid() + "), log in " + settings.tailscaledLog());
     boolean ready;
     try {
       ready =
@@ -92,7 +76,6 @@ final class Bringup {
       process.onExit().completeOnTimeout(null, 500, TimeUnit.MILLISECONDS).join();
       throw startFailure(cmd, process);
     }
-    return process;
   }
 
   private BootstrapException startFailure(TailscaledCommand cmd, TailscaledProcess process) {
@@ -197,38 +180,6 @@ final class Bringup {
           api.status().get(BootstrapSettings.PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS));
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return Optional.empty();
-    }
-  }
-
-  private static void prepareDirectories(TailscaledCommand cmd) throws BootstrapException {
-    for (Path dir : new Path[] {cmd.stateDir(), cmd.socket().toAbsolutePath().getParent()}) {
-      try {
-        if (!Files.isDirectory(dir)) {
-          Files.createDirectories(
-              dir,
-              PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        }
-        if (!Files.isWritable(dir)) {
-          throw new AccessDeniedException(dir.toString());
-        }
-      } catch (AccessDeniedException e) {
-        throw new BootstrapException(
-            "cannot write "
-                + dir
-                + ": permission denied (run as its owner, or choose another directory with --state-dir / --socket)",
-            e);
-      } catch (IOException e) {
-        throw new BootstrapException("cannot create " + dir + ": " + e.getMessage(), e);
-      }
-    }
-  }
-
-  private static void removeStaleSocket(Path socket) throws BootstrapException {
-    try {
-      Files.deleteIfExists(socket);
-    } catch (IOException e) {
-      throw new BootstrapException(
-          "cannot remove the stale socket " + socket + ": " + e.getMessage(), e);
     }
   }
 }

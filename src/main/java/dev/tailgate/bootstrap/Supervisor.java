@@ -70,6 +70,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   private volatile int restarts;
   private volatile int failuresInRow;
   private volatile boolean closed;
+  private volatile Thread firstBringup;
   private CompletableFuture<Verdict> judging;
   private final java.util.Deque<Transition> history = new java.util.ArrayDeque<>();
 
@@ -104,8 +105,46 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
   public void start() throws BootstrapException, InterruptedException {
-    Bringup.Result result = bringup.run(Optional.empty(), false);
+    start(EarlyStart.NONE);
+  }
+
+  /**
+   * The first bring-up, going on from a daemon {@link EarlyStart} started (then there was none to
+   * adopt), or deciding between adopting and starting when it started none.
+   */
+  public void start(EarlyStart early) throws BootstrapException, InterruptedException {
+    Optional<TailscaledProcess> started = early.process();
+    Bringup.Result result =
+        started.isPresent() ? bringup.started(started.get()) : bringup.run(Optional.empty(), false);
     running(result);
+  }
+
+  /**
+   * {@link #start(EarlyStart)} on a thread of its own, so that the caller can set up the rest of
+   * tailgate while tailscaled boots. Until the future completes the phase is STARTING, and the gate
+   * holds new connections as during a recovery. The future fails with the {@link
+   * BootstrapException} (or interruption) that {@code start} would have thrown; {@link #close()}
+   * interrupts a bring-up still under way.
+   */
+  public CompletableFuture<Void> begin(EarlyStart early) {
+    CompletableFuture<Void> done = new CompletableFuture<>();
+    Thread thread =
+        new Thread(
+            () -> {
+              try {
+                start(early);
+                done.complete(null);
+              } catch (BootstrapException | RuntimeException e) {
+                done.completeExceptionally(e);
+              } catch (InterruptedException e) {
+                done.completeExceptionally(e);
+              }
+            },
+            "tailgate-bringup");
+    thread.setDaemon(true);
+    firstBringup = thread;
+    thread.start();
+    return done;
   }
 
   private void running(Bringup.Result result) {
@@ -278,6 +317,10 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    Thread bringingUp = firstBringup;
+    if (bringingUp != null) {
+      bringingUp.interrupt();
+    }
     monitor.stop();
     exec.shutdownNow();
   }

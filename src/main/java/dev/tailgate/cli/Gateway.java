@@ -7,6 +7,7 @@ import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
+import dev.tailgate.bootstrap.EarlyStart;
 import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.bootstrap.TailscaledCommand;
@@ -43,15 +44,19 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
  * One running tailgate: the supervisor (unless --no-bootstrap), the relay, the connection log and
- * the run-state file, started in that order and stopped in reverse. tailscaled itself is left
- * running on stop, for the next tailgate to adopt; {@code tailgate down} stops it. The allowlist
- * and the limits reload on SIGHUP and when the config file changes ({@link #reload}).
+ * the run-state file, stopped in the reverse of their start. tailscaled is started first, before
+ * netty is loaded, when there is none to adopt; the log, metrics and dialer are set up while it
+ * boots, and the listeners once it is Running. tailscaled itself is left running on stop, for the
+ * next tailgate to adopt; {@code tailgate down} stops it. The allowlist and the limits reload on
+ * SIGHUP and when the config file changes ({@link #reload}).
  */
 final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
@@ -62,6 +67,9 @@ final class Gateway implements AutoCloseable {
   interface Reread {
     TailgateConfig read() throws ConfigException;
   }
+
+  /** Only Linux has netty's epoll transport, which managing tailscaled needs. */
+  private static final boolean IS_LINUX = System.getProperty("os.name", "").equals("Linux");
 
   private final List<AutoCloseable> stack = new ArrayList<>();
   private final TailgateConfig cfg;
@@ -74,6 +82,7 @@ final class Gateway implements AutoCloseable {
   private AdminServer admin;
   private UpstreamDialer dialer;
   private Metrics metrics;
+  private CompletableFuture<Void> bringup;
 
   /** The settings in force: {@code cfg} until the first reload that succeeds. */
   private TailgateConfig current;
@@ -94,6 +103,16 @@ final class Gateway implements AutoCloseable {
   /** Starts everything; returns once the relay accepts. */
   void start() throws Exception {
     Credentials credentials = cfg.authFile() == null ? null : Settings.credentials(cfg.authFile());
+    // tailscaled boots in seconds, the rest of tailgate in a fraction of that: start it first,
+    // before netty is loaded, unless a daemon may be there to adopt (docs/architecture.md).
+    BootstrapSettings bootstrap = null;
+    EarlyStart early = EarlyStart.NONE;
+    if (!cfg.noBootstrap()) {
+      bootstrap = bootstrapSettings();
+      if (IS_LINUX) {
+        early = EarlyStart.ifNothingListens(bootstrap, this::say);
+      }
+    }
     Transports transport = Transports.best();
     EventLoopGroup group = transport.newGroup(0);
     stack.add(
@@ -109,11 +128,12 @@ final class Gateway implements AutoCloseable {
       }
       LocalApiClient api = new LocalApiClient(group, cfg.daemon().socket());
       stack.add(api);
-      supervisor = new Supervisor(bootstrapSettings(), api, this::say);
+      supervisor = new Supervisor(bootstrap, api, this::say);
       stack.add(supervisor);
-      supervisor.start();
+      // The connection log, the metrics and the dialer are set up while tailscaled boots; the
+      // listeners wait for Running: before it, a `tailnet` rule has no MagicDNS suffix to match.
+      bringup = supervisor.begin(early);
       gate = supervisor;
-      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
     }
     Allowlist allowlist = allowlist(cfg);
     if (cfg.allow().isEmpty()) {
@@ -143,6 +163,10 @@ final class Gateway implements AutoCloseable {
       stack.add(c);
     }
     RelayStats stats = new RelayStats(metrics);
+    if (bringup != null) {
+      awaitRunning(bringup);
+      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
+    }
     UpstreamGate upstreamGate = gate;
     relay =
         bind(
@@ -180,6 +204,8 @@ final class Gateway implements AutoCloseable {
               cfg.admin(),
               () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
       stack.add(admin);
+    }
+    if (admin != null) {
       say(
           "admin on http://"
               + HostPort.format(admin.address())
@@ -248,6 +274,28 @@ final class Gateway implements AutoCloseable {
     metrics.reloaded(ok);
     say("reload (" + why + ")" + (ok ? ": " : " ") + message);
     writeRunStateQuietly();
+  }
+
+  /** Waits for the supervisor's first bring-up and throws what it failed with. */
+  private static void awaitRunning(CompletableFuture<Void> bringup) throws Exception {
+    try {
+      bringup.get();
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof Exception cause) {
+        throw cause;
+      }
+      throw e;
+    }
+  }
+
+  /** Where the relay listens; null before {@link #start()}. */
+  InetSocketAddress relayAddress() {
+    return relay == null ? null : relay.address();
+  }
+
+  /** Where the admin listener listens; null before {@link #start()} or with {@code --admin off}. */
+  InetSocketAddress adminAddress() {
+    return admin == null ? null : admin.address();
   }
 
   /** A listener that binds, or a BindException that says which address and what to do. */

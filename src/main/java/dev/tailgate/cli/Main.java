@@ -16,6 +16,20 @@ public final class Main {
         System.exit(Connect.run(quick, System.err));
       }
     }
-    System.exit(TailgateCommand.commandLine().execute(args));
+    defaultProperties();
+    System.exit(TailgateCommand.commandLine(args.length > 0 ? args[0] : null).execute(args));
+  }
+
+  /**
+   * System properties tailgate sets unless given with {@code -D}. netty's JFR events for its buffer
+   * allocator: their first use sets up the JDK's flight recorder (about 300 classes and annotation
+   * proxies, which class-data sharing does not archive), on {@code up}'s path from tailscaled's
+   * spawn to the first LocalAPI answer; about 45 ms there (docs/performance.md, "Start-up").
+   * tailgate does not use them; {@code -Dio.netty.jfr.enabled=true} brings them back.
+   */
+  static void defaultProperties() {
+    if (System.getProperty("io.netty.jfr.enabled") == null) {
+      System.setProperty("io.netty.jfr.enabled", "false");
+    }
   }
 }

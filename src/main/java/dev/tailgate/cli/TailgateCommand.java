@@ -21,18 +21,6 @@ import picocli.CommandLine.ScopeType;
           + " HTTP CONNECT relay in front of tailscaled, with per-target allowlists and one log"
           + " line per connection."
     },
-    subcommands = {
-      UpCommand.class,
-      StatusCommand.class,
-      DownCommand.class,
-      ReloadCommand.class,
-      DoctorCommand.class,
-      ConnectCommand.class,
-      AnsibleCommand.class,
-      InventoryCommand.class,
-      CommandLine.HelpCommand.class,
-      AutoComplete.GenerateCompletion.class
-    },
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
       "0:success",
@@ -71,8 +59,29 @@ public final class TailgateCommand implements Runnable {
 
   /** The configured command line, with tailgate's one-line error handling. */
   public static CommandLine commandLine() {
+    return commandLine(null);
+  }
+
+  /**
+   * @param first the first argument, or null. For {@code up} only up's model is built: up is on the
+   *     way to tailscaled's start, and picocli's models of the other commands cost tens of
+   *     milliseconds there (docs/performance.md, "Start-up"). Everything else gets them all.
+   */
+  static CommandLine commandLine(String first) {
     CommandLine cmd = new CommandLine(new TailgateCommand());
-    cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    cmd.addSubcommand(new UpCommand());
+    if (!"up".equals(first)) {
+      cmd.addSubcommand(new StatusCommand());
+      cmd.addSubcommand(new DownCommand());
+      cmd.addSubcommand(new ReloadCommand());
+      cmd.addSubcommand(new DoctorCommand());
+      cmd.addSubcommand(new ConnectCommand());
+      cmd.addSubcommand(new AnsibleCommand());
+      cmd.addSubcommand(new InventoryCommand());
+      cmd.addSubcommand(new CommandLine.HelpCommand());
+      cmd.addSubcommand(new AutoComplete.GenerateCompletion());
+      cmd.getSubcommands().get("generate-completion").getCommandSpec().usageMessage().hidden(false);
+    }
     cmd.setExecutionExceptionHandler(TailgateCommand::onError);
     return cmd;
   }

@@ -213,7 +213,7 @@ final class UpCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private ConfigValues settings() throws ConfigException {
+  ConfigValues settings() throws ConfigException {
     ConfigValues flags = new ConfigValues();
     flags.listen = listen;
     flags.upstream = upstream;
