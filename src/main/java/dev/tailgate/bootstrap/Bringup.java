@@ -48,7 +48,9 @@ final class Bringup {
                 + " ("
                 + status.get().backendState()
                 + "): adopting it");
-        return new Result(known, settled(status.get(), known), true);
+        Result adopted = new Result(known, settled(status.get(), known), true);
+        warnIfShieldsDown(cmd);
+        return adopted;
       }
     }
     return started(DaemonStart.fresh(settings, known, progress));
@@ -171,6 +173,29 @@ final class Bringup {
         "tailscaled is "
             + last
             + " after login, not Running: is the control server reachable and the key valid?");
+  }
+
+  /**
+   * tailgate logs a daemon in with shields up (decision record 8) but leaves an adopted one's
+   * settings alone: it may serve the tailnet on purpose. With shields down, a peer reaches this
+   * host's 127.0.0.1 listeners, the relay and tailscaled's own SOCKS5 among them, through the
+   * node's tailnet address, so the user is told at once, not only by {@code tailgate doctor}.
+   */
+  private void warnIfShieldsDown(TailscaledCommand cmd) throws InterruptedException {
+    try {
+      if (!api.shieldsUp().get(BootstrapSettings.PROBE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+        progress.accept(
+            "warning: the adopted tailscaled accepts inbound tailnet connections (shields down),"
+                + " so a peer can reach this host's 127.0.0.1 listeners, tailgate's among them,"
+                + " through its tailnet address; close that with `"
+                + cmd.tailscale()
+                + " --socket="
+                + cmd.socket()
+                + " set --shields-up`");
+      }
+    } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+      // Its prefs did not answer: doctor checks them again.
+    }
   }
 
   /** The daemon's status, or empty when its LocalAPI does not answer in time. */

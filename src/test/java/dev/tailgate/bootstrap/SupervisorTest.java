@@ -209,6 +209,59 @@ class SupervisorTest {
   }
 
   @Test
+  void warnsWhenTheDaemonItAdoptsAcceptsInboundTailnetConnections() throws Exception {
+    // A daemon the user started and logged in by hand, without --shields-up.
+    BootstrapSettings settings = tailnet.settings();
+    Files.createDirectories(tailnet.socket.getParent());
+    RunningProcess daemon =
+        RunningProcess.start(settings.command().daemon(), dir.resolve("by-hand.log"));
+    open.add(daemon);
+    List<String> up =
+        settings.command().up(tailnet.keyFile).stream()
+            .filter(a -> !a.equals("--shields-up"))
+            .toList();
+    RunningProcess.Result login = null;
+    for (int i = 0; i < 100 && (login == null || login.exitCode() != 0); i++) {
+      Thread.sleep(100); // until its socket answers
+      login = RunningProcess.run(up, new byte[0], Duration.ofSeconds(20));
+    }
+    assertThat(login.exitCode()).as(login.output()).isZero();
+    List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    open.add(api);
+    Supervisor adopting = new Supervisor(settings, api, said::add);
+    open.add(adopting);
+
+    adopting.start();
+
+    assertThat(said)
+        .anySatisfy(l -> assertThat(l).contains("adopting it"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith(
+                        "warning: the adopted tailscaled accepts inbound tailnet connections")
+                    .contains("set --shields-up"));
+  }
+
+  @Test
+  void saysNothingOfShieldsWhenItAdoptsADaemonItLoggedIn() throws Exception {
+    Supervisor first = supervisor(tailnet.settings());
+    first.start();
+    first.close();
+    List<String> said = new java.util.concurrent.CopyOnWriteArrayList<>();
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    open.add(api);
+    Supervisor second = new Supervisor(tailnet.settings(), api, said::add);
+    open.add(second);
+
+    second.start();
+
+    assertThat(said).anySatisfy(l -> assertThat(l).contains("adopting it"));
+    assertThat(said).noneMatch(l -> l.contains("shields"));
+  }
+
+  @Test
   void restartsAKilledDaemonWithItsStateAndNoNewKeyWhileClientsWait() throws Exception {
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
