@@ -3,22 +3,17 @@ package dev.tailgate.cli;
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.audit.JsonLinesLog;
 import dev.tailgate.audit.RecentRefusals;
-import dev.tailgate.bootstrap.AuthKeySource;
-import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.EarlyStart;
 import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
-import dev.tailgate.bootstrap.TailscaledCommand;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.policy.Allowlist;
-import dev.tailgate.policy.RuleSyntaxException;
 import dev.tailgate.relay.Credentials;
 import dev.tailgate.relay.DirectDialer;
-import dev.tailgate.relay.Policy;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
 import dev.tailgate.relay.RelayStats;
@@ -30,7 +25,6 @@ import dev.tailgate.web.AdminRoutes;
 import dev.tailgate.web.AdminServer;
 import dev.tailgate.web.Metrics;
 import dev.tailgate.web.Pac;
-import dev.tailgate.web.Status;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -41,8 +35,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -81,20 +73,14 @@ final class Gateway implements AutoCloseable {
   private RelayServer relay;
   private AdminServer admin;
   private UpstreamDialer dialer;
-  private Metrics metrics;
   private CompletableFuture<Void> bringup;
-
-  /** The settings in force: {@code cfg} until the first reload that succeeds. */
-  private TailgateConfig current;
-
-  private volatile Status.Reload lastReload;
+  private PolicyReload reload;
 
   /**
    * @param configFile the {@code --config} file, watched for changes, or {@code null}
    */
   Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
     this.cfg = cfg;
-    this.current = cfg;
     this.configFile = configFile;
     this.reread = reread;
     this.err = err;
@@ -108,7 +94,7 @@ final class Gateway implements AutoCloseable {
     BootstrapSettings bootstrap = null;
     EarlyStart early = EarlyStart.NONE;
     if (!cfg.noBootstrap()) {
-      bootstrap = bootstrapSettings();
+      bootstrap = DaemonSettings.of(cfg);
       if (IS_LINUX) {
         early = EarlyStart.ifNothingListens(bootstrap, this::say);
       }
@@ -135,7 +121,7 @@ final class Gateway implements AutoCloseable {
       bringup = supervisor.begin(early);
       gate = supervisor;
     }
-    Allowlist allowlist = allowlist(cfg);
+    Allowlist allowlist = PolicyReload.allowlist(cfg, supervisor);
     if (cfg.allow().isEmpty()) {
       say("no --allow rules: every target will be refused (deny by default)");
     }
@@ -147,7 +133,7 @@ final class Gateway implements AutoCloseable {
             cfg.idleTimeout(),
             credentials,
             cfg.limits());
-    metrics = new Metrics();
+    Metrics metrics = new Metrics();
     RecentRefusals refusals = new RecentRefusals(RECENT_REFUSALS);
     ConnectionLog log =
         ConnectionLog.tee(
@@ -176,6 +162,9 @@ final class Gateway implements AutoCloseable {
                 RelayServer.start(
                     settings, allowlist, dialer, upstreamGate, log, stats, group, transport));
     stack.add(relay);
+    reload =
+        new PolicyReload(
+            cfg, reread, relay, supervisor, metrics, this::say, this::writeRunStateQuietly);
     metrics.gauge(
         "tailgate.connections.open", "Client connections open now", stats, RelayStats::open);
     if (supervisor != null) {
@@ -192,7 +181,7 @@ final class Gateway implements AutoCloseable {
     if (cfg.admin() != null) {
       AdminRoutes routes =
           new AdminRoutes(
-              new StatusAssembler(relay, dialer.describe(), refusals, supervisor, () -> lastReload),
+              new StatusAssembler(relay, dialer.describe(), refusals, supervisor, reload::last),
               metrics,
               () ->
                   Pac.of(
@@ -227,53 +216,13 @@ final class Gateway implements AutoCloseable {
     stack.add(writer::shutdownNow);
     writeRunState();
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
-    Reloader reloader = new Reloader(configFile, this::reload);
+    Reloader reloader = new Reloader(configFile, reload::run);
     stack.add(reloader);
     try {
       reloader.start();
     } catch (IOException e) {
       say("reload on SIGHUP or file change is off: " + TailgateCommand.oneLine(e));
     }
-  }
-
-  private Allowlist allowlist(TailgateConfig settings) throws ConfigException {
-    try {
-      return Allowlist.parse(
-          settings.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
-    } catch (RuleSyntaxException e) {
-      throw new ConfigException("allow: " + e.getMessage(), e);
-    }
-  }
-
-  /**
-   * Reads the settings again and puts the new allowlist and limits in force for new connections;
-   * established ones stay unless {@code close-denied-on-reload}. A file with any error changes
-   * nothing: the whole running policy stays, never half of a new one. Called on the reload thread.
-   */
-  synchronized void reload(String why) {
-    TailgateConfig next;
-    Allowlist allowlist;
-    try {
-      next = reread.read();
-      allowlist = allowlist(next);
-    } catch (ConfigException | RuntimeException e) {
-      reloaded(why, false, "rejected, the running policy stays: " + TailgateCommand.oneLine(e));
-      return;
-    }
-    int closed = relay.reload(new Policy(allowlist, next.limits()), next.closeDeniedOnReload());
-    if (supervisor != null) {
-      supervisor.maxWaiting(next.maxWaiting());
-    }
-    String summary = ReloadSummary.of(current, next, closed);
-    current = next;
-    reloaded(why, true, summary);
-  }
-
-  private void reloaded(String why, boolean ok, String message) {
-    lastReload = new Status.Reload(Instant.now().toString(), why, ok, message);
-    metrics.reloaded(ok);
-    say("reload (" + why + ")" + (ok ? ": " : " ") + message);
-    writeRunStateQuietly();
   }
 
   /** Waits for the supervisor's first bring-up and throws what it failed with. */
@@ -322,35 +271,6 @@ final class Gateway implements AutoCloseable {
     }
   }
 
-  private BootstrapSettings bootstrapSettings() throws ConfigException, BootstrapException {
-    TailgateConfig.Daemon d = cfg.daemon();
-    // The form was checked with the other settings (TailgateConfig.from).
-    Optional<AuthKeySource> key = Optional.ofNullable(d.authKey()).map(AuthKeySource::parse);
-    Optional<String> keyEnv =
-        Optional.ofNullable(d.authKey()).filter(k -> k.startsWith("env:")).map(k -> k.substring(4));
-    TailscaledCommand command =
-        new TailscaledCommand(
-            Programs.find(
-                d.tailscaled(), "--tailscaled", "install it (scripts/install-tailscale.sh)"),
-            Programs.find(d.tailscale(), "--tailscale", "install it with tailscaled"),
-            cfg.upstream().socks5().getAddress().getHostAddress(),
-            cfg.upstream().socks5().getPort(),
-            d.stateDir(),
-            d.socket(),
-            OptionalInt.empty(),
-            Optional.ofNullable(d.hostname()),
-            Optional.ofNullable(d.loginServer()));
-    return new BootstrapSettings(
-        command,
-        key,
-        keyEnv,
-        d.log(),
-        Programs.find("setsid", null, "install util-linux"),
-        BootstrapSettings.DEFAULT_HOLD_TIMEOUT,
-        cfg.maxWaiting(),
-        Backoff.DEFAULT);
-  }
-
   private void say(String message) {
     err.println("tailgate: " + message);
     err.flush();
@@ -390,7 +310,7 @@ final class Gateway implements AutoCloseable {
             relay.stats().total(),
             started.toString(),
             Instant.now().toString(),
-            lastReload)
+            reload.last())
         .write();
   }
 
