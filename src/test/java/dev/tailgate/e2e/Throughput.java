@@ -20,11 +20,22 @@ final class Throughput {
     String url = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/bytes?n=" + BYTES;
     List<Double> relay = new ArrayList<>();
     List<Double> daemon = new ArrayList<>();
+    long tailgatePid = net.gatewayUp.process().pid();
+    long daemonPid = net.gatewayDaemonPid();
+    Cpu viaDaemon = new Cpu();
+    Cpu viaRelay = new Cpu();
     long t = System.nanoTime();
     for (int i = 0; i < ROUNDS; i++) {
+      Cpu.Sample before = Cpu.sample(tailgatePid, daemonPid);
       daemon.add(mibPerSecond(net, RealTailnet.GATEWAY_SOCKS_PORT, url));
+      Cpu.Sample between = Cpu.sample(tailgatePid, daemonPid);
       relay.add(mibPerSecond(net, RealTailnet.RELAY_PORT, url));
+      viaDaemon.add(before, between);
+      viaRelay.add(between, Cpu.sample(tailgatePid, daemonPid));
     }
+    double gib = ROUNDS * (double) BYTES / (1L << 30);
+    net.timings.put("throughput: CPU straight through 1055", viaDaemon.describe(gib));
+    net.timings.put("throughput: CPU through tailgate", viaRelay.describe(gib));
     net.timings.phase(
         "throughput: " + 2 * ROUNDS + " downloads of " + (BYTES >> 20) + " MiB", Timings.since(t));
     double r = median(relay);
@@ -50,6 +61,61 @@ final class Throughput {
     String[] out = run.result().output().strip().split("\\s+");
     assertThat(Long.parseLong(out[0])).as("bytes received through port " + port).isEqualTo(BYTES);
     return BYTES / (1024.0 * 1024.0) / Double.parseDouble(out[1]);
+  }
+
+  /**
+   * CPU time over some downloads, from /proc: tailgate's JVM, the gateway's tailscaled, and the
+   * whole machine (busy and all, in clock ticks of 10 ms). On a 2-core machine that also runs the
+   * peer's tailscaled, curl and the web server, the relay's share is the throughput it costs.
+   */
+  static final class Cpu {
+    record Sample(long tailgate, long daemon, long busy, long all) {}
+
+    private long tailgate;
+    private long daemon;
+    private long busy;
+    private long all;
+
+    static Sample sample(long tailgatePid, long daemonPid) throws java.io.IOException {
+      String[] cpu =
+          java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/stat"))
+              .get(0)
+              .trim()
+              .split("\\s+");
+      long total = 0;
+      for (int i = 1; i <= 8 && i < cpu.length; i++) {
+        total += Long.parseLong(cpu[i]);
+      }
+      long idle = Long.parseLong(cpu[4]) + Long.parseLong(cpu[5]);
+      return new Sample(ticks(tailgatePid), ticks(daemonPid), total - idle, total);
+    }
+
+    /** utime + stime of a live process. */
+    private static long ticks(long pid) throws java.io.IOException {
+      String stat =
+          java.nio.file.Files.readString(
+              java.nio.file.Path.of("/proc", Long.toString(pid), "stat"));
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]);
+    }
+
+    void add(Sample from, Sample to) {
+      tailgate += to.tailgate() - from.tailgate();
+      daemon += to.daemon() - from.daemon();
+      busy += to.busy() - from.busy();
+      all += to.all() - from.all();
+    }
+
+    String describe(double gib) {
+      return String.format(
+          "tailgate %.2f s, gateway tailscaled %.2f s (per GiB: %.2f s, %.2f s); machine busy"
+              + " %.0f %%",
+          tailgate / 100.0,
+          daemon / 100.0,
+          tailgate / 100.0 / gib,
+          daemon / 100.0 / gib,
+          all == 0 ? 0 : 100.0 * busy / all);
+    }
   }
 
   static double median(List<Double> values) {
