@@ -12,7 +12,6 @@ import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
-import dev.tailgate.testing.RunningProcess;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
@@ -45,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
 class EarlyStartTest {
   @TempDir Path dir;
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private DoubleFixture fixture;
+  private List<AutoCloseable> open;
   private final List<String> progress = new ArrayList<>();
   private EventLoopGroup group;
   private EchoServer echo;
@@ -53,20 +53,16 @@ class EarlyStartTest {
 
   @BeforeEach
   void setUp() throws Exception {
-    group = Transports.EPOLL.newGroup(1);
-    echo = new EchoServer();
-    tailnet = new FakeTailnet(dir).peer("web", echo.port());
+    fixture = new DoubleFixture(dir, 1);
+    group = fixture.group;
+    echo = fixture.echo;
+    tailnet = fixture.tailnet;
+    open = fixture.open;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    DaemonStopper.stop(tailnet.stateDir);
-    RunningProcess.killAllUnder(dir);
-    echo.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    fixture.close();
   }
 
   private BootstrapSettings settings;

@@ -24,7 +24,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -43,27 +42,24 @@ import org.junit.jupiter.api.io.TempDir;
 class SupervisorTest {
   @TempDir Path dir;
 
-  private final List<AutoCloseable> open = new ArrayList<>();
+  private DoubleFixture fixture;
+  private List<AutoCloseable> open;
   private EventLoopGroup group;
   private EchoServer echo;
   private FakeTailnet tailnet;
 
   @BeforeEach
   void setUp() throws Exception {
-    group = Transports.EPOLL.newGroup(2);
-    echo = new EchoServer();
-    tailnet = new FakeTailnet(dir).peer("web", echo.port());
+    fixture = new DoubleFixture(dir, 2);
+    group = fixture.group;
+    echo = fixture.echo;
+    tailnet = fixture.tailnet;
+    open = fixture.open;
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    for (int i = open.size() - 1; i >= 0; i--) {
-      open.get(i).close();
-    }
-    DaemonStopper.stop(tailnet.stateDir);
-    RunningProcess.killAllUnder(dir);
-    echo.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    fixture.close();
   }
 
   private Supervisor supervisor(BootstrapSettings settings) {

@@ -70,4 +70,20 @@ public final class SocksClient {
     s.getOutputStream().write(sent);
     return new String(s.getInputStream().readNBytes(sent.length), StandardCharsets.UTF_8);
   }
+
+  /**
+   * A tunnel to {@code host:port} through the relay, its socket with a 5 s read timeout.
+   *
+   * @throws IOException when the relay answers anything but success
+   */
+  public static Socket tunnel(InetSocketAddress relay, String host, int port) throws IOException {
+    Socket s = open(relay);
+    s.setSoTimeout(5_000);
+    int reply = connect(s, host, port);
+    if (reply != 0) {
+      s.close();
+      throw new IOException(String.format("relay refused %s:%d with 0x%02x", host, port, reply));
+    }
+    return s;
+  }
 }
