@@ -134,9 +134,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
               try {
                 start(early);
                 done.complete(null);
-              } catch (BootstrapException | RuntimeException e) {
-                done.completeExceptionally(e);
-              } catch (InterruptedException e) {
+              } catch (BootstrapException | InterruptedException | RuntimeException e) {
                 done.completeExceptionally(e);
               }
             },
