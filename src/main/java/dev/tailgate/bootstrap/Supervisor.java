@@ -179,17 +179,18 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     CompletableFuture<Void> held = new CompletableFuture<>();
     ready.whenComplete((ok, error) -> held.complete(null));
     Duration hold = settings.holdTimeout();
-    exec.schedule(
-        () ->
-            held.completeExceptionally(
-                new IllegalStateException(
-                    "tailscaled did not recover within "
-                        + hold.toSeconds()
-                        + " s (last failure: "
-                        + lastFailure
-                        + ")")),
-        hold.toMillis(),
-        TimeUnit.MILLISECONDS);
+    // Not on exec: a re-bootstrap blocks that thread for as long as a start or login may take
+    // (30 s, 75 s), and a held client's own bound must end on time meanwhile.
+    CompletableFuture.delayedExecutor(hold.toMillis(), TimeUnit.MILLISECONDS)
+        .execute(
+            () ->
+                held.completeExceptionally(
+                    new IllegalStateException(
+                        "tailscaled did not recover within "
+                            + hold.toSeconds()
+                            + " s (last failure: "
+                            + lastFailure
+                            + ")")));
     held.whenComplete((ok, error) -> waiting.decrementAndGet());
     return held;
   }

@@ -302,6 +302,41 @@ class SupervisorTest {
   }
 
   @Test
+  void aHeldClientIsRefusedOnTimeWhileASlowRestartBlocksTheSupervisor() throws Exception {
+    BootstrapSettings s = tailnet.settings();
+    Supervisor sup =
+        supervisor(
+            new BootstrapSettings(
+                s.command(),
+                s.authKey(),
+                s.authKeyEnv(),
+                s.tailscaledLog(),
+                s.setsid(),
+                Duration.ofSeconds(1),
+                s.maxWaiting(),
+                s.backoff()));
+    sup.start();
+    long pid = sup.snapshot().pid();
+    // The next daemon takes a minute to make its socket: the restart waits its 30 s for it.
+    tailnet.env("TAILSCALED_FAKE_START_DELAY", "60").wrapper("tailscaled");
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (sup.snapshot().phase() == Supervisor.Phase.RUNNING && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+
+    long asked = System.nanoTime();
+    CompletableFuture<Void> held = sup.whenReady();
+    Throwable refused =
+        org.assertj.core.api.Assertions.catchThrowable(() -> held.get(10, TimeUnit.SECONDS));
+
+    assertThat(refused)
+        .isInstanceOf(java.util.concurrent.ExecutionException.class)
+        .hasMessageContaining("tailscaled did not recover within 1 s");
+    assertThat(Duration.ofNanos(System.nanoTime() - asked)).isLessThan(Duration.ofSeconds(5));
+  }
+
+  @Test
   void recoversAStoppedDaemonThatNoLongerAnswers() throws Exception {
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
