@@ -44,9 +44,22 @@ public record ProxyCommand(String line) {
    * @param config the settings file: when given, connect may start the relay from it
    */
   public static ProxyCommand connect(String tailgate, String relay, String config) {
+    return connect(tailgate, relay, config, null);
+  }
+
+  /**
+   * {@code TAILGATE connect --proxy RELAY [--start --config CONFIG] [--credentials FILE] %h %p}.
+   *
+   * @param credentials the file of one user:password line for a relay with an auth-file, or null
+   */
+  public static ProxyCommand connect(
+      String tailgate, String relay, String config, String credentials) {
     List<String> words = new ArrayList<>(List.of(tailgate, "connect", "--proxy", relay));
     if (config != null) {
       words.addAll(List.of("--start", "--config", config));
+    }
+    if (credentials != null) {
+      words.addAll(List.of("--credentials", credentials));
     }
     return of(words);
   }

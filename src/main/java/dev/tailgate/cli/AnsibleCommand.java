@@ -81,6 +81,14 @@ final class AnsibleCommand implements Callable<Integer> {
   String tailgate;
 
   @Option(
+      names = "--credentials",
+      paramLabel = "FILE",
+      description =
+          "With the connect helper: a file of one user:password line (mode 0600) for a relay with"
+              + " an auth-file; the ProxyCommand names the file, never the password.")
+  Path credentials;
+
+  @Option(
       names = "--inventory",
       paramLabel = "PATH",
       defaultValue = "../inventory/",
@@ -98,6 +106,12 @@ final class AnsibleCommand implements Callable<Integer> {
       throw new ConfigException(
           "listen: port 0 is chosen anew at each start; ssh needs a fixed relay port");
     }
+    if (credentials != null && kind != ProxyCommand.Kind.CONNECT) {
+      throw new ConfigException(
+          "--credentials: only the connect helper sends a password; "
+              + kind.option()
+              + " cannot (use --proxy-command connect)");
+    }
     String relay = HostPort.format(cfg.listen());
     ProxyCommand proxy =
         switch (kind) {
@@ -105,7 +119,8 @@ final class AnsibleCommand implements Callable<Integer> {
               ProxyCommand.connect(
                   tailgateCommand(),
                   relay,
-                  config == null ? null : config.toAbsolutePath().normalize().toString());
+                  config == null ? null : config.toAbsolutePath().normalize().toString(),
+                  credentials == null ? null : credentials.toAbsolutePath().normalize().toString());
           case NC -> ProxyCommand.nc(relay);
           case TAILSCALE_NC -> ProxyCommand.tailscaleNc(cfg.daemon().tailscale(), sock.toString());
         };

@@ -73,6 +73,33 @@ class AnsibleCommandTest {
   }
 
   @Test
+  void namesTheCredentialsFileInTheProxyCommandAndRefusesItForNc() throws Exception {
+    Path secret = dir.resolve("relay password");
+
+    assertThat(
+            run(args("--magic-dns-suffix", "tail1234.ts.net", "--credentials", secret.toString())))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(dir.resolve("out/ssh_config"))
+        .content()
+        .contains(
+            "connect --proxy 127.0.0.1:1080 --credentials '" + secret.toAbsolutePath() + "' %h %p");
+
+    err.getBuffer().setLength(0);
+    assertThat(
+            run(
+                args(
+                    "--magic-dns-suffix",
+                    "tail1234.ts.net",
+                    "--proxy-command",
+                    "nc",
+                    "--credentials",
+                    secret.toString())))
+        .isEqualTo(ExitCodes.CONFIG);
+    assertThat(err.toString())
+        .contains("--credentials: only the connect helper sends a password; nc cannot");
+  }
+
+  @Test
   void picksTheNcHelper() throws Exception {
     assertThat(run(args("--magic-dns-suffix", "tail1234.ts.net", "--proxy-command", "nc")))
         .isEqualTo(ExitCodes.OK);
