@@ -1,10 +1,14 @@
 package dev.tailgate.bootstrap;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -125,33 +129,65 @@ final class Bringup {
             + settings.tailscaledLog());
   }
 
-  /** From a settled state to Running: log in when needed, wait for approval when needed. */
+  /**
+   * From a settled state to Running: log in when needed, wait for approval when needed. The IPN bus
+   * is watched from before the login, so that the moment tailscaled says Running ends both the
+   * login's wait and this one (the way to the first relayed connection passes here).
+   */
   private TailscaleStatus settled(TailscaleStatus status, Optional<TailscaledProcess> process)
       throws BootstrapException, InterruptedException {
     IpnState state = status.state().orElse(IpnState.NO_STATE);
     if (state == IpnState.RUNNING) {
       return status;
     }
+    CompletableFuture<Void> running = new CompletableFuture<>();
+    IpnBusWatch bus = watchForRunning(running);
     Process interactive = null;
-    if (state == IpnState.NEEDS_LOGIN || state == IpnState.STOPPED) {
-      if (settings.authKey().isPresent()) {
-        new Login(settings, progress).run(settings.authKey().get());
-      } else {
-        interactive = new Login(settings, progress).interactive();
-      }
-    } else if (state == IpnState.NEEDS_MACHINE_AUTH) {
-      progress.accept("this node waits for an admin to approve it in the tailnet's admin console");
-    }
     try {
-      return awaitRunning(process);
+      if (state == IpnState.NEEDS_LOGIN || state == IpnState.STOPPED) {
+        if (settings.authKey().isPresent()) {
+          new Login(settings, progress).run(settings.authKey().get(), running);
+        } else {
+          interactive = new Login(settings, progress).interactive();
+        }
+      } else if (state == IpnState.NEEDS_MACHINE_AUTH) {
+        progress.accept(
+            "this node waits for an admin to approve it in the tailnet's admin console");
+      }
+      return awaitRunning(process, running);
     } finally {
+      if (bus != null) {
+        bus.close();
+      }
       if (interactive != null) {
         interactive.destroy();
       }
     }
   }
 
-  private TailscaleStatus awaitRunning(Optional<TailscaledProcess> process)
+  /** Completes {@code running} when the IPN bus says Running; null when it cannot be watched. */
+  private IpnBusWatch watchForRunning(CompletableFuture<Void> running) {
+    try {
+      return api.watchIpnBus(
+          IpnBusMask.INITIAL_STATE,
+          notify -> {
+            JsonNode state = notify.get("State");
+            if (state != null && state.isInt() && state.asInt() == IpnState.RUNNING.code()) {
+              running.complete(null);
+            }
+          });
+    } catch (RuntimeException noBus) {
+      return null; // polling alone still gets there
+    }
+  }
+
+  /**
+   * Probes until Running. The IPN bus ({@code running}) says when the state changes, so the probe
+   * that sees Running follows it at once, not up to a poll interval later; without the bus it polls
+   * every 200 ms.
+   */
+  private TailscaleStatus awaitRunning(
+      Optional<TailscaledProcess> process, CompletableFuture<Void> running)
       throws BootstrapException, InterruptedException {
     long deadline = System.nanoTime() + BootstrapSettings.LOGIN_TIMEOUT.toNanos();
     String last = "";
@@ -167,7 +203,15 @@ final class Bringup {
         }
         last = status.get().backendState();
       }
-      Thread.sleep(200);
+      if (running.isDone()) {
+        Thread.sleep(50); // the bus said Running before the probe could: it will soon
+      } else {
+        try {
+          running.get(200, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+          // Time for the next probe.
+        }
+      }
     }
     throw new BootstrapException(
         "tailscaled is "

@@ -8,7 +8,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -28,37 +31,96 @@ final class Login {
     this.progress = progress;
   }
 
-  void run(AuthKeySource source) throws BootstrapException, InterruptedException {
+  /**
+   * Runs {@code tailscale up} with the key from {@code source}, until it exits or, sooner, until
+   * {@code running} completes (tailscaled said Running: the CLI, which only waits to print that,
+   * then exits by itself, and its output and directory go when it does).
+   */
+  void run(AuthKeySource source, CompletableFuture<?> running)
+      throws BootstrapException, InterruptedException {
     progress.accept("logging in with the key from " + source.describe());
     Path dir = null;
     Path keyFile = null;
+    Path output = null;
+    Process p = null;
     try (Secret key = source.fetch()) {
       dir =
           Files.createTempDirectory(
               "tailgate-login-",
               PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       keyFile = key.writeToPrivateFile(dir);
-      up(keyFile);
+      output = Files.createTempFile(dir, "up", ".out");
+      p =
+          new ProcessBuilder(settings.command().up(keyFile))
+              .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+              .redirectOutput(output.toFile())
+              .redirectErrorStream(true)
+              .start();
+      await(p, running, output);
     } catch (AuthKeyException e) {
       throw new BootstrapException(e.getMessage(), e);
     } catch (IOException e) {
       throw new BootstrapException("cannot run tailscale up: " + e.getMessage(), e);
     } finally {
-      try {
-        if (keyFile != null) {
-          Secret.deletePrivateFile(keyFile);
-        }
-        if (dir != null) {
-          Files.deleteIfExists(dir);
-        }
-      } catch (IOException e) {
-        progress.accept(
-            "could not remove the key file "
-                + keyFile
-                + ": "
-                + e.getMessage()
-                + ": remove it by hand");
+      // The key file goes at once: the CLI read it when it started, and it has exited, failed,
+      // or tailscaled is Running with the key it passed on.
+      remove(keyFile);
+      Path out = output;
+      Path d = dir;
+      if (p != null && p.isAlive()) {
+        p.onExit().whenComplete((exited, error) -> removeQuietly(out, d));
+      } else {
+        removeQuietly(out, d);
       }
+    }
+  }
+
+  private void await(Process p, CompletableFuture<?> running, Path output)
+      throws IOException, InterruptedException, BootstrapException {
+    try {
+      CompletableFuture.anyOf(p.onExit(), running)
+          .get(BootstrapSettings.LOGIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      p.destroyForcibly();
+      throw new BootstrapException(
+          "tailscale up did not finish within "
+              + BootstrapSettings.LOGIN_TIMEOUT.toSeconds()
+              + " s: is the control server reachable?");
+    } catch (ExecutionException e) {
+      // Neither future fails; the checks below say what happened.
+    }
+    if (!p.isAlive() && p.exitValue() != 0 && !running.isDone()) {
+      throw new BootstrapException("tailscale up failed: " + lastLine(output));
+    }
+  }
+
+  private void remove(Path keyFile) {
+    if (keyFile == null) {
+      return;
+    }
+    try {
+      Secret.deletePrivateFile(keyFile);
+    } catch (IOException e) {
+      progress.accept(
+          "could not remove the key file "
+              + keyFile
+              + ": "
+              + e.getMessage()
+              + ": remove it by hand");
+    }
+  }
+
+  /** The CLI's output and the login's directory, once the key file is gone. */
+  private static void removeQuietly(Path output, Path dir) {
+    try {
+      if (output != null) {
+        Files.deleteIfExists(output);
+      }
+      if (dir != null) {
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // Nothing secret is left in them.
     }
   }
 
@@ -97,30 +159,6 @@ final class Login {
     } catch (IOException e) {
       throw new BootstrapException(
           "cannot run " + settings.command().tailscale() + ": " + e.getMessage(), e);
-    }
-  }
-
-  private void up(Path keyFile) throws IOException, InterruptedException, BootstrapException {
-    Path output = Files.createTempFile(keyFile.getParent(), "up", ".out");
-    Process p =
-        new ProcessBuilder(settings.command().up(keyFile))
-            .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-            .redirectOutput(output.toFile())
-            .redirectErrorStream(true)
-            .start();
-    try {
-      if (!p.waitFor(BootstrapSettings.LOGIN_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-        p.destroyForcibly();
-        throw new BootstrapException(
-            "tailscale up did not finish within "
-                + BootstrapSettings.LOGIN_TIMEOUT.toSeconds()
-                + " s: is the control server reachable?");
-      }
-      if (p.exitValue() != 0) {
-        throw new BootstrapException("tailscale up failed: " + lastLine(output));
-      }
-    } finally {
-      Files.deleteIfExists(output);
     }
   }
 

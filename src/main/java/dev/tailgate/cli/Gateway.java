@@ -45,10 +45,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * One running tailgate: the supervisor (unless --no-bootstrap), the relay, the connection log and
  * the run-state file, stopped in the reverse of their start. tailscaled is started first, before
- * netty is loaded, when there is none to adopt; the log, metrics and dialer are set up while it
- * boots, and the listeners once it is Running. tailscaled itself is left running on stop, for the
- * next tailgate to adopt; {@code tailgate down} stops it. The allowlist and the limits reload on
- * SIGHUP and when the config file changes ({@link #reload}).
+ * netty is loaded, when there is none to adopt; the log, metrics, dialer and relay listener are set
+ * up while it boots (the relay holds clients until Running), the admin listener once it is Running.
+ * tailscaled itself is left running on stop, for the next tailgate to adopt; {@code tailgate down}
+ * stops it. The allowlist and the limits reload on SIGHUP and when the config file changes ({@link
+ * #reload}).
  */
 final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
@@ -116,8 +117,9 @@ final class Gateway implements AutoCloseable {
       stack.add(api);
       supervisor = new Supervisor(bootstrap, api, this::say);
       stack.add(supervisor);
-      // The connection log, the metrics and the dialer are set up while tailscaled boots; the
-      // listeners wait for Running: before it, a `tailnet` rule has no MagicDNS suffix to match.
+      // The connection log, the metrics, the dialer and the relay's listener are set up while
+      // tailscaled boots; the admin listener waits for Running, so that the PAC file it serves
+      // names the MagicDNS suffix.
       bringup = supervisor.begin(early);
       gate = supervisor;
     }
@@ -149,10 +151,8 @@ final class Gateway implements AutoCloseable {
       stack.add(c);
     }
     RelayStats stats = new RelayStats(metrics);
-    if (bringup != null) {
-      awaitRunning(bringup);
-      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
-    }
+    // The relay listens while tailscaled boots: its gate holds each client until Running, so the
+    // first one is relayed the moment tailscaled can carry it, and a taken port fails at once.
     UpstreamGate upstreamGate = gate;
     relay =
         bind(
@@ -162,6 +162,10 @@ final class Gateway implements AutoCloseable {
                 RelayServer.start(
                     settings, allowlist, dialer, upstreamGate, log, stats, group, transport));
     stack.add(relay);
+    if (bringup != null) {
+      awaitRunning(bringup);
+      say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
+    }
     reload =
         new PolicyReload(
             cfg, reread, relay, supervisor, metrics, this::say, this::writeRunStateQuietly);

@@ -146,6 +146,22 @@ public final class Allowlist {
     return Decision.noRuleMatches(target, port);
   }
 
+  /**
+   * Whether {@link #decide} would judge {@code host} without all its rules: a name, while a {@code
+   * tailnet} rule waits for the MagicDNS suffix (before tailscaled is first Running). The relay
+   * holds such a request until the suffix is known rather than refuse what may be allowed.
+   */
+  public boolean awaitsMagicDnsSuffix(String host) {
+    if (!needsMagicDnsSuffix) {
+      return false;
+    }
+    try {
+      return !NormalizedHost.of(host).isAddress() && dottedMagicDnsSuffix() == null;
+    } catch (IllegalArgumentException invalid) {
+      return false; // refused by decide, suffix or not
+    }
+  }
+
   /** The original rule texts, in order. */
   public List<String> rules() {
     return texts;

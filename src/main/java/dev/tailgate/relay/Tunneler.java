@@ -57,6 +57,33 @@ final class Tunneler {
       overLimit(ctx, state, replies, state.limitRule, state.limitReason);
       return;
     }
+    // The listeners open while tailscaled boots: a name that a `tailnet` rule may allow waits
+    // with the dial for the MagicDNS suffix that Running brings, then is judged by every rule.
+    if (policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
+      CompletableFuture<Void> ready = gate.whenReady();
+      if (!ready.isDone()) {
+        state.phase = "held";
+        log.debug("{} held until tailscaled is Running", state.tag(client));
+        ready.whenCompleteAsync(
+            (ok, error) -> {
+              if (error != null) {
+                held(ctx, state, replies, error);
+              } else if (client.isActive()) {
+                decide(ctx, state, request, replies);
+              } else {
+                state.closedBy("client");
+              }
+            },
+            ctx.executor());
+        return;
+      }
+    }
+    decide(ctx, state, request, replies);
+  }
+
+  private void decide(
+      ChannelHandlerContext ctx, ConnectionState state, TunnelRequest request, Replies replies) {
+    Channel client = ctx.channel();
     Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     state.decision = decision.allowed() ? "allow" : "deny";
     state.rule = decision.rule();
@@ -94,10 +121,8 @@ final class Tunneler {
     log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
     ready.whenCompleteAsync(
         (ok, error) -> {
-          if (root(error) instanceof UpstreamGate.TooManyWaiting busy) {
-            overLimit(ctx, state, replies, "limit:waiting", busy.getMessage());
-          } else if (error != null) {
-            fail(ctx, state, replies, DialFailure.upstream("error", rootMessage(error)));
+          if (error != null) {
+            held(ctx, state, replies, error);
           } else if (ctx.channel().isActive()) {
             dial(ctx, state, replies, host, port, attempt);
           } else {
@@ -147,6 +172,18 @@ final class Tunneler {
                       },
                       ctx.executor());
             });
+  }
+
+  /**
+   * A held client whose wait ended without the upstream: too many waited, or it did not recover.
+   */
+  private void held(
+      ChannelHandlerContext ctx, ConnectionState state, Replies replies, Throwable error) {
+    if (root(error) instanceof UpstreamGate.TooManyWaiting busy) {
+      overLimit(ctx, state, replies, "limit:waiting", busy.getMessage());
+    } else {
+      fail(ctx, state, replies, DialFailure.upstream("error", rootMessage(error)));
+    }
   }
 
   /** The upstream broke, or answered the general failure that tailscaled gives for everything. */

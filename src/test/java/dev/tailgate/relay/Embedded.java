@@ -29,6 +29,15 @@ final class Embedded {
       Credentials credentials,
       RecordingLog log)
       throws Exception {
+    return client(Allowlist.parse(rules), dialer, gate, credentials, log);
+  }
+
+  static EmbeddedChannel client(
+      Allowlist allowlist,
+      UpstreamDialer dialer,
+      UpstreamGate gate,
+      Credentials credentials,
+      RecordingLog log) {
     RelaySettings settings =
         new RelaySettings(
             new InetSocketAddress("127.0.0.1", 0),
@@ -37,7 +46,7 @@ final class Embedded {
             Duration.ZERO,
             credentials);
     AtomicReference<Policy> policy =
-        new AtomicReference<>(new Policy(Allowlist.parse(rules), settings.limits()));
+        new AtomicReference<>(new Policy(allowlist, settings.limits()));
     Tunneler tunneler = new Tunneler(policy, dialer, gate, new RelayStats(), Duration.ZERO);
     return new EmbeddedChannel(
         new RelayInitializer(tunneler, settings, policy, log, new RelayStats()));

@@ -5,9 +5,12 @@ import static dev.tailgate.relay.Embedded.writtenHex;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.policy.Allowlist;
 import io.netty.channel.embedded.EmbeddedChannel;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /** How the relay holds, retries and fails requests around an upstream being recovered. */
@@ -137,5 +140,73 @@ class UpstreamGateTest {
 
     assertThat(dialer.dialed).isEmpty();
     assertThat(log.last().result()).isEqualTo("error");
+  }
+
+  /** A SOCKS5 CONNECT by name, as curl's socks5h:// sends it. */
+  private EmbeddedChannel connectByName(Allowlist allowlist, ScriptedDialer dialer, String name) {
+    EmbeddedChannel ch = Embedded.client(allowlist, dialer, gate, null, log);
+    ch.writeInbound(hex("05 01 00"));
+    assertThat(writtenHex(ch)).isEqualTo("0500");
+    ch.writeInbound(
+        hex(
+            String.format(
+                "05 01 00 03 %02x %s 0050",
+                name.length(),
+                java.util.HexFormat.of().formatHex(name.getBytes(StandardCharsets.US_ASCII)))));
+    return ch;
+  }
+
+  @Test
+  void holdsANameThatATailnetRuleMayAllowUntilRunningBringsTheSuffixThenJudgesIt()
+      throws Exception {
+    AtomicReference<String> suffix = new AtomicReference<>();
+    Allowlist allowlist = Allowlist.parse(List.of("tailnet:80"), suffix::get);
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel inside = connectByName(allowlist, dialer, "peer.tail.test");
+    EmbeddedChannel outside = connectByName(allowlist, dialer, "example.com");
+    inside.runPendingTasks();
+    outside.runPendingTasks();
+    // Neither refused (the suffix is not known yet) nor dialled (tailscaled is not Running).
+    assertThat(writtenHex(inside)).isEmpty();
+    assertThat(writtenHex(outside)).isEmpty();
+    assertThat(log.events()).isEmpty();
+
+    suffix.set("tail.test");
+    gate.ready.complete(null);
+    inside.runPendingTasks();
+    outside.runPendingTasks();
+
+    assertThat(dialer.dialed).containsExactly("peer.tail.test:80");
+    assertThat(writtenHex(inside)).isEqualTo(SUCCESS);
+    assertThat(writtenHex(outside)).isEqualTo("05020001000000000000");
+    assertThat(outside.isActive()).isFalse();
+  }
+
+  @Test
+  void judgesAnAddressAtOnceEvenBeforeTheSuffixIsKnown() throws Exception {
+    Allowlist allowlist = Allowlist.parse(List.of("tailnet:80"), () -> null);
+    EmbeddedChannel ch = Embedded.client(allowlist, ScriptedDialer.succeeding(), gate, null, log);
+    ch.writeInbound(hex("05 01 00"));
+    assertThat(writtenHex(ch)).isEqualTo("0500");
+    ch.writeInbound(hex("05 01 00 01 08080808 0050"));
+    ch.runPendingTasks();
+
+    assertThat(writtenHex(ch)).isEqualTo("05020001000000000000");
+    assertThat(log.last().result()).isEqualTo("denied");
+  }
+
+  @Test
+  void failsANameHeldForTheSuffixWhenTailscaledNeverComesUp() throws Exception {
+    Allowlist allowlist = Allowlist.parse(List.of("tailnet:80"), () -> null);
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel ch = connectByName(allowlist, dialer, "peer.tail.test");
+
+    gate.ready.completeExceptionally(
+        new IllegalStateException("tailscaled did not recover within 30 s"));
+    ch.runPendingTasks();
+
+    assertThat(dialer.dialed).isEmpty();
+    assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
+    assertThat(log.last().reason()).isEqualTo("tailscaled did not recover within 30 s");
   }
 }
