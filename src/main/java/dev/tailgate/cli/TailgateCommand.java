@@ -87,9 +87,14 @@ public final class TailgateCommand implements Runnable {
   }
 
   private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
-    cmd.getErr().println("tailgate: " + oneLine(e));
+    return failed(e, cmd.getErr());
+  }
+
+  /** Says what failed in one line on {@code err} and returns the exit code it means. */
+  static int failed(Exception e, java.io.PrintWriter err) {
+    err.println("tailgate: " + oneLine(e));
     if (debug) {
-      e.printStackTrace(cmd.getErr());
+      e.printStackTrace(err);
     }
     if (e instanceof ConfigException || e instanceof IllegalArgumentException) {
       return ExitCodes.CONFIG;

@@ -29,6 +29,9 @@ final class UpCommand implements Callable<Integer> {
 
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  /** Where errors go when {@link QuickUp} ran this without picocli (then {@link #spec} is null). */
+  PrintWriter err;
+
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings file.")
   Path config;
 
@@ -189,7 +192,7 @@ final class UpCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     TailgateConfig cfg = TailgateConfig.from(settings());
-    PrintWriter err = spec.commandLine().getErr();
+    PrintWriter err = spec == null ? this.err : spec.commandLine().getErr();
     if (detach) {
       return Detach.start(spec.root().commandLine().getParseResult().originalArgs(), err);
     }

@@ -24,19 +24,21 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import picocli.CommandLine;
 
 /**
  * The training run behind {@code tailgate up}'s class-data-sharing archive: {@code
  * scripts/tailgate} runs this main once per jar with {@code -XX:ArchiveClassesAtExit}, so that the
- * archive holds the classes {@code up} loads on its way to the first relayed connection: picocli
- * with every command and an {@code up} line with the bootstrap flags, the settings, tailscaled's
- * start path and the LocalAPI client (against a pretend LocalAPI on a unix socket), and a gateway
- * without bootstrap that relays a SOCKS5 and an HTTP CONNECT tunnel and serves its admin pages.
- * Everything stays in this JVM, on loopback and in a temporary directory; nothing is started or
- * logged in.
+ * archive holds the classes {@code up} loads on its way to the first relayed connection: an {@code
+ * up} line with the bootstrap flags read as {@link Main} reads it (by {@link QuickUp}), the
+ * settings, tailscaled's start path and the LocalAPI client (against a pretend LocalAPI on a unix
+ * socket), and a gateway without bootstrap that relays a SOCKS5 and an HTTP CONNECT tunnel and
+ * serves its admin pages. Everything stays in this JVM, on loopback and in a temporary directory;
+ * nothing is started or logged in. The other commands' classes come along, for their own start.
  */
 public final class UpTraining {
+  /** A target by name, as the tailnet's are asked for (sent on to the upstream unresolved). */
+  private static final String NAME = "echo.training.test";
+
   /** Classes of the bootstrap start path that the pretend daemon cannot reach: loaded, not run. */
   private static final List<String> BOOTSTRAP =
       List.of(
@@ -80,77 +82,126 @@ public final class UpTraining {
   private static void train(Path dir) throws Exception {
     Main.defaultProperties();
     PrintWriter quiet = new PrintWriter(OutputStream.nullOutputStream(), true);
-    CommandLine cli = TailgateCommand.commandLine();
-    cli.setOut(quiet).setErr(quiet);
     Path socket = dir.resolve("tailscaled.sock");
-    cli.parseArgs(
-        "up",
-        "--tailscaled",
-        "/usr/sbin/tailscaled",
-        "--tailscale",
-        "/usr/bin/tailscale",
-        "--state-dir",
-        dir.resolve("state").toString(),
-        "--socket",
-        socket.toString(),
-        "--tailscaled-log",
-        dir.resolve("tailscaled.log").toString(),
-        "--upstream",
-        "socks5://127.0.0.1:1055",
-        "--auth-key",
-        "file:" + dir.resolve("key"),
-        "--hostname",
-        "gateway",
-        "--allow",
-        "tailnet:22",
-        "--log-file",
-        dir.resolve("connections.log").toString());
-    UpCommand parsed = cli.getSubcommands().get("up").getCommand();
-    TailgateConfig.from(parsed.settings());
+    // The other commands' classes, for their start (picocli's own are too old to be archived).
+    TailgateCommand.commandLine();
+    // As Main reads a plain `up` command line: without picocli.
+    UpCommand parsed =
+        QuickUp.parse(
+            new String[] {
+              "up",
+              "--tailscaled",
+              "/bin/true", // found, never run
+              "--tailscale",
+              "/bin/true",
+              "--state-dir",
+              dir.resolve("state").toString(),
+              "--socket",
+              socket.toString(),
+              "--tailscaled-log",
+              dir.resolve("tailscaled.log").toString(),
+              "--upstream",
+              "socks5://127.0.0.1:1055",
+              "--auth-key",
+              "file:" + dir.resolve("key"),
+              "--hostname",
+              "gateway",
+              "--allow",
+              "tailnet:22",
+              "--log-file",
+              dir.resolve("connections.log").toString()
+            });
+    if (parsed == null) {
+      throw new IllegalStateException("QuickUp did not read the training command line");
+    }
+    try {
+      DaemonSettings.of(TailgateConfig.from(parsed.settings()));
+    } catch (dev.tailgate.bootstrap.BootstrapException noSuchProgram) {
+      // setsid missing here: the settings' classes are loaded all the same.
+    }
     for (String name : BOOTSTRAP) {
       Class.forName("dev.tailgate.bootstrap." + name);
     }
-    try (ServerSocket echo = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-      Thread echoes = daemon("training-echo", () -> echoAll(echo));
-      echoes.start();
+    spawn(dir);
+    // `target` only gives the tunnels a port to ask for: the pretend upstream answers for it.
+    try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
+        ServerSocket socks = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
+      daemon("training-socks5", () -> socksEchoAll(socks)).start();
       askPretendLocalApi(socket);
       UpCommand up = new UpCommand();
       up.listen = "127.0.0.1:0";
       up.admin = "127.0.0.1:0";
-      up.upstream = "direct";
+      // An upstream SOCKS5 as tailscaled's: its dialer and netty's proxy handler are on the way
+      // to the first relayed connection too.
+      up.upstream = "socks5://127.0.0.1:" + socks.getLocalPort();
       up.noBootstrap = true;
-      up.allow = List.of("127.0.0.1:" + echo.getLocalPort());
+      up.allow = List.of("127.0.0.1:" + target.getLocalPort(), NAME + ":" + target.getLocalPort());
       up.logFile = dir.resolve("connections.log").toString();
       TailgateConfig cfg = TailgateConfig.from(up.settings());
       Gateway gateway = new Gateway(cfg, null, () -> cfg, quiet);
       try {
         gateway.start();
-        tunnels(gateway, echo.getLocalPort());
+        tunnels(gateway, target.getLocalPort());
       } finally {
         gateway.close();
       }
     }
   }
 
-  /** One SOCKS5 and one HTTP CONNECT tunnel that echo, and the admin's health and metrics. */
+  /**
+   * A child process started the way tailscaled is (input from /dev/null, output appended to a log,
+   * its handle kept): the JDK's process classes come from the archive, not the module image, on the
+   * way to tailscaled's spawn.
+   */
+  private static void spawn(Path dir) throws IOException, InterruptedException {
+    Path program = Path.of("/bin/true");
+    if (!Files.isExecutable(program)) {
+      return;
+    }
+    ProcessBuilder pb =
+        new ProcessBuilder(program.toString())
+            .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+            .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("spawn.log").toFile()))
+            .redirectErrorStream(true);
+    pb.environment().remove("TAILGATE_TRAINING"); // the daemon's start edits its environment too
+    ProcessHandle child = pb.start().toHandle();
+    child.onExit().join();
+  }
+
+  /** SOCKS5 tunnels by address and by name and an HTTP CONNECT one, and the admin pages. */
   private static void tunnels(Gateway gateway, int echoPort) throws IOException {
     InetSocketAddress relay = gateway.relayAddress();
+    byte[] port = {(byte) (echoPort >> 8), (byte) echoPort};
+    socks5(relay, new byte[] {1, 127, 0, 0, 1}, port);
+    byte[] name = NAME.getBytes(StandardCharsets.US_ASCII);
+    byte[] byName = new byte[name.length + 2];
+    byName[0] = 3;
+    byName[1] = (byte) name.length;
+    System.arraycopy(name, 0, byName, 2, name.length);
+    socks5(relay, byName, port);
+    request(relay, "CONNECT 127.0.0.1:" + echoPort + " HTTP/1.1\r\nHost: x\r\n\r\nping");
+    InetSocketAddress admin = gateway.adminAddress();
+    if (admin != null) {
+      request(admin, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+      request(admin, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    }
+  }
+
+  /** A SOCKS5 CONNECT to {@code address} (its type byte first) and {@code port}, and an echo. */
+  private static void socks5(InetSocketAddress relay, byte[] address, byte[] port)
+      throws IOException {
     try (Socket s = new Socket(relay.getAddress(), relay.getPort())) {
       s.setSoTimeout(5_000);
       OutputStream out = s.getOutputStream();
       InputStream in = s.getInputStream();
       out.write(new byte[] {5, 1, 0});
       in.readNBytes(2);
-      out.write(new byte[] {5, 1, 0, 1, 127, 0, 0, 1, (byte) (echoPort >> 8), (byte) echoPort});
+      out.write(new byte[] {5, 1, 0});
+      out.write(address);
+      out.write(port);
       in.readNBytes(10);
       out.write("ping".getBytes(StandardCharsets.US_ASCII));
       in.readNBytes(4);
-    }
-    request(relay, "CONNECT 127.0.0.1:" + echoPort + " HTTP/1.1\r\nHost: x\r\n\r\nping");
-    InetSocketAddress admin = gateway.adminAddress();
-    if (admin != null) {
-      request(admin, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-      request(admin, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     }
   }
 
@@ -198,11 +249,22 @@ public final class UpTraining {
     }
   }
 
-  private static void echoAll(ServerSocket server) {
+  /**
+   * A pretend upstream SOCKS5 server, one connection at a time: it accepts any CONNECT and echoes,
+   * whatever the target (the training's tunnels come one after another).
+   */
+  private static void socksEchoAll(ServerSocket server) {
     while (true) {
       try (Socket c = server.accept()) {
         c.setSoTimeout(5_000);
         InputStream in = c.getInputStream();
+        OutputStream out = c.getOutputStream();
+        in.readNBytes(in.readNBytes(2)[1]); // version, methods
+        out.write(new byte[] {5, 0});
+        byte[] head = in.readNBytes(4);
+        int address = head[3] == 1 ? 4 : head[3] == 4 ? 16 : in.read();
+        in.readNBytes(address + 2);
+        out.write(new byte[] {5, 0, 0, 1, 127, 0, 0, 1, 0, 0});
         byte[] buf = new byte[4096];
         int n;
         while ((n = in.read(buf)) > 0) {
