@@ -53,7 +53,7 @@ final class AnsibleOnTailnet {
   static AnsibleOnTailnet generate(RealTailnet net) throws IOException, InterruptedException {
     Path dir = net.run.resolve("ans");
     Path bin = dir.resolve("bin");
-    TailgateScript.write(bin);
+    TailgateScript.write(bin, TailgateCli.program());
     Path config = dir.resolve("tailgate.yaml");
     Files.writeString(
         config,

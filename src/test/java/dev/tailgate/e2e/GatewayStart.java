@@ -8,13 +8,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Starts {@code tailgate up} for the gateway and measures, side by side in the same run: the time
  * from {@code tailgate up} to the first connection relayed to the peer, tailscaled's own time from
- * its start to Running, and to the first connection straight through its port 1055.
+ * its start to Running, and to the first connection straight through its port 1055. The three
+ * pollers are threads of one python3 process in the namespace ({@code
+ * src/test/e2e/start_poller.py}, every 10 ms), started before {@code up}.
  */
 final class GatewayStart {
   private static final Duration LIMIT = Duration.ofSeconds(120);
@@ -24,33 +24,43 @@ final class GatewayStart {
   private GatewayStart() {}
 
   static void measure(RealTailnet net, List<String> upArgs) throws Exception {
-    String page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
-    long n0 = System.nanoTime();
-    RunningProcess up = net.startGateway(upArgs);
-    java.util.concurrent.atomic.AtomicBoolean stop =
-        new java.util.concurrent.atomic.AtomicBoolean();
-    CompletableFuture<Long> viaRelay =
-        CompletableFuture.supplyAsync(() -> firstSuccess(net, RealTailnet.RELAY_PORT, page, stop));
-    CompletableFuture<Long> viaDaemon =
-        CompletableFuture.supplyAsync(
-            () -> firstSuccess(net, RealTailnet.GATEWAY_SOCKS_PORT, page, stop));
-    CompletableFuture<Long> running = CompletableFuture.supplyAsync(() -> firstRunning(net));
-
-    TailgateCli.awaitReady(up, net.tailgateLog, LIMIT);
-    long ready = System.nanoTime();
-    long direct = viaDaemon.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
-    long runningAt = running.get(LIMIT.toSeconds(), TimeUnit.SECONDS);
-    long daemonStarted = startNanos(net.gatewayDaemonPid());
-    // tailscaled works; give the relay a little longer, then let each scenario say what fails.
-    long relayed;
-    try {
-      relayed = viaRelay.get(RELAY_GRACE.toSeconds(), TimeUnit.SECONDS);
-    } catch (java.util.concurrent.TimeoutException e) {
-      stop.set(true);
-      relayed = -1;
+    Path output = net.logs.resolve("start-poller.txt");
+    try (RunningProcess poller =
+        RunningProcess.start(
+            net.ns.exec(
+                List.of(
+                    "python3",
+                    Path.of("src/test/e2e/start_poller.py").toAbsolutePath().toString(),
+                    Integer.toString(RealTailnet.RELAY_PORT),
+                    Integer.toString(RealTailnet.GATEWAY_SOCKS_PORT),
+                    net.gatewaySocket.toString(),
+                    net.peerName,
+                    Integer.toString(RealTailnet.HTTP_PORT),
+                    "/",
+                    Long.toString(LIMIT.toSeconds()))),
+            output)) {
+      awaitLine(poller, output, "ready", Duration.ofSeconds(20));
+      long n0 = System.nanoTime();
+      RunningProcess up = net.startGateway(upArgs);
+      TailgateCli.awaitReady(up, net.tailgateLog, LIMIT);
+      long ready = System.nanoTime();
+      long direct = awaitLine(poller, output, "direct", LIMIT);
+      long runningAt = awaitLine(poller, output, "running", LIMIT);
+      long daemonStarted = startNanos(net.gatewayDaemonPid());
+      // tailscaled works; give the relay a little longer, then let each scenario say what fails.
+      long relayed = awaitLine(poller, output, "relay", RELAY_GRACE);
+      record(net.timings, n0, daemonStarted, runningAt, direct, ready, relayed);
     }
+  }
 
-    Timings t = net.timings;
+  private static void record(
+      Timings t,
+      long n0,
+      long daemonStarted,
+      long runningAt,
+      long direct,
+      long ready,
+      long relayed) {
     t.put(
         "gateway: tailgate up -> tailscaled started (JVM start, settings)",
         Timings.ms(Duration.ofNanos(daemonStarted - n0)));
@@ -81,6 +91,34 @@ final class GatewayStart {
   }
 
   /**
+   * The poller's time for {@code name} (System.nanoTime's clock: both are CLOCK_MONOTONIC), or -1
+   * when it said it gave up or {@code timeout} passed.
+   */
+  private static long awaitLine(RunningProcess poller, Path output, String name, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (String line : Files.readAllLines(output)) {
+        if (line.equals(name)) {
+          return 0;
+        }
+        if (line.startsWith(name + " ")) {
+          String value = line.substring(name.length() + 1).strip();
+          return value.equals("none") ? -1 : Long.parseLong(value);
+        }
+      }
+      if (!poller.process().isAlive()) {
+        throw new IOException("the start poller exited: " + poller.output());
+      }
+      Thread.sleep(10);
+    }
+    if (name.equals("ready")) {
+      throw new IOException("the start poller did not start: " + poller.output());
+    }
+    return -1;
+  }
+
+  /**
    * When process {@code pid} started, on the {@link System#nanoTime} clock, to 10 ms: its start in
    * clock ticks since boot ({@code /proc/PID/stat}) against the time since boot now.
    */
@@ -92,43 +130,6 @@ final class GatewayStart {
     long now = System.nanoTime();
     double ageSeconds = Double.parseDouble(uptime) - startTicks / 100.0; // USER_HZ is 100
     return now - (long) (ageSeconds * 1e9);
-  }
-
-  /** Polls a GET of {@code url} through the SOCKS5 proxy on {@code port}; when it first worked. */
-  private static long firstSuccess(
-      RealTailnet net, int port, String url, java.util.concurrent.atomic.AtomicBoolean stop) {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    try {
-      while (System.nanoTime() < deadline && !stop.get()) {
-        Clients.Timed r =
-            net.clients.timed(
-                Clients.curlSocks5h(port, url, "--connect-timeout", "5", "-o", "/dev/null"),
-                Duration.ofSeconds(70));
-        if (r.ok()) {
-          return r.endNanos();
-        }
-        Thread.sleep(25);
-      }
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
-    throw new IllegalStateException("no connection through port " + port);
-  }
-
-  /** Polls the gateway's LocalAPI until it says Running; when it first did. */
-  static long firstRunning(RealTailnet net) {
-    long deadline = System.nanoTime() + LIMIT.toNanos();
-    try {
-      while (System.nanoTime() < deadline) {
-        if (backendState(net).equals("Running")) {
-          return System.nanoTime();
-        }
-        Thread.sleep(20);
-      }
-    } catch (IOException | InterruptedException e) {
-      throw new IllegalStateException(e);
-    }
-    throw new IllegalStateException("the gateway's tailscaled was not Running within " + LIMIT);
   }
 
   /** The gateway's BackendState from its LocalAPI (curl over the unix socket), or "". */

@@ -32,7 +32,7 @@ import org.opentest4j.TestAbortedException;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RealTailnetTest {
+class RealTailnetIT {
   private RealTailnet net;
   private String singleUseKey;
   private String page;
@@ -53,6 +53,7 @@ class RealTailnetTest {
       return;
     }
     net = new RealTailnet(bin);
+    TailgateCli.warmUp();
     try {
       net.startTailnet();
       singleUseKey = net.headscale.createKey(net.userId, false);
@@ -271,11 +272,14 @@ class RealTailnetTest {
   void sshWithTheGeneratedSshConfigReachesThePeerThroughTailgateConnect() throws Exception {
     AnsibleOnTailnet a = ansible();
     String sshConfig = Files.readString(a.ansibleDir.resolve("ssh_config"));
-    // The suffix came from the gateway's LocalAPI; the ProxyCommand is `tailgate connect`.
+    // The suffix came from the gateway's LocalAPI; the ProxyCommand is `tailgate connect`, by the
+    // launcher's path when the test runs it.
     assertThat(sshConfig)
         .contains("Host *." + net.peerName.substring(net.peerName.indexOf('.') + 1) + " ")
         .contains(
-            "ProxyCommand tailgate connect --proxy 127.0.0.1:"
+            "ProxyCommand "
+                + TailgateCli.generatedName()
+                + " connect --proxy 127.0.0.1:"
                 + RealTailnet.RELAY_PORT
                 + " --start --config "
                 + a.config

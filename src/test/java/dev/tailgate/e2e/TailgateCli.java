@@ -14,9 +14,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The real {@code tailgate} command line (its main class in a JVM of its own, on the test's class
- * path) run inside the namespace, as a user would run it. {@code up} brings up the gateway's
- * tailscaled itself: the test never starts that daemon.
+ * The real {@code tailgate} command line ({@link #program}) run inside the namespace, as a user
+ * would run it. {@code up} brings up the gateway's tailscaled itself: the test never starts that
+ * daemon.
  */
 final class TailgateCli {
   private static final Pattern READY = Pattern.compile("relay on 127\\.0\\.0\\.1:(\\d+) ");
@@ -33,14 +33,53 @@ final class TailgateCli {
   }
 
   private List<String> command(List<String> args) {
-    List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-XX:+UseSerialGC");
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
+    List<String> command = new ArrayList<>(program());
     command.addAll(args);
     return ns.exec(env, command);
+  }
+
+  /**
+   * The launcher a user runs, {@code scripts/tailgate} with the jar and its class-data-sharing
+   * archives, when the build made them (Failsafe runs this test after {@code package} and names it
+   * in {@code tailgate.launcher}); otherwise, as from an IDE, this build's classes.
+   */
+  static List<String> program() {
+    String launcher = System.getProperty("tailgate.launcher");
+    if (launcher != null && Files.exists(Path.of("target/tailgate.jar"))) {
+      return List.of(launcher);
+    }
+    return List.of(
+        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        "-XX:+UseSerialGC",
+        "-cp",
+        System.getProperty("java.class.path"),
+        Main.class.getName());
+  }
+
+  /**
+   * What {@code tailgate ansible} writes into ProxyCommands here: the launcher's own path (it says
+   * so in {@code TAILGATE_LAUNCHER}), or {@code tailgate} from PATH.
+   */
+  static String generatedName() {
+    List<String> program = program();
+    return program.size() == 1
+        ? Path.of(program.get(0)).toAbsolutePath().normalize().toString()
+        : "tailgate";
+  }
+
+  /**
+   * Makes the launcher's archives before anything is timed, as any first run would (about 2 s once
+   * per jar): the start-up figure is that of every later {@code tailgate up}.
+   */
+  static void warmUp() throws IOException, InterruptedException {
+    for (List<String> args : List.of(List.of("--version"), List.of("connect", "--help"))) {
+      List<String> command = new ArrayList<>(program());
+      command.addAll(args);
+      RunningProcess.Result r = RunningProcess.run(command, new byte[0], Duration.ofSeconds(300));
+      if (r.exitCode() != 0) {
+        throw new IOException("tailgate " + args + " failed: " + r.output());
+      }
+    }
   }
 
   /** Starts {@code tailgate up ARGS}, its stdout and stderr in {@code log}. */

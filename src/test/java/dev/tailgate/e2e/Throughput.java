@@ -2,6 +2,7 @@ package dev.tailgate.e2e;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.testing.RunningProcess;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,6 +39,9 @@ final class Throughput {
     net.timings.put("throughput: CPU through tailgate", viaRelay.describe(gib));
     net.timings.phase(
         "throughput: " + 2 * ROUNDS + " downloads of " + (BYTES >> 20) + " MiB", Timings.since(t));
+    if (Boolean.getBoolean("tailgate.e2e.perf")) {
+      perfStat(net, url, tailgatePid);
+    }
     double r = median(relay);
     double d = median(daemon);
     net.timings.put(
@@ -49,6 +53,55 @@ final class Throughput {
         "throughput: tailgate / tailscaled alone",
         String.format("%.3f (cost %.1f %%)", r / d, 100 * (1 - r / d)));
     assertThat(r).as("MiB/s through tailgate").isPositive();
+  }
+
+  /**
+   * With {@code -Dtailgate.e2e.perf=true}: the system calls tailgate makes while it relays one more
+   * download, from {@code perf stat} on its pid, per MiB relayed, in timings.txt (and the whole
+   * report in perf-tailgate.txt). For looking into the relay's CPU time; off by default.
+   */
+  private static void perfStat(RealTailnet net, String url, long tailgatePid) throws Exception {
+    java.nio.file.Path out = net.logs.resolve("perf-tailgate.txt");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "perf",
+                "stat",
+                "-x,",
+                "-o",
+                out.toString(),
+                "-e",
+                "syscalls:sys_enter_read,syscalls:sys_enter_write,syscalls:sys_enter_readv,"
+                    + "syscalls:sys_enter_writev,syscalls:sys_enter_recvfrom,"
+                    + "syscalls:sys_enter_sendto,syscalls:sys_enter_epoll_wait,"
+                    + "syscalls:sys_enter_epoll_ctl,context-switches,task-clock",
+                "--per-thread",
+                "-p",
+                Long.toString(tailgatePid),
+                "--"));
+    command.addAll(
+        net.ns.exec(Clients.curlSocks5h(RealTailnet.RELAY_PORT, url, "-o", "/dev/null", "-sS")));
+    Cpu.Sample before = Cpu.sample(tailgatePid, tailgatePid);
+    RunningProcess.Result r =
+        RunningProcess.run(command, new byte[0], java.time.Duration.ofSeconds(120));
+    Cpu.Sample after = Cpu.sample(tailgatePid, tailgatePid);
+    net.timings.put(
+        "throughput: tailgate's CPU during the perf download (/proc)",
+        (after.tailgate() - before.tailgate()) * 10 + " ms");
+    StringBuilder summary = new StringBuilder();
+    double mib = BYTES / (double) (1 << 20);
+    for (String line : java.nio.file.Files.readAllLines(out)) {
+      String[] f = line.split(",");
+      if (f.length > 2 && !f[0].isBlank() && Character.isDigit(f[0].charAt(0))) {
+        String event = f[2].replace("syscalls:sys_enter_", "");
+        summary.append(String.format(" %s %.0f/MiB", event, Double.parseDouble(f[0]) / mib));
+      }
+    }
+    net.timings.put(
+        "throughput: tailgate's system calls per MiB through it (perf stat, exit "
+            + r.exitCode()
+            + ")",
+        summary.toString().strip());
   }
 
   private static double mibPerSecond(RealTailnet net, int port, String url) throws Exception {

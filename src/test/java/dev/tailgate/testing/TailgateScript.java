@@ -23,6 +23,22 @@ public final class TailgateScript {
             + " -cp '"
             + System.getProperty("java.class.path")
             + "' dev.tailgate.cli.Main \"$@\"\n";
+    return install(dir, script);
+  }
+
+  /**
+   * Writes {@code dir/tailgate} that runs {@code program} (a command and its first words, e.g. the
+   * launcher scripts/tailgate) with the script's arguments, and returns its path.
+   */
+  public static Path write(Path dir, java.util.List<String> program) throws IOException {
+    StringBuilder script = new StringBuilder("#!/bin/sh\nexec");
+    for (String word : program) {
+      script.append(" '").append(word.replace("'", "'\\''")).append('\'');
+    }
+    return install(dir, script.append(" \"$@\"\n").toString());
+  }
+
+  private static Path install(Path dir, String script) throws IOException {
     Path path = dir.resolve("tailgate");
     Files.createDirectories(dir);
     Files.writeString(path, script);
