@@ -23,9 +23,18 @@ final class Bringup {
 
   private final BootstrapSettings settings;
   private final LocalApiClient api;
+  private final Runnable runningSeen;
   private final Consumer<String> progress;
 
-  Bringup(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
+  /**
+   * @param runningSeen told when the IPN bus says Running, before the status probe confirms it
+   */
+  Bringup(
+      BootstrapSettings settings,
+      LocalApiClient api,
+      Consumer<String> progress,
+      Runnable runningSeen) {
+    this.runningSeen = runningSeen;
     this.settings = settings;
     this.api = api;
     this.progress = progress;
@@ -172,8 +181,11 @@ final class Bringup {
           IpnBusMask.INITIAL_STATE,
           notify -> {
             JsonNode state = notify.get("State");
-            if (state != null && state.isInt() && state.asInt() == IpnState.RUNNING.code()) {
-              running.complete(null);
+            if (state != null
+                && state.isInt()
+                && state.asInt() == IpnState.RUNNING.code()
+                && running.complete(null)) {
+              runningSeen.run();
             }
           });
     } catch (RuntimeException noBus) {

@@ -63,6 +63,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   private volatile Phase phase = Phase.STARTING;
   private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
+  private final CompletableFuture<Void> firstRunningSeen = new CompletableFuture<>();
   private volatile Optional<TailscaledProcess> process = Optional.empty();
   private volatile TailscaleStatus lastStatus;
   private volatile String lastFailure;
@@ -99,7 +100,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     this.settings = settings;
     this.maxWaiting = settings.maxWaiting();
     this.api = api;
-    this.bringup = new Bringup(settings, api, progress);
+    this.bringup = new Bringup(settings, api, progress, this::runningSeen);
     this.monitor = new Monitor(api, exec, this::recover, s -> lastStatus = s);
   }
 
@@ -157,6 +158,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
             + " tailscaled"
             + process.map(p -> " (pid " + p.pid() + ")").orElse(""));
     CompletableFuture<Void> held = ready;
+    firstRunningSeen.complete(null);
     held.complete(null);
     monitor.watch(process);
   }
@@ -166,18 +168,41 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     this.maxWaiting = max;
   }
 
+  /**
+   * Open while Running, and during the first bring-up from the moment the IPN bus says Running (the
+   * status probe that follows takes a few ms, on the way to the first relayed connection).
+   */
   @Override
   public CompletableFuture<Void> whenReady() {
-    if (phase == Phase.RUNNING) {
+    Phase now = phase;
+    if (now == Phase.RUNNING || (now == Phase.STARTING && firstRunningSeen.isDone())) {
       return OPEN;
     }
+    return hold(now == Phase.STARTING ? firstRunningSeen : ready);
+  }
+
+  /** Open once Running and its status, with the MagicDNS suffix, are known. */
+  @Override
+  public CompletableFuture<Void> whenSettled() {
+    return phase == Phase.RUNNING ? OPEN : hold(ready);
+  }
+
+  /** The first bring-up's IPN bus said Running. */
+  private void runningSeen() {
+    if (phase == Phase.STARTING) {
+      firstRunningSeen.complete(null);
+    }
+  }
+
+  /** A client held until {@code until} completes, within the bounds on waiting. */
+  private CompletableFuture<Void> hold(CompletableFuture<Void> until) {
     int max = maxWaiting;
     if (waiting.incrementAndGet() > max) {
       waiting.decrementAndGet();
       return CompletableFuture.failedFuture(new TooManyWaiting(max));
     }
     CompletableFuture<Void> held = new CompletableFuture<>();
-    ready.whenComplete((ok, error) -> held.complete(null));
+    until.whenComplete((ok, error) -> held.complete(null));
     Duration hold = settings.holdTimeout();
     // Not on exec: a re-bootstrap blocks that thread for as long as a start or login may take
     // (30 s, 75 s), and a held client's own bound must end on time meanwhile.

@@ -57,19 +57,25 @@ final class Tunneler {
       overLimit(ctx, state, replies, state.limitRule, state.limitReason);
       return;
     }
-    // The listeners open while tailscaled boots: a name that a `tailnet` rule may allow waits
-    // with the dial for the MagicDNS suffix that Running brings, then is judged by every rule.
-    if (policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
-      CompletableFuture<Void> ready = gate.whenReady();
-      if (!ready.isDone()) {
+    Decision decision = policy.get().allowlist().decide(request.host(), request.port());
+    // The listener opens while tailscaled boots: a name refused now that a `tailnet` rule may
+    // allow once Running brings the MagicDNS suffix waits for it, then is judged again.
+    if (!decision.allowed() && policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
+      CompletableFuture<Void> settled = gate.whenSettled();
+      if (!settled.isDone()) {
         state.phase = "held";
         log.debug("{} held until tailscaled is Running", state.tag(client));
-        ready.whenCompleteAsync(
+        settled.whenCompleteAsync(
             (ok, error) -> {
               if (error != null) {
                 held(ctx, state, replies, error);
               } else if (client.isActive()) {
-                decide(ctx, state, request, replies);
+                decided(
+                    ctx,
+                    state,
+                    request,
+                    replies,
+                    policy.get().allowlist().decide(request.host(), request.port()));
               } else {
                 state.closedBy("client");
               }
@@ -78,13 +84,16 @@ final class Tunneler {
         return;
       }
     }
-    decide(ctx, state, request, replies);
+    decided(ctx, state, request, replies, decision);
   }
 
-  private void decide(
-      ChannelHandlerContext ctx, ConnectionState state, TunnelRequest request, Replies replies) {
+  private void decided(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      TunnelRequest request,
+      Replies replies,
+      Decision decision) {
     Channel client = ctx.channel();
-    Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     state.decision = decision.allowed() ? "allow" : "deny";
     state.rule = decision.rule();
     if (!decision.allowed()) {

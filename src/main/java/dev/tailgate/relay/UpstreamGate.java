@@ -25,6 +25,15 @@ public interface UpstreamGate {
    */
   CompletableFuture<Void> whenReady();
 
+  /**
+   * Like {@link #whenReady()}, but completes only once the upstream has also told the allowlist
+   * what it knows (tailscaled's MagicDNS suffix, for {@code tailnet} rules), which may come a
+   * moment later: a request judged then sees every rule.
+   */
+  default CompletableFuture<Void> whenSettled() {
+    return whenReady();
+  }
+
   /** {@link #whenReady()} refused a client because the most it holds at once already wait. */
   final class TooManyWaiting extends IllegalStateException {
     public TooManyWaiting(int max) {

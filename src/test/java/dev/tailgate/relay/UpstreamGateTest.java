@@ -209,4 +209,26 @@ class UpstreamGateTest {
     assertThat(writtenHex(ch)).isEqualTo("05010001000000000000");
     assertThat(log.last().reason()).isEqualTo("tailscaled did not recover within 30 s");
   }
+
+  @Test
+  void dialsANameAnExplicitRuleAllowsOnceReadyWithoutWaitingForTheSuffix() throws Exception {
+    AtomicReference<String> suffix = new AtomicReference<>();
+    Allowlist allowlist = Allowlist.parse(List.of("tailnet:80", "db.example.com:80"), suffix::get);
+    gate.ready.complete(null);
+    gate.settled = new CompletableFuture<>();
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel explicit = connectByName(allowlist, dialer, "db.example.com");
+    EmbeddedChannel inside = connectByName(allowlist, dialer, "peer.tail.test");
+    explicit.runPendingTasks();
+    inside.runPendingTasks();
+    assertThat(dialer.dialed).containsExactly("db.example.com:80");
+    assertThat(writtenHex(explicit)).isEqualTo(SUCCESS);
+    assertThat(writtenHex(inside)).isEmpty();
+
+    suffix.set("tail.test");
+    gate.settled.complete(null);
+    inside.runPendingTasks();
+    assertThat(dialer.dialed).containsExactly("db.example.com:80", "peer.tail.test:80");
+    assertThat(writtenHex(inside)).isEqualTo(SUCCESS);
+  }
 }
