@@ -211,11 +211,15 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
             () ->
                 held.completeExceptionally(
                     new IllegalStateException(
-                        "tailscaled did not recover within "
-                            + hold.toSeconds()
-                            + " s (last failure: "
-                            + lastFailure
-                            + ")")));
+                        phase == Phase.STARTING
+                            ? "tailscaled was not Running within "
+                                + hold.toSeconds()
+                                + " s of this connection (tailgate is still bringing it up)"
+                            : "tailscaled did not recover within "
+                                + hold.toSeconds()
+                                + " s (last failure: "
+                                + lastFailure
+                                + ")")));
     held.whenComplete((ok, error) -> waiting.decrementAndGet());
     return held;
   }

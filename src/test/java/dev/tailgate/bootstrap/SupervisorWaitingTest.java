@@ -44,6 +44,48 @@ class SupervisorWaitingTest {
     }
   }
 
+  @Test
+  void failsAClientHeldThroughTheFirstStartWithWhatIsGoingOn() throws Exception {
+    EventLoopGroup group = Transports.EPOLL.newGroup(1);
+    FakeTailnet tailnet = new FakeTailnet(dir);
+    BootstrapSettings s = tailnet.settings();
+    BootstrapSettings oneSecond =
+        new BootstrapSettings(
+            s.command(),
+            s.authKey(),
+            s.authKeyEnv(),
+            s.tailscaledLog(),
+            s.setsid(),
+            java.time.Duration.ofSeconds(1),
+            s.maxWaiting(),
+            s.backoff());
+    try (LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+        Supervisor supervisor = new Supervisor(oneSecond, api, m -> {})) {
+      // Never started: STARTING, and the IPN bus has not said Running.
+      CompletableFuture<Void> ready = supervisor.whenReady();
+      CompletableFuture<Void> settled = supervisor.whenSettled();
+      assertThat(ready).isNotDone();
+      assertThat(settled).isNotDone();
+
+      assertThat(causeWithin(ready))
+          .hasMessage(
+              "tailscaled was not Running within 1 s of this connection (tailgate is still"
+                  + " bringing it up)");
+      assertThat(causeWithin(settled)).hasMessageStartingWith("tailscaled was not Running");
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  private static Throwable causeWithin(CompletableFuture<Void> f) throws Exception {
+    try {
+      f.get(10, TimeUnit.SECONDS);
+      throw new AssertionError("expected a failure");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    }
+  }
+
   private static Throwable cause(CompletableFuture<Void> f) {
     try {
       f.get();
