@@ -125,6 +125,41 @@ class UpBootstrapProcessTest {
     }
   }
 
+  /** Decision record 0010: a plain `up` line reaches tailscaled's spawn without picocli. */
+  @Test
+  void aPlainUpLineSpawnsTailscaledWithoutLoadingPicocli() throws Exception {
+    Path classes = dir.resolve("classes.txt");
+    CliProcess logged =
+        new CliProcess(
+            Map.of(
+                "TAILGATE_TEST_KEY",
+                FakeTailnet.KEY,
+                "TAILGATE_RUN_DIR",
+                dir.resolve("run-state").toString(),
+                "XDG_STATE_HOME",
+                dir.resolve("xdg").toString(),
+                "JAVA_TOOL_OPTIONS",
+                "-Xlog:class+load=info:file=" + classes));
+    CliProcess.Running up = logged.start(up("--listen", "127.0.0.1:0"));
+    try {
+      ping(up.port());
+    } finally {
+      up.process().destroy();
+      up.process().waitFor(10, TimeUnit.SECONDS);
+    }
+    List<String> loaded = Files.readAllLines(classes);
+    int spawn = -1;
+    for (int i = 0; i < loaded.size() && spawn < 0; i++) {
+      if (loaded.get(i).contains(" java.lang.ProcessImpl ")) {
+        spawn = i;
+      }
+    }
+    assertThat(spawn).as("the line that loads java.lang.ProcessImpl").isPositive();
+    assertThat(loaded.subList(0, spawn)).anyMatch(l -> l.contains(" dev.tailgate.cli.QuickUp "));
+    assertThat(loaded.subList(0, spawn)).noneMatch(l -> l.contains(" picocli."));
+    assertThat(loaded).noneMatch(l -> l.contains(" picocli.CommandLine$Model"));
+  }
+
   @Test
   void detachReturnsOnceReadyAndASecondDetachFindsItUp() throws Exception {
     CliProcess.Result first = cli.run(up("--listen", "127.0.0.1:0", "--detach"));
