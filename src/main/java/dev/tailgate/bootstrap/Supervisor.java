@@ -226,6 +226,11 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   @Override
   public synchronized CompletableFuture<Verdict> judge(DialFailure failure) {
+    if (phase == Phase.STARTING) {
+      // The gate opened on the IPN bus's Running, before the status confirmed it: a dial that
+      // failed in that moment goes again once the status is in (the relay bounds the attempts).
+      return hold(ready).handle((ok, error) -> Verdict.RETRY);
+    }
     if (phase != Phase.RUNNING) {
       return CompletableFuture.completedFuture(Verdict.RETRY);
     }

@@ -72,6 +72,14 @@ class SupervisorWaitingTest {
               "tailscaled was not Running within 1 s of this connection (tailgate is still"
                   + " bringing it up)");
       assertThat(causeWithin(settled)).hasMessageStartingWith("tailscaled was not Running");
+
+      // A dial that failed during the first start is dialled again once the status is in, or
+      // when the hold's bound ends: never judged at once.
+      CompletableFuture<UpstreamGate.Verdict> verdict =
+          supervisor.judge(
+              new dev.tailgate.relay.DialFailure((byte) 1, "error", "general failure", false));
+      assertThat(verdict).isNotDone();
+      assertThat(verdict.get(10, TimeUnit.SECONDS)).isEqualTo(UpstreamGate.Verdict.RETRY);
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
