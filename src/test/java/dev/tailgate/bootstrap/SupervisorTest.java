@@ -309,18 +309,7 @@ class SupervisorTest {
 
   @Test
   void aHeldClientIsRefusedOnTimeWhileASlowRestartBlocksTheSupervisor() throws Exception {
-    BootstrapSettings s = tailnet.settings();
-    Supervisor sup =
-        supervisor(
-            new BootstrapSettings(
-                s.command(),
-                s.authKey(),
-                s.authKeyEnv(),
-                s.tailscaledLog(),
-                s.setsid(),
-                Duration.ofSeconds(1),
-                s.maxWaiting(),
-                s.backoff()));
+    Supervisor sup = supervisor(tailnet.settingsHolding(Duration.ofSeconds(1)));
     sup.start();
     long pid = sup.snapshot().pid();
     // The next daemon takes a minute to make its socket: the restart waits its 30 s for it.

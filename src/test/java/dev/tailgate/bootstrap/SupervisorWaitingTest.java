@@ -48,17 +48,7 @@ class SupervisorWaitingTest {
   void failsAClientHeldThroughTheFirstStartWithWhatIsGoingOn() throws Exception {
     EventLoopGroup group = Transports.EPOLL.newGroup(1);
     FakeTailnet tailnet = new FakeTailnet(dir);
-    BootstrapSettings s = tailnet.settings();
-    BootstrapSettings oneSecond =
-        new BootstrapSettings(
-            s.command(),
-            s.authKey(),
-            s.authKeyEnv(),
-            s.tailscaledLog(),
-            s.setsid(),
-            java.time.Duration.ofSeconds(1),
-            s.maxWaiting(),
-            s.backoff());
+    BootstrapSettings oneSecond = tailnet.settingsHolding(java.time.Duration.ofSeconds(1));
     try (LocalApiClient api = new LocalApiClient(group, tailnet.socket);
         Supervisor supervisor = new Supervisor(oneSecond, api, m -> {})) {
       // Never started: STARTING, and the IPN bus has not said Running.

@@ -88,6 +88,16 @@ public final class FakeTailnet {
   }
 
   public BootstrapSettings settings(Optional<AuthKeySource> key) throws IOException {
+    return settings(key, Duration.ofSeconds(20));
+  }
+
+  /** {@link #settings()} with clients held at most {@code hold} while tailscaled is not Running. */
+  public BootstrapSettings settingsHolding(Duration hold) throws IOException {
+    return settings(Optional.of(AuthKeySource.parse("file:" + keyFile)), hold);
+  }
+
+  private BootstrapSettings settings(Optional<AuthKeySource> key, Duration hold)
+      throws IOException {
     TailscaledCommand command =
         new TailscaledCommand(
             wrapper("tailscaled"),
@@ -105,7 +115,7 @@ public final class FakeTailnet {
         Optional.empty(),
         daemonLog,
         ExternalTool.require("setsid", "util-linux"),
-        Duration.ofSeconds(20),
+        hold,
         TailgateConfig.DEFAULT_MAX_WAITING,
         new Backoff(Duration.ofMillis(100), Duration.ofSeconds(2), 5));
   }
