@@ -3,19 +3,10 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tailgate.audit.ConnectionLog;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
-import dev.tailgate.relay.RelaySettings;
-import dev.tailgate.relay.RelayStats;
-import dev.tailgate.relay.Socks5Dialer;
-import dev.tailgate.relay.Transports;
-import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.SocksClient;
-import io.netty.channel.EventLoopGroup;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
@@ -24,16 +15,12 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * tailscaled started before netty is loaded: only when nothing can answer on the socket; a daemon
@@ -41,28 +28,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Then the bring-up on a thread of its own while the relay is set up: a client that comes before
  * Running is held and served.
  */
-class EarlyStartTest {
-  @TempDir Path dir;
-
-  private DoubleFixture fixture;
-  private List<AutoCloseable> open;
+class EarlyStartTest extends OnTheDouble {
   private final List<String> progress = new ArrayList<>();
-  private EventLoopGroup group;
-  private EchoServer echo;
-  private FakeTailnet tailnet;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new DoubleFixture(dir, 1);
-    group = fixture.group;
-    echo = fixture.echo;
-    tailnet = fixture.tailnet;
-    open = fixture.open;
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
+  EarlyStartTest() {
+    super(1);
   }
 
   private BootstrapSettings settings;
@@ -208,30 +178,6 @@ class EarlyStartTest {
         .isInstanceOf(ExecutionException.class)
         .cause()
         .isInstanceOf(InterruptedException.class);
-  }
-
-  private RelayServer relay(Supervisor gate, String rule) throws Exception {
-    Transports t = Transports.EPOLL;
-    RelaySettings settings =
-        new RelaySettings(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(3),
-            Duration.ofMinutes(1),
-            null);
-    RelayServer relay =
-        RelayServer.start(
-            settings,
-            Allowlist.parse(List.of(rule), gate::magicDnsSuffix),
-            new Socks5Dialer(
-                t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
-            gate,
-            ConnectionLog.DISCARD,
-            new RelayStats(),
-            group,
-            t);
-    open.add(relay);
-    return relay;
   }
 
   @Test

@@ -3,21 +3,12 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.tailgate.audit.ConnectionLog;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
-import dev.tailgate.relay.RelaySettings;
-import dev.tailgate.relay.RelayStats;
-import dev.tailgate.relay.Socks5Dialer;
-import dev.tailgate.relay.Transports;
-import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
 import dev.tailgate.testing.SocksClient;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -29,37 +20,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The supervisor against the test doubles of tailscaled and tailscale, run as real processes, with
  * the real relay in front: cold start and login, adoption, kill -9, SIGSTOP, a target that is down,
  * a busy port, a refused login, and the key kept out of argv.
  */
-class SupervisorTest {
-  @TempDir Path dir;
-
-  private DoubleFixture fixture;
-  private List<AutoCloseable> open;
-  private EventLoopGroup group;
-  private EchoServer echo;
-  private FakeTailnet tailnet;
-
-  @BeforeEach
-  void setUp() throws Exception {
-    fixture = new DoubleFixture(dir, 2);
-    group = fixture.group;
-    echo = fixture.echo;
-    tailnet = fixture.tailnet;
-    open = fixture.open;
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    fixture.close();
+class SupervisorTest extends OnTheDouble {
+  SupervisorTest() {
+    super(2);
   }
 
   private Supervisor supervisor(BootstrapSettings settings) {
@@ -68,30 +38,6 @@ class SupervisorTest {
     open.add(api);
     open.add(s);
     return s;
-  }
-
-  private RelayServer relay(Supervisor gate) throws Exception {
-    Transports t = Transports.EPOLL;
-    RelaySettings settings =
-        new RelaySettings(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(3),
-            Duration.ofMinutes(1),
-            null);
-    RelayServer relay =
-        RelayServer.start(
-            settings,
-            Allowlist.parse(List.of("tailnet:*"), gate::magicDnsSuffix),
-            new Socks5Dialer(
-                t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
-            gate,
-            ConnectionLog.DISCARD,
-            new RelayStats(),
-            group,
-            t);
-    open.add(relay);
-    return relay;
   }
 
   /** SOCKS5 CONNECT through the relay to the peer by its MagicDNS name; returns the reply code. */
@@ -112,7 +58,7 @@ class SupervisorTest {
   void coldStartLogsInOnceAndRelaysToAPeerByItsMagicDnsName() throws Exception {
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
-    RelayServer relay = relay(sup);
+    RelayServer relay = relay(sup, "tailnet:*");
 
     assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
     assertThat(sup.magicDnsSuffix()).isEqualTo(FakeTailnet.SUFFIX);
@@ -207,7 +153,7 @@ class SupervisorTest {
 
     assertThat(second.snapshot().pid()).isEqualTo(pid);
     assertThat(FakeTailnet.lines(tailnet.logins)).hasSize(1);
-    assertThat(ping(relay(second), "web." + FakeTailnet.SUFFIX)).isZero();
+    assertThat(ping(relay(second, "tailnet:*"), "web." + FakeTailnet.SUFFIX)).isZero();
   }
 
   @Test
@@ -267,7 +213,7 @@ class SupervisorTest {
   void restartsAKilledDaemonWithItsStateAndNoNewKeyWhileClientsWait() throws Exception {
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
-    RelayServer relay = relay(sup);
+    RelayServer relay = relay(sup, "tailnet:*");
     long pid = sup.snapshot().pid();
 
     ProcessHandle.of(pid).orElseThrow().destroyForcibly();
@@ -335,7 +281,7 @@ class SupervisorTest {
   void recoversAStoppedDaemonThatNoLongerAnswers() throws Exception {
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
-    RelayServer relay = relay(sup);
+    RelayServer relay = relay(sup, "tailnet:*");
     long pid = sup.snapshot().pid();
 
     new ProcessBuilder("kill", "-STOP", String.valueOf(pid)).start().waitFor();
@@ -401,7 +347,7 @@ class SupervisorTest {
     tailnet.peer("down", closed);
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
-    RelayServer relay = relay(sup);
+    RelayServer relay = relay(sup, "tailnet:*");
 
     assertThat(ping(relay, "down." + FakeTailnet.SUFFIX)).isEqualTo(0x01);
 
@@ -421,7 +367,7 @@ class SupervisorTest {
     Files.writeString(peers, offline.formatted(echo.port(), "false"));
     Supervisor sup = supervisor(tailnet.settings());
     sup.start();
-    RelayServer relay = relay(sup);
+    RelayServer relay = relay(sup, "tailnet:*");
     Thread comesOnline =
         new Thread(
             () -> {
