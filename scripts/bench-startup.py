@@ -76,6 +76,17 @@ class Echo(threading.Thread):
                 return
 
 
+def recv_exactly(s, n):
+    """N bytes from socket S, or None if it closes first."""
+    data = b""
+    while len(data) < n:
+        b = s.recv(n - len(data))
+        if not b:
+            return None
+        data += b
+    return data
+
+
 def socks5_echo(port, timeout=2.0):
     """One SOCKS5 CONNECT to TARGET:22 through 127.0.0.1:port; True if 'ping' comes back."""
     try:
@@ -85,22 +96,11 @@ def socks5_echo(port, timeout=2.0):
                 return False
             name = TARGET.encode()
             s.sendall(b"\x05\x01\x00\x03" + bytes([len(name)]) + name + (22).to_bytes(2, "big"))
-            head = b""
-            while len(head) < 10:
-                b = s.recv(10 - len(head))
-                if not b:
-                    return False
-                head += b
-            if head[1] != 0:
+            head = recv_exactly(s, 10)
+            if head is None or head[1] != 0:
                 return False
             s.sendall(b"ping")
-            got = b""
-            while len(got) < 4:
-                b = s.recv(4 - len(got))
-                if not b:
-                    return False
-                got += b
-            return got == b"ping"
+            return recv_exactly(s, 4) == b"ping"
     except OSError:
         return False
 
