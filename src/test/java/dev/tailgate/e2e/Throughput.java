@@ -100,17 +100,21 @@ final class Throughput {
     net.timings.put(
         "throughput: tailgate's CPU during the perf download (/proc)",
         (after.tailgate() - before.tailgate()) * 10 + " ms");
-    StringBuilder summary = new StringBuilder();
-    double mib = BYTES / (double) (1 << 20);
+    // --per-thread lines: THREAD-TID,COUNT,UNIT,EVENT,...; summed over the threads.
+    java.util.Map<String, Double> total = new java.util.LinkedHashMap<>();
     for (String line : java.nio.file.Files.readAllLines(out)) {
       String[] f = line.split(",");
-      if (f.length > 2 && !f[0].isBlank() && Character.isDigit(f[0].charAt(0))) {
-        String event = f[2].replace("syscalls:sys_enter_", "");
-        summary.append(String.format(" %s %.0f/MiB", event, Double.parseDouble(f[0]) / mib));
+      if (f.length > 3 && !f[1].isEmpty() && Character.isDigit(f[1].charAt(0))) {
+        total.merge(f[3].replace("syscalls:sys_enter_", ""), Double.parseDouble(f[1]), Double::sum);
       }
     }
+    StringBuilder summary = new StringBuilder();
+    double mib = BYTES / (double) (1 << 20);
+    total.forEach(
+        (event, count) -> summary.append(String.format(" %s %.1f/MiB", event, count / mib)));
     net.timings.put(
-        "throughput: tailgate's system calls per MiB through it (perf stat, exit "
+        "throughput: tailgate per MiB through it: system calls, context switches, task-clock ms"
+            + " (perf stat, exit "
             + r.exitCode()
             + ")",
         summary.toString().strip());
