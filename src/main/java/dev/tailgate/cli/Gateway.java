@@ -204,11 +204,6 @@ final class Gateway implements AutoCloseable {
               + HostPort.format(admin.address())
               + "/ (healthz, metrics, proxy.pac, status page)");
     }
-    // The relay's line comes last: it says tailgate is ready.
-    say(
-        String.format(
-            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
-            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
     ScheduledExecutorService writer =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
@@ -220,6 +215,12 @@ final class Gateway implements AutoCloseable {
     stack.add(writer::shutdownNow);
     writeRunState();
     writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
+    // The relay's line comes after the run-state file, which `status` and `connect` read: it says
+    // tailgate is ready, and findable.
+    say(
+        String.format(
+            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
+            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
     Reloader reloader = new Reloader(configFile, reload::run);
     stack.add(reloader);
     try {
