@@ -1,5 +1,6 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.keys.AuthKeySource;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;

@@ -1,6 +1,7 @@
 package dev.tailgate.bootstrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.base.Messages;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;

@@ -1,5 +1,6 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.base.Messages;
 import java.io.IOException;
 
 /**

@@ -1,5 +1,8 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.keys.AuthKeyException;
+import dev.tailgate.keys.AuthKeySource;
+import dev.tailgate.keys.Secret;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;

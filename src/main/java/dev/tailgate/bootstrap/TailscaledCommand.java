@@ -1,5 +1,6 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.keys.Secret;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package dev.tailgate.cli;
 
-import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.TailscaledCommand;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.keys.AuthKeySource;
 import java.util.Optional;
 import java.util.OptionalInt;
 

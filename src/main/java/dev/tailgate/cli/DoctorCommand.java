@@ -1,7 +1,5 @@
 package dev.tailgate.cli;
 
-import dev.tailgate.bootstrap.AuthKeyException;
-import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.TailscaleStatus;
@@ -9,6 +7,8 @@ import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.keys.AuthKeyException;
+import dev.tailgate.keys.AuthKeySource;
 import dev.tailgate.relay.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;

@@ -55,9 +55,10 @@ public final class UpTraining {
           "Login",
           "IpnBusWatch",
           "IpnNotifyHandler",
-          "IpnBusStreamHandler",
-          "FileKeySource",
-          "EnvKeySource");
+          "IpnBusStreamHandler");
+
+  /** Key sources, loaded by name as the bootstrap classes above. */
+  private static final List<String> KEYS = List.of("FileKeySource", "EnvKeySource");
 
   private UpTraining() {}
 
@@ -121,6 +122,9 @@ public final class UpTraining {
     }
     for (String name : BOOTSTRAP) {
       Class.forName("dev.tailgate.bootstrap." + name);
+    }
+    for (String name : KEYS) {
+      Class.forName("dev.tailgate.keys." + name);
     }
     spawn(dir);
     // `target` only gives the tunnels a port to ask for: the pretend upstream answers for it.

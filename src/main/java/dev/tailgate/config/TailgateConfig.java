@@ -1,6 +1,6 @@
 package dev.tailgate.config;
 
-import dev.tailgate.bootstrap.AuthKeySource;
+import dev.tailgate.keys.AuthKeySource;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
 import dev.tailgate.relay.RelaySettings;

@@ -1,11 +1,11 @@
 package dev.tailgate.testing;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tailgate.bootstrap.AuthKeySource;
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.TailscaledCommand;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.keys.AuthKeySource;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 /**
  * An auth key could not be fetched. The message is one line that says what to do, and never holds

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

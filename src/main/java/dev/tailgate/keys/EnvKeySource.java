@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import java.util.Arrays;
 import java.util.function.UnaryOperator;

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
@@ -42,12 +42,12 @@ final class FakeSecretStoreClis {
   }
 
   /** A runner that, like a shell with these variables exported, passes them to the CLI. */
-  static CliRunner runnerWith(Map<String, String> env) {
-    return new CliRunner(CliRunner.DEFAULT_TIMEOUT, env);
+  static VaultCli runnerWith(Map<String, String> env) {
+    return new VaultCli(VaultCli.DEFAULT_TIMEOUT, env);
   }
 
-  static CliRunner runnerWith(Duration timeout, Map<String, String> env) {
-    return new CliRunner(timeout, env);
+  static VaultCli runnerWith(Duration timeout, Map<String, String> env) {
+    return new VaultCli(timeout, env);
   }
 
   // --- bw state ---

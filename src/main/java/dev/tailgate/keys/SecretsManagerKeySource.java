@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -15,13 +15,13 @@ final class SecretsManagerKeySource implements AuthKeySource {
 
   private final String secretId;
   private final Path bws;
-  private final CliRunner runner;
+  private final VaultCli runner;
 
   SecretsManagerKeySource(String secretId, Path bws) {
-    this(secretId, bws, CliRunner.standard());
+    this(secretId, bws, VaultCli.standard());
   }
 
-  SecretsManagerKeySource(String secretId, Path bws, CliRunner runner) {
+  SecretsManagerKeySource(String secretId, Path bws, VaultCli runner) {
     this.secretId = secretId;
     this.bws = bws;
     this.runner = runner;
@@ -35,7 +35,7 @@ final class SecretsManagerKeySource implements AuthKeySource {
   /** The CLI is there and BWS_ACCESS_TOKEN is set; no secret is read. */
   @Override
   public void check() throws AuthKeyException {
-    CliRunner.locateOrExplain(
+    VaultCli.locateOrExplain(
         WHAT, bws, "install bws (cargo install bws, or a release of github.com/bitwarden/sdk-sm)");
     String token = System.getenv("BWS_ACCESS_TOKEN");
     if (token == null || token.isBlank()) {
@@ -47,12 +47,12 @@ final class SecretsManagerKeySource implements AuthKeySource {
   @Override
   public Secret fetch() throws AuthKeyException {
     Path executable =
-        CliRunner.locateOrExplain(
+        VaultCli.locateOrExplain(
             WHAT,
             bws,
             "install bws (cargo install bws, or a release of github.com/bitwarden/sdk-sm)");
     List<String> args = List.of("secret", "get", secretId, "--output", "json");
-    try (CliRunner.Result result = runner.run(WHAT, executable, args)) {
+    try (VaultCli.Result result = runner.run(WHAT, executable, args)) {
       if (result.exitCode() != 0) {
         throw failure(result);
       }
@@ -79,7 +79,7 @@ final class SecretsManagerKeySource implements AuthKeySource {
    * Maps bws's errors. Their wording changed between releases ("Error: \n 0: Missing access token"
    * with a backtrace, later "Error: Missing access token."), so match on the stable words.
    */
-  private AuthKeyException failure(CliRunner.Result result) {
+  private AuthKeyException failure(VaultCli.Result result) {
     String stderr = result.stderr();
     String lower = stderr.toLowerCase(Locale.ROOT);
     if (lower.contains("missing access token")) {
@@ -96,6 +96,6 @@ final class SecretsManagerKeySource implements AuthKeySource {
       return new AuthKeyException(
           "Bitwarden secret " + secretId + " not found, or the machine account may not read it");
     }
-    return CliRunner.unexpectedFailure(WHAT, "secret " + secretId, result);
+    return VaultCli.unexpectedFailure(WHAT, "secret " + secretId, result);
   }
 }

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import java.nio.file.Path;
 import java.util.List;
@@ -15,16 +15,16 @@ final class BitwardenKeySource implements AuthKeySource {
   private final String item;
   private final String field;
   private final Path bw;
-  private final CliRunner runner;
+  private final VaultCli runner;
 
   /**
    * @param field the custom field's name, or null for the item's password
    */
   BitwardenKeySource(String item, String field, Path bw) {
-    this(item, field, bw, CliRunner.standard());
+    this(item, field, bw, VaultCli.standard());
   }
 
-  BitwardenKeySource(String item, String field, Path bw, CliRunner runner) {
+  BitwardenKeySource(String item, String field, Path bw, VaultCli runner) {
     this.item = item;
     this.field = field;
     this.bw = bw;
@@ -42,8 +42,8 @@ final class BitwardenKeySource implements AuthKeySource {
   @Override
   public void check() throws AuthKeyException {
     Path executable =
-        CliRunner.locateOrExplain(WHAT, bw, "install @bitwarden/cli (npm i -g @bitwarden/cli)");
-    try (CliRunner.Result result =
+        VaultCli.locateOrExplain(WHAT, bw, "install @bitwarden/cli (npm i -g @bitwarden/cli)");
+    try (VaultCli.Result result =
         runner.run(WHAT, executable, List.of("status", "--nointeraction"))) {
       String out = new String(result.stdout(), java.nio.charset.StandardCharsets.UTF_8);
       if (result.exitCode() != 0 || out.contains("\"unauthenticated\"")) {
@@ -60,12 +60,12 @@ final class BitwardenKeySource implements AuthKeySource {
   @Override
   public Secret fetch() throws AuthKeyException {
     Path executable =
-        CliRunner.locateOrExplain(WHAT, bw, "install @bitwarden/cli (npm i -g @bitwarden/cli)");
+        VaultCli.locateOrExplain(WHAT, bw, "install @bitwarden/cli (npm i -g @bitwarden/cli)");
     List<String> args =
         field == null
             ? List.of("get", "password", item, "--nointeraction")
             : List.of("get", "item", item, "--nointeraction");
-    try (CliRunner.Result result = runner.run(WHAT, executable, args)) {
+    try (VaultCli.Result result = runner.run(WHAT, executable, args)) {
       if (result.exitCode() != 0) {
         throw failure(result);
       }
@@ -98,7 +98,7 @@ final class BitwardenKeySource implements AuthKeySource {
   }
 
   /** Maps bw's documented stderr messages (exit code 1) to what the user should do. */
-  private AuthKeyException failure(CliRunner.Result result) {
+  private AuthKeyException failure(VaultCli.Result result) {
     String stderr = result.stderr();
     if (stderr.contains("You are not logged in.")) {
       return new AuthKeyException(
@@ -115,6 +115,6 @@ final class BitwardenKeySource implements AuthKeySource {
     if (stderr.contains("Not found.")) {
       return new AuthKeyException("Bitwarden item '" + item + "' not found");
     }
-    return CliRunner.unexpectedFailure(WHAT, "item '" + item + "'", result);
+    return VaultCli.unexpectedFailure(WHAT, "item '" + item + "'", result);
   }
 }

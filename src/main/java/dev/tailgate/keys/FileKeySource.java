@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
@@ -218,7 +218,7 @@ class BitwardenKeySourceTest {
   @Test
   void floodOfOutputIsRefused() {
     FakeSecretStoreClis.write(
-        fakes.bwDir.resolve("flood"), String.valueOf(CliRunner.MAX_STDOUT + 1));
+        fakes.bwDir.resolve("flood"), String.valueOf(VaultCli.MAX_STDOUT + 1));
     assertThat(failure(unlocked("tailscale-key", null)))
         .hasMessage("Bitwarden CLI printed more than 64 KiB: refusing to read it as a key");
   }

@@ -1,7 +1,8 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.keys;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.tailgate.base.Messages;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +21,7 @@ import java.util.concurrent.TimeUnit;
  * environment is inherited (BW_SESSION, BWS_ACCESS_TOKEN), stdin is closed at once, stdout and
  * stderr are read with a bound, and the program (with its children) is killed at the deadline.
  */
-final class CliRunner {
+final class VaultCli {
   static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
   static final int MAX_STDOUT = 64 * 1024;
   static final int MAX_STDERR = 16 * 1024;
@@ -34,13 +35,13 @@ final class CliRunner {
    *     variable; tests use it to act as a shell that exported (or unset) BW_SESSION, production
    *     passes none
    */
-  CliRunner(Duration timeout, Map<String, String> extraEnv) {
+  VaultCli(Duration timeout, Map<String, String> extraEnv) {
     this.timeout = timeout;
     this.extraEnv = Map.copyOf(extraEnv);
   }
 
-  static CliRunner standard() {
-    return new CliRunner(DEFAULT_TIMEOUT, Map.of());
+  static VaultCli standard() {
+    return new VaultCli(DEFAULT_TIMEOUT, Map.of());
   }
 
   Duration timeout() {
