@@ -103,11 +103,11 @@ public final class Connect {
     int reply;
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-      reply = Socks5Handshake.connect(socket, options.host(), port, credentials);
+      reply = Socks5Client.connect(socket, options.host(), port, credentials);
       socket.setSoTimeout(0);
-    } catch (Socks5Handshake.AuthRefused e) {
+    } catch (Socks5Client.AuthRefused e) {
       return refuse(ConnectExit.DENIED, target(port) + ": " + e.getMessage());
-    } catch (Socks5Handshake.NotARelay e) {
+    } catch (Socks5Client.NotARelay e) {
       return refuse(
           ConnectExit.NO_RELAY,
           "the server at "
@@ -127,7 +127,7 @@ public final class Connect {
     if (reply != 0) {
       return refuse(
           reply == 2 ? ConnectExit.DENIED : ConnectExit.TARGET_FAILED,
-          target(port) + ": " + Socks5Handshake.describe(reply));
+          target(port) + ": " + Socks5Client.describe(reply));
     }
     IOException broken;
     try {

@@ -1,5 +1,7 @@
 package dev.tailgate.policy;
 
+import dev.tailgate.base.IpLiteral;
+
 /** An IPv4 or IPv6 prefix such as {@code 100.64.0.0/10}; matching compares bytes, no objects. */
 final class AddressRange {
   private final byte[] network;
@@ -94,13 +96,12 @@ final class AddressRange {
     for (int bit = prefixLength; bit < first.length * 8; bit++) {
       first[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
     }
-    return first.length == 4 ? IpLiterals.formatIpv4(first) : IpLiterals.formatIpv6(first);
+    return IpLiteral.format(first);
   }
 
   @Override
   public String toString() {
-    String text =
-        network.length == 4 ? IpLiterals.formatIpv4(network) : IpLiterals.formatIpv6(network);
+    String text = IpLiteral.format(network);
     return text + "/" + prefixLength;
   }
 }

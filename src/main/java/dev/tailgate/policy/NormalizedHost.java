@@ -1,5 +1,6 @@
 package dev.tailgate.policy;
 
+import dev.tailgate.base.IpLiteral;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Optional;
@@ -57,9 +58,9 @@ public final class NormalizedHost {
     if (host.endsWith(".")) {
       host = host.substring(0, host.length() - 1);
     }
-    if (IpLiterals.endsInNumber(host)) {
+    if (InetAton.endsInNumber(host)) {
       try {
-        return ip(IpLiterals.parseIpv4(host));
+        return ip(InetAton.parseIpv4(host));
       } catch (IllegalArgumentException e) {
         throw invalid(raw, e.getMessage());
       }
@@ -143,7 +144,7 @@ public final class NormalizedHost {
       }
       text = text.substring(0, percent);
     }
-    byte[] bytes = IpLiterals.parseIpv6(text);
+    byte[] bytes = IpLiteral.parseIpv6(text);
     if (bytes == null) {
       throw invalid(raw, "not a valid IPv6 address");
     }
@@ -152,30 +153,12 @@ public final class NormalizedHost {
 
   /** An address host; an IPv4-mapped IPv6 address ({@code ::ffff:a.b.c.d}) becomes its IPv4. */
   static NormalizedHost ip(byte[] bytes) {
-    byte[] v4 = unmapIpv4(bytes);
-    byte[] own = v4 != null ? v4 : bytes.clone();
-    String text = own.length == 4 ? IpLiterals.formatIpv4(own) : IpLiterals.formatIpv6(own);
+    byte[] own = IpLiteral.unmapped(bytes.clone());
     try {
-      return new NormalizedHost(text, InetAddress.getByAddress(own), own);
+      return new NormalizedHost(IpLiteral.format(own), InetAddress.getByAddress(own), own);
     } catch (UnknownHostException e) {
       throw new IllegalStateException("address of length " + own.length, e);
     }
-  }
-
-  /** The IPv4 address inside an IPv4-mapped IPv6 address, or null if it is not one. */
-  static byte[] unmapIpv4(byte[] bytes) {
-    if (bytes.length == 4) {
-      return bytes.clone();
-    }
-    for (int i = 0; i < 10; i++) {
-      if (bytes[i] != 0) {
-        return null;
-      }
-    }
-    if (bytes[10] != (byte) 0xff || bytes[11] != (byte) 0xff) {
-      return null;
-    }
-    return new byte[] {bytes[12], bytes[13], bytes[14], bytes[15]};
   }
 
   /** Lowercases ASCII; anything outside printable ASCII makes the host invalid. */

@@ -1,5 +1,6 @@
 package dev.tailgate.policy;
 
+import dev.tailgate.base.IpLiteral;
 import java.util.List;
 
 /**
@@ -106,7 +107,7 @@ enum SpecialTarget {
     if (target.isAddress() && ofAddress(target.bytes()) != this) {
       for (EmbeddedIpv4.Found found : EmbeddedIpv4.in(target.bytes())) {
         if (ofAddress(found.ipv4()) == this) {
-          String ipv4 = IpLiterals.formatIpv4(found.ipv4());
+          String ipv4 = IpLiteral.format(found.ipv4());
           return target.name()
               + " is the "
               + found.form().text

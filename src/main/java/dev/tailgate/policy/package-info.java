@@ -1,6 +1,6 @@
 /**
- * The allowlist: a target in, a decision with its rule out; pure Java, depends on nothing else in
- * tailgate.
+ * The allowlist: a target in, a decision with its rule out; pure Java, depends on nothing in
+ * tailgate but {@code base} (IP literals).
  *
  * <p>{@link dev.tailgate.policy.Allowlist#parse} turns rule texts into an immutable allowlist;
  * {@link dev.tailgate.policy.Allowlist#decide} normalizes the client's target with {@link

@@ -36,7 +36,9 @@ class HostPortTest {
         "[::g]:80",
         "[1:2:3:4:5:6:7:8:9]:80",
         "[fe80::1%eth0]:80",
-        "[example.com]:80"
+        "[example.com]:80",
+        "010.0.0.1:80",
+        "[1.2.3.4]:80"
       })
   void refusesAnythingButAnAddressLiteralWithoutAskingAResolver(String value) {
     assertThatThrownBy(() -> HostPort.parse(value, "--listen"))

@@ -1,5 +1,6 @@
 package dev.tailgate.connect;
 
+import dev.tailgate.base.IpLiteral;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -13,8 +14,8 @@ import java.nio.charset.StandardCharsets;
  * request with the name as ATYP 3 (domain name, unresolved, so tailscaled resolves MagicDNS), or
  * ATYP 1/4 for an address literal.
  */
-final class Socks5Handshake {
-  private Socks5Handshake() {}
+final class Socks5Client {
+  private Socks5Client() {}
 
   /** The relay did not take part as a SOCKS5 server would. */
   static final class NotARelay extends IOException {
