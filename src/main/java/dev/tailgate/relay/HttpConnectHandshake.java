@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.base.BasicAuth;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -16,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 
 /**
  * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 405
@@ -70,7 +70,8 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
       return;
     }
     if (credentials != null
-        && !authorized(request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION))) {
+        && !BasicAuth.accepts(
+            request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), credentials::check)) {
       refuse(
           ctx,
           state,
@@ -90,23 +91,6 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
       return;
     }
     tunneler.open(ctx, target, this);
-  }
-
-  private boolean authorized(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return false;
-    }
-    String decoded;
-    try {
-      decoded =
-          new String(
-              Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
-    int colon = decoded.indexOf(':');
-    return colon > 0
-        && credentials.check(decoded.substring(0, colon), decoded.substring(colon + 1));
   }
 
   private void refuse(

@@ -1,5 +1,6 @@
 package dev.tailgate.web;
 
+import dev.tailgate.base.BasicAuth;
 import dev.tailgate.relay.Credentials;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -14,8 +15,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 
@@ -42,7 +41,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       answer =
           AdminRoutes.Response.text(405, "text/plain; charset=utf-8", "read-only: GET or HEAD\n");
     } else if (credentials != null
-        && !authorized(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+        && !BasicAuth.accepts(
+            request.headers().get(HttpHeaderNames.AUTHORIZATION), credentials::check)) {
       answer =
           AdminRoutes.Response.text(401, "text/plain; charset=utf-8", "authentication required\n");
     } else {
@@ -51,21 +51,6 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       answer = routes.route(uri.path(), Optional.ofNullable(format).map(f -> f.get(0)));
     }
     respond(ctx, request, answer);
-  }
-
-  private boolean authorized(String header) {
-    if (header == null || !header.regionMatches(true, 0, "Basic ", 0, 6)) {
-      return false;
-    }
-    try {
-      String pair =
-          new String(
-              Base64.getDecoder().decode(header.substring(6).trim()), StandardCharsets.UTF_8);
-      int colon = pair.indexOf(':');
-      return colon > 0 && credentials.check(pair.substring(0, colon), pair.substring(colon + 1));
-    } catch (IllegalArgumentException e) {
-      return false;
-    }
   }
 
   private static void respond(
