@@ -1,11 +1,9 @@
 package dev.tailgate.connect;
 
+import dev.tailgate.base.UserPasswordFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 
 /**
  * The username and password {@code tailgate connect} sends when the relay asks for them (RFC 1929),
@@ -15,7 +13,7 @@ import java.util.Set;
  */
 final class ProxyCredentials {
   /** Enough for one line and comments; a larger file is not one of ours. */
-  static final long MAX_BYTES = 64 * 1024;
+  static final int MAX_BYTES = 64 * 1024;
 
   final Path file;
   final byte[] user;
@@ -28,42 +26,18 @@ final class ProxyCredentials {
   }
 
   /**
-   * The first {@code user:password} line of {@code file} (blank lines and {@code #} comments
-   * skipped).
+   * The first {@code user:password} line of {@code file}, read as {@link UserPasswordFile} reads
+   * the relay's auth-file.
    *
-   * @throws IllegalArgumentException for a file others can read, or without a valid line; the
-   *     message names the file and never holds the password
+   * @throws IllegalArgumentException for a file others can read, too large, or with a malformed
+   *     line; the message names the file and never holds the password
    */
   static ProxyCredentials read(Path file) throws IOException {
-    Set<PosixFilePermission> perms = Files.getPosixFilePermissions(file);
-    if (perms.contains(PosixFilePermission.GROUP_READ)
-        || perms.contains(PosixFilePermission.OTHERS_READ)) {
-      throw new IllegalArgumentException(
-          file + " is readable by other users: run `chmod 600 " + file + "`");
-    }
-    if (Files.size(file) > MAX_BYTES) {
-      throw new IllegalArgumentException(file + " is larger than 64 KiB: not a credentials file");
-    }
-    String[] lines = Files.readString(file, StandardCharsets.UTF_8).split("\n", -1);
-    for (int i = 0; i < lines.length; i++) {
-      String line = lines[i].strip();
-      if (line.isEmpty() || line.startsWith("#")) {
-        continue;
-      }
-      int colon = line.indexOf(':');
-      byte[] user = colon > 0 ? bytes(line.substring(0, colon)) : new byte[0];
-      byte[] password = colon > 0 ? bytes(line.substring(colon + 1)) : new byte[0];
-      if (user.length == 0 || user.length > 255 || password.length == 0 || password.length > 255) {
-        throw new IllegalArgumentException(
-            file + ":" + (i + 1) + ": expected user:password (each 1-255 bytes)");
-      }
-      return new ProxyCredentials(file, user, password);
-    }
-    throw new IllegalArgumentException(file + ": no user:password line");
-  }
-
-  private static byte[] bytes(String s) {
-    return s.getBytes(StandardCharsets.UTF_8);
+    UserPasswordFile.Entry first = UserPasswordFile.read(file, MAX_BYTES).get(0);
+    return new ProxyCredentials(
+        file,
+        first.user().getBytes(StandardCharsets.UTF_8),
+        first.password().getBytes(StandardCharsets.UTF_8));
   }
 
   /** RFC 1929's request: VER 1, ULEN, UNAME, PLEN, PASSWD. */
