@@ -1,10 +1,14 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.base.Executables;
 import dev.tailgate.bootstrap.BootstrapException;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Finds the programs tailgate runs, on PATH or where the user said. */
+/**
+ * The programs tailgate runs, found by {@link Executables}, or a one-line error that says what to
+ * do.
+ */
 final class Programs {
   private Programs() {}
 
@@ -14,18 +18,12 @@ final class Programs {
    * @param install what to do when it is missing
    */
   static Path find(String nameOrPath, String flag, String install) throws BootstrapException {
-    if (nameOrPath.contains("/")) {
-      Path p = Path.of(nameOrPath);
-      if (Files.isExecutable(p)) {
-        return p;
-      }
-      throw new BootstrapException(nameOrPath + " is not an executable file: check " + flag);
+    Optional<Path> found = Executables.find(nameOrPath);
+    if (found.isPresent()) {
+      return found.get();
     }
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      Path p = Path.of(dir.isEmpty() ? "." : dir, nameOrPath);
-      if (Files.isExecutable(p) && !Files.isDirectory(p)) {
-        return p;
-      }
+    if (nameOrPath.contains("/")) {
+      throw new BootstrapException(nameOrPath + " is not an executable file: check " + flag);
     }
     throw new BootstrapException(
         nameOrPath

@@ -2,18 +2,16 @@ package dev.tailgate.keys;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.tailgate.base.Executables;
 import dev.tailgate.base.Messages;
-import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -49,34 +47,11 @@ final class VaultCli {
   }
 
   /**
-   * Finds {@code program} as a shell would: a name with a slash is taken as is, a bare name is
-   * looked up in PATH. Empty when there is no executable file there.
-   */
-  static Optional<Path> locate(Path program) {
-    if (program.getNameCount() > 1 || program.isAbsolute()) {
-      return Files.isExecutable(program) && !Files.isDirectory(program)
-          ? Optional.of(program)
-          : Optional.empty();
-    }
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String dir : path.split(File.pathSeparator)) {
-      Path candidate = Path.of(dir.isEmpty() ? "." : dir).resolve(program);
-      if (Files.isExecutable(candidate) && !Files.isDirectory(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
-  }
-
-  /**
-   * {@link #locate} or a one-line error: "WHAT 'bw' not found on PATH: INSTALL or use another
-   * --auth-key source".
+   * {@link Executables#find} or a one-line error: "WHAT 'bw' not found on PATH: INSTALL or use
+   * another --auth-key source".
    */
   static Path locateOrExplain(String what, Path program, String install) throws AuthKeyException {
-    return locate(program)
+    return Executables.find(program.toString())
         .orElseThrow(
             () ->
                 new AuthKeyException(
