@@ -3,10 +3,9 @@ package dev.tailgate.base;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.charset.StandardCharsets;
+import dev.tailgate.testing.ModeFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,10 +17,7 @@ class UserPasswordFileTest {
   @TempDir Path dir;
 
   private Path file(String text, String mode) throws Exception {
-    Path file = dir.resolve("users");
-    Files.writeString(file, text, StandardCharsets.UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
-    return file;
+    return ModeFiles.write(dir.resolve("users"), text, mode);
   }
 
   @Test

@@ -1,13 +1,11 @@
 package dev.tailgate.keys;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import java.nio.file.Files;
+import dev.tailgate.testing.ModeFiles;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,10 +17,7 @@ class FileKeySourceTest {
   @TempDir Path dir;
 
   private Path keyFile(String content, String mode) throws Exception {
-    Path file = dir.resolve("ts-key");
-    Files.writeString(file, content, UTF_8);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
-    return file;
+    return ModeFiles.write(dir.resolve("ts-key"), content, mode);
   }
 
   @Test

@@ -3,9 +3,8 @@ package dev.tailgate.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.nio.file.Files;
+import dev.tailgate.testing.ModeFiles;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -14,10 +13,7 @@ class CredentialsTest {
   @TempDir Path dir;
 
   private Path users(String text) throws Exception {
-    Path file = dir.resolve("users");
-    Files.writeString(file, text);
-    Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-    return file;
+    return ModeFiles.write(dir.resolve("users"), text, "rw-------");
   }
 
   @Test
