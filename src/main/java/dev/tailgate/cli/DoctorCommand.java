@@ -9,6 +9,7 @@ import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.RunState;
 import dev.tailgate.relay.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;

@@ -5,7 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Finds the programs tailgate runs, on PATH or where the user said. */
-final class Programs {
+public final class Programs {
   private Programs() {}
 
   /**
@@ -13,7 +13,8 @@ final class Programs {
    * @param flag the flag that sets it, for the error, or {@code null} when none does
    * @param install what to do when it is missing
    */
-  static Path find(String nameOrPath, String flag, String install) throws BootstrapException {
+  public static Path find(String nameOrPath, String flag, String install)
+      throws BootstrapException {
     if (nameOrPath.contains("/")) {
       Path p = Path.of(nameOrPath);
       if (Files.isExecutable(p)) {

@@ -1,5 +1,6 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.gateway.RunState;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;

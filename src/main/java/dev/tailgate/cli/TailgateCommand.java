@@ -3,6 +3,7 @@ package dev.tailgate.cli;
 import ch.qos.logback.classic.Level;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.config.ConfigException;
+import dev.tailgate.gateway.OneLine;
 import java.net.BindException;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -109,7 +110,6 @@ public final class TailgateCommand implements Runnable {
   }
 
   static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.replaceAll("[\\r\\n]+", " ");
+    return OneLine.of(e);
   }
 }

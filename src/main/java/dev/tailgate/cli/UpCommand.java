@@ -5,9 +5,12 @@ import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.Located;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.Detach;
+import dev.tailgate.gateway.Gateway;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -194,7 +197,12 @@ final class UpCommand implements Callable<Integer> {
     TailgateConfig cfg = TailgateConfig.from(settings());
     PrintWriter err = spec == null ? this.err : spec.commandLine().getErr();
     if (detach) {
-      return Detach.start(spec.root().commandLine().getParseResult().originalArgs(), err);
+      OptionalInt exited =
+          Detach.start(
+              Main.class.getName(), spec.root().commandLine().getParseResult().originalArgs(), err);
+      return exited.isEmpty()
+          ? ExitCodes.OK
+          : exited.getAsInt() == 0 ? ExitCodes.FAILURE : exited.getAsInt();
     }
     Gateway gateway = new Gateway(cfg, config, () -> TailgateConfig.from(settings()), err);
     try {

@@ -2,6 +2,8 @@ package dev.tailgate.cli;
 
 import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.DaemonSettings;
+import dev.tailgate.gateway.Gateway;
 import dev.tailgate.relay.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;

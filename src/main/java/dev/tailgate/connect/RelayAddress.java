@@ -32,9 +32,10 @@ record RelayAddress(String text, String source) {
   }
 
   /**
-   * The run-state file that {@code tailgate up} writes (cli.RunState): {@code $TAILGATE_RUN_DIR},
-   * else {@code $XDG_STATE_HOME/tailgate/run}, else {@code ~/.local/state/tailgate/run}. The same
-   * rule as cli.RunState and config.TailgateConfig, repeated here so as not to load them.
+   * The run-state file that {@code tailgate up} writes (gateway.RunState): {@code
+   * $TAILGATE_RUN_DIR}, else {@code $XDG_STATE_HOME/tailgate/run}, else {@code
+   * ~/.local/state/tailgate/run}. The same rule as gateway.RunState and config.TailgateConfig,
+   * repeated here so as not to load them.
    */
   static Path runStateFile() {
     String run = System.getenv("TAILGATE_RUN_DIR");

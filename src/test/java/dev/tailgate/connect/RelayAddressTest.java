@@ -12,7 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayAddressTest {
   @TempDir Path dir;
 
-  /** As cli.RunState writes it (Jackson, indented). */
+  /** As gateway.RunState writes it (Jackson, indented). */
   private static String runState(long pid, String relay) {
     return "{\n  \"pid\" : "
         + pid

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.RecentRefusals;

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.audit.JsonLinesLog;
@@ -51,13 +51,13 @@ import java.util.concurrent.TimeUnit;
  * stops it. The allowlist and the limits reload on SIGHUP and when the config file changes ({@link
  * #reload}).
  */
-final class Gateway implements AutoCloseable {
+public final class Gateway implements AutoCloseable {
   /** Refusals the status page lists. */
-  static final int RECENT_REFUSALS = 50;
+  public static final int RECENT_REFUSALS = 50;
 
   /** Reads the settings again the way {@code up} read them at start: the file, flags over it. */
   @FunctionalInterface
-  interface Reread {
+  public interface Reread {
     TailgateConfig read() throws ConfigException;
   }
 
@@ -80,7 +80,7 @@ final class Gateway implements AutoCloseable {
   /**
    * @param configFile the {@code --config} file, watched for changes, or {@code null}
    */
-  Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
+  public Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
     this.cfg = cfg;
     this.configFile = configFile;
     this.reread = reread;
@@ -88,7 +88,7 @@ final class Gateway implements AutoCloseable {
   }
 
   /** Starts everything; returns once the relay accepts. */
-  void start() throws Exception {
+  public void start() throws Exception {
     Credentials credentials = cfg.authFile() == null ? null : Settings.credentials(cfg.authFile());
     // tailscaled boots in seconds, the rest of tailgate in a fraction of that: start it first,
     // before netty is loaded, unless a daemon may be there to adopt (docs/architecture.md).
@@ -226,7 +226,7 @@ final class Gateway implements AutoCloseable {
     try {
       reloader.start();
     } catch (IOException e) {
-      say("reload on SIGHUP or file change is off: " + TailgateCommand.oneLine(e));
+      say("reload on SIGHUP or file change is off: " + OneLine.of(e));
     }
   }
 
@@ -243,12 +243,12 @@ final class Gateway implements AutoCloseable {
   }
 
   /** Where the relay listens; null before {@link #start()}. */
-  InetSocketAddress relayAddress() {
+  public InetSocketAddress relayAddress() {
     return relay == null ? null : relay.address();
   }
 
   /** Where the admin listener listens; null before {@link #start()} or with {@code --admin off}. */
-  InetSocketAddress adminAddress() {
+  public InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
   }
 
@@ -257,7 +257,7 @@ final class Gateway implements AutoCloseable {
     try {
       return start.call();
     } catch (Exception e) {
-      if (e instanceof BindException || TailgateCommand.oneLine(e).contains("in use")) {
+      if (e instanceof BindException || OneLine.of(e).contains("in use")) {
         BindException bind =
             new BindException(
                 "cannot listen on "
@@ -265,7 +265,7 @@ final class Gateway implements AutoCloseable {
                     + " ("
                     + what
                     + "): "
-                    + TailgateCommand.oneLine(e)
+                    + OneLine.of(e)
                     + " (is another tailgate running? `tailgate status` tells; or pick another --"
                     + what
                     + ")");

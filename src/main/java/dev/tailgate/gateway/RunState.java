@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -33,7 +33,7 @@ import java.util.Optional;
  * @param lastReload the last reload, absent before the first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record RunState(
+public record RunState(
     long pid,
     boolean ready,
     String relay,
@@ -49,7 +49,7 @@ record RunState(
 
   /** The daemon as the supervisor sees it. */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Daemon(
+  public record Daemon(
       String phase,
       long pid,
       int restarts,
@@ -58,15 +58,16 @@ record RunState(
       @JsonProperty("backend_state") String backendState,
       @JsonProperty("magic_dns_suffix") String magicDnsSuffix) {}
 
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  public static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** $TAILGATE_RUN_DIR, or the run/ directory in tailgate's state home. */
-  static Path dir() {
+  public static Path dir() {
     String env = System.getenv("TAILGATE_RUN_DIR");
     return env != null && !env.isBlank() ? Path.of(env) : TailgateConfig.stateHome().resolve("run");
   }
 
-  static Path file() {
+  public static Path file() {
     return dir().resolve("status.json");
   }
 
@@ -91,7 +92,7 @@ record RunState(
   }
 
   /** The state of a live tailgate, or empty when none runs (a stale file is ignored). */
-  static Optional<RunState> read() throws IOException {
+  public static Optional<RunState> read() throws IOException {
     try {
       RunState s = JSON.readValue(Files.readAllBytes(file()), RunState.class);
       return ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).map(h -> s);
@@ -101,7 +102,7 @@ record RunState(
   }
 
   /** Removes the file if it still belongs to {@code pid}. */
-  static void remove(long pid) {
+  public static void remove(long pid) {
     try {
       Optional<RunState> s =
           Optional.of(JSON.readValue(Files.readAllBytes(file()), RunState.class));

@@ -1,0 +1,7 @@
+/**
+ * The running gateway: {@link dev.tailgate.gateway.Gateway} wires config, bootstrap, relay, audit
+ * and web into one tailgate; its reload, run-state file, status snapshot and {@code up --detach}.
+ *
+ * <p>May depend on config, bootstrap, relay, policy, audit and web; only cli imports it.
+ */
+package dev.tailgate.gateway;
