@@ -14,7 +14,6 @@ import dev.tailgate.web.StatusSource;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -84,32 +83,10 @@ final class StatusAssembler implements StatusSource {
             relay.policy().allowlist().rules(),
             relay.isListening(),
             lastReload.get()),
-        daemon(),
+        DaemonView.of(supervisor, true),
         new Status.Connections(live.size(), stats.total(), shown, byTarget),
         refusals.list().stream().map(StatusAssembler::refusal).toList(),
         peers());
-  }
-
-  private Status.Daemon daemon() {
-    if (supervisor == null) {
-      return new Status.Daemon(false, null, null, -1, 0, null, null, null, List.of());
-    }
-    Supervisor.Snapshot s = supervisor.snapshot();
-    return new Status.Daemon(
-        true,
-        s.phase().name().toLowerCase(Locale.ROOT),
-        s.backendState(),
-        s.pid(),
-        s.restarts(),
-        s.lastFailure(),
-        s.since().toString(),
-        s.magicDnsSuffix(),
-        supervisor.history().stream()
-            .map(
-                t ->
-                    new Status.Transition(
-                        t.at().toString(), t.phase().name().toLowerCase(Locale.ROOT), t.note()))
-            .toList());
   }
 
   private List<Status.Peer> peers() {
