@@ -18,8 +18,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tailgate up --detach}: starts the same command without {@code --detach} in a session of
- * its own, its output appended to a log, and returns once its relay is ready. A tailgate that is
- * already up is left as it is.
+ * its own, the way this one was started ({@link SameLaunch}: through the launcher, with its archive
+ * and JVM flags), its output appended to a log, and returns once its relay is ready. A tailgate
+ * that is already up is left as it is.
  */
 public final class Detach {
   /** Long enough for a login through a slow control server ({@code tailscale up --timeout=60s}). */
@@ -52,11 +53,9 @@ public final class Detach {
     }
     List<String> command = new ArrayList<>();
     command.add(Programs.find("setsid", null, "install util-linux").toString());
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(mainClass);
-    originalArgs.stream().filter(a -> !a.equals("--detach")).forEach(command::add);
+    command.addAll(
+        SameLaunch.current()
+            .command(mainClass, originalArgs.stream().filter(a -> !a.equals("--detach")).toList()));
     Process child =
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
