@@ -7,20 +7,12 @@ import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.policy.Allowlist;
-import dev.tailgate.relay.DirectDialer;
 import dev.tailgate.relay.RelayServer;
-import dev.tailgate.relay.RelaySettings;
-import dev.tailgate.relay.RelayStats;
-import dev.tailgate.relay.Transports;
-import dev.tailgate.relay.UpstreamGate;
 import dev.tailgate.web.Metrics;
 import dev.tailgate.web.Status;
-import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -37,39 +29,20 @@ class PolicyReloadTest {
   private final List<String> said = new ArrayList<>();
   private final AtomicInteger changed = new AtomicInteger();
   private final Metrics metrics = new Metrics();
-  private EventLoopGroup group;
+  private TestRelay testRelay;
   private RelayServer relay;
   private TailgateConfig initial;
 
   @BeforeEach
   void startRelay() throws Exception {
     initial = Configs.of(Configs.direct(dir, "a.example:22"));
-    Transports transport = Transports.best();
-    group = transport.newGroup(1);
-    RelaySettings settings =
-        new RelaySettings(
-            initial.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            Duration.ofMinutes(1),
-            null,
-            initial.limits());
-    relay =
-        RelayServer.start(
-            settings,
-            PolicyReload.allowlist(initial, null),
-            new DirectDialer(transport, settings.dialTimeout()),
-            UpstreamGate.OPEN,
-            ConnectionLog.tee(),
-            new RelayStats(),
-            group,
-            transport);
+    testRelay = new TestRelay(initial, ConnectionLog.tee());
+    relay = testRelay.server;
   }
 
   @AfterEach
   void stopRelay() {
-    relay.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    testRelay.close();
   }
 
   private PolicyReload reload(Gateway.Reread reread) {
