@@ -1,5 +1,7 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.config.ConfigException;
+import dev.tailgate.config.ConfigValues;
 import dev.tailgate.connect.Connect;
 import dev.tailgate.connect.ConnectOptions;
 
@@ -27,6 +29,15 @@ public final class Main {
   }
 
   /**
+   * The settings of a plain {@code up} line as {@link #main} reads it, without picocli ({@link
+   * QuickUp}), or null when picocli would read it. For the CDS training of {@code up}'s start path.
+   */
+  public static ConfigValues plainUp(String[] args) throws ConfigException {
+    UpCommand up = QuickUp.parse(args);
+    return up == null ? null : up.settings();
+  }
+
+  /**
    * System properties tailgate sets unless given with {@code -D}. netty's JFR events for its buffer
    * allocator: their first use sets up the JDK's flight recorder (about 300 classes and annotation
    * proxies, which class-data sharing does not archive), on {@code up}'s path from tailscaled's
@@ -38,7 +49,7 @@ public final class Main {
    * loopback (a fresh network namespace) finds none and warns on standard error before using random
    * bytes. tailgate never compares channel ids across machines, so it gives random bytes at once.
    */
-  static void defaultProperties() {
+  public static void defaultProperties() {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }
