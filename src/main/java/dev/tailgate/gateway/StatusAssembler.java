@@ -10,7 +10,7 @@ import dev.tailgate.policy.Decision;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelayStats;
 import dev.tailgate.web.Status;
-import dev.tailgate.web.StatusSource;
+import dev.tailgate.web.StatusSnapshots;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
@@ -20,7 +20,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Builds the admin listener's {@link Status} from the running parts; reads, never changes. */
-final class StatusAssembler implements StatusSource {
+final class StatusAssembler implements StatusSnapshots {
   /** Rows of open connections on the page; the rest are counted and summarized by target. */
   static final int SHOWN = 100;
 
