@@ -1,7 +1,5 @@
 package dev.tailgate.cli;
 
-import dev.tailgate.config.ConfigException;
-import dev.tailgate.config.ConfigValues;
 import dev.tailgate.connect.Connect;
 import dev.tailgate.connect.ConnectOptions;
 
@@ -26,15 +24,6 @@ public final class Main {
     }
     defaultProperties();
     System.exit(TailgateCommand.commandLine(args.length > 0 ? args[0] : null).execute(args));
-  }
-
-  /**
-   * The settings of a plain {@code up} line as {@link #main} reads it, without picocli ({@link
-   * QuickUp}), or null when picocli would read it. For the CDS training of {@code up}'s start path.
-   */
-  public static ConfigValues plainUp(String[] args) throws ConfigException {
-    UpCommand up = QuickUp.parse(args);
-    return up == null ? null : up.settings();
   }
 
   /**

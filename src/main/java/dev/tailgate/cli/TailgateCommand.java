@@ -3,6 +3,7 @@ package dev.tailgate.cli;
 import ch.qos.logback.classic.Level;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.config.ConfigException;
+import dev.tailgate.config.ConfigValues;
 import dev.tailgate.gateway.OneLine;
 import java.net.BindException;
 import org.slf4j.LoggerFactory;
@@ -89,6 +90,16 @@ public final class TailgateCommand implements Runnable {
 
   private static int onError(Exception e, CommandLine cmd, CommandLine.ParseResult parsed) {
     return failed(e, cmd.getErr());
+  }
+
+  /**
+   * The settings of a plain {@code up} line as {@link Main#main} reads it, without picocli ({@link
+   * QuickUp}), or null when picocli would read it. For the CDS training of {@code up}'s start path
+   * (not in Main: its signature would load config classes on connect's path).
+   */
+  public static ConfigValues plainUp(String[] args) throws ConfigException {
+    UpCommand up = QuickUp.parse(args);
+    return up == null ? null : up.settings();
   }
 
   /** Says what failed in one line on {@code err} and returns the exit code it means. */

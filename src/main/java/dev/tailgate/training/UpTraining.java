@@ -105,7 +105,7 @@ public final class UpTraining {
     TailgateCommand.commandLine();
     // As Main reads a plain `up` command line: without picocli.
     ConfigValues parsed =
-        Main.plainUp(
+        TailgateCommand.plainUp(
             new String[] {
               "up",
               "--tailscaled",
@@ -150,7 +150,7 @@ public final class UpTraining {
       // An upstream SOCKS5 as tailscaled's: its dialer and netty's proxy handler are on the way
       // to the first relayed connection too.
       ConfigValues up =
-          Main.plainUp(
+          TailgateCommand.plainUp(
               new String[] {
                 "up",
                 "--listen",
