@@ -24,13 +24,11 @@ import dev.tailgate.web.Pac;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -121,36 +119,11 @@ public final class Gateway implements AutoCloseable {
     if (cfg.allow().isEmpty()) {
       say("no --allow rules: every target will be refused (deny by default)");
     }
-    RelaySettings settings =
-        new RelaySettings(
-            cfg.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            cfg.idleTimeout(),
-            credentials,
-            cfg.limits());
     Telemetry telemetry = Telemetry.open(cfg.logFile());
     stack.add(telemetry.log());
-    dialer = dialer(transport, settings);
-    RelayStats stats = new RelayStats(telemetry.metrics());
     // The relay listens while tailscaled boots: its gate holds each client until Running, so the
     // first one is relayed the moment tailscaled can carry it, and a taken port fails at once.
-    UpstreamGate upstreamGate = gate;
-    relay =
-        bind(
-            "listen",
-            cfg.listen(),
-            () ->
-                RelayServer.start(
-                    settings,
-                    allowlist,
-                    dialer,
-                    upstreamGate,
-                    telemetry.log(),
-                    stats,
-                    group,
-                    transport));
-    stack.add(relay);
+    relay = listen(credentials, allowlist, gate, telemetry, group, transport);
     if (bringup != null) {
       awaitRunning(bringup);
       say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
@@ -159,7 +132,7 @@ public final class Gateway implements AutoCloseable {
     reload =
         new PolicyReload(
             cfg, reread, relay, supervisor, telemetry.metrics(), this::say, runState::writeQuietly);
-    telemetry.gauges(stats, supervisor);
+    telemetry.gauges(relay.stats(), supervisor);
     if (cfg.admin() != null) {
       admin = admin(telemetry, credentials, group, transport);
     }
@@ -172,6 +145,36 @@ public final class Gateway implements AutoCloseable {
             "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
             HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
     reloadOnSignalAndChange();
+  }
+
+  /** The relay's listener, with its dialer, on {@code --listen}. */
+  private RelayServer listen(
+      Credentials credentials,
+      Allowlist allowlist,
+      UpstreamGate gate,
+      Telemetry telemetry,
+      EventLoopGroup group,
+      Transports transport)
+      throws Exception {
+    RelaySettings settings =
+        new RelaySettings(
+            cfg.listen(),
+            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
+            RelaySettings.DEFAULT_DIAL_TIMEOUT,
+            cfg.idleTimeout(),
+            credentials,
+            cfg.limits());
+    dialer = dialer(transport, settings);
+    RelayStats stats = new RelayStats(telemetry.metrics());
+    RelayServer server =
+        Binding.bind(
+            "listen",
+            cfg.listen(),
+            () ->
+                RelayServer.start(
+                    settings, allowlist, dialer, gate, telemetry.log(), stats, group, transport));
+    stack.add(server);
+    return server;
   }
 
   /** One event loop group for the relay, the admin listener and the LocalAPI client. */
@@ -211,7 +214,7 @@ public final class Gateway implements AutoCloseable {
                     HostPort.format(relay.address()),
                     supervisor == null ? null : supervisor.magicDnsSuffix()));
     AdminServer server =
-        bind(
+        Binding.bind(
             "admin",
             cfg.admin(),
             () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
@@ -254,30 +257,6 @@ public final class Gateway implements AutoCloseable {
   /** Where the admin listener listens; null before {@link #start()} or with {@code --admin off}. */
   public InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
-  }
-
-  /** A listener that binds, or a BindException that says which address and what to do. */
-  private <T> T bind(String what, InetSocketAddress address, Callable<T> start) throws Exception {
-    try {
-      return start.call();
-    } catch (Exception e) {
-      if (e instanceof BindException || OneLine.of(e).contains("in use")) {
-        BindException bind =
-            new BindException(
-                "cannot listen on "
-                    + HostPort.format(address)
-                    + " ("
-                    + what
-                    + "): "
-                    + OneLine.of(e)
-                    + " (is another tailgate running? `tailgate status` tells; or pick another --"
-                    + what
-                    + ")");
-        bind.initCause(e);
-        throw bind;
-      }
-      throw e;
-    }
   }
 
   private void say(String message) {
