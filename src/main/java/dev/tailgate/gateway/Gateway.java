@@ -156,14 +156,7 @@ public final class Gateway implements AutoCloseable {
       EventLoopGroup group,
       Transports transport)
       throws Exception {
-    RelaySettings settings =
-        new RelaySettings(
-            cfg.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            cfg.idleTimeout(),
-            credentials,
-            cfg.limits());
+    RelaySettings settings = relaySettings(cfg, credentials);
     dialer = dialer(transport, settings);
     RelayStats stats = new RelayStats(telemetry.metrics());
     RelayServer server =
@@ -175,6 +168,17 @@ public final class Gateway implements AutoCloseable {
                     settings, allowlist, dialer, gate, telemetry.log(), stats, group, transport));
     stack.add(server);
     return server;
+  }
+
+  /** The relay's settings: the listener, timeouts, password and limits {@code cfg} gives. */
+  static RelaySettings relaySettings(TailgateConfig cfg, Credentials credentials) {
+    return new RelaySettings(
+        cfg.listen(),
+        RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
+        RelaySettings.DEFAULT_DIAL_TIMEOUT,
+        cfg.idleTimeout(),
+        credentials,
+        cfg.limits());
   }
 
   /** One event loop group for the relay, the admin listener and the LocalAPI client. */

@@ -19,14 +19,7 @@ final class TestRelay implements AutoCloseable {
   TestRelay(TailgateConfig cfg, ConnectionLog log) throws Exception {
     Transports transport = Transports.best();
     group = transport.newGroup(1);
-    RelaySettings settings =
-        new RelaySettings(
-            cfg.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            cfg.idleTimeout(),
-            null,
-            cfg.limits());
+    RelaySettings settings = Gateway.relaySettings(cfg, null);
     server =
         RelayServer.start(
             settings,
