@@ -2,6 +2,7 @@
  * The running gateway: {@link dev.tailgate.gateway.Gateway} wires config, bootstrap, relay, audit
  * and web into one tailgate; its reload, run-state file, status snapshot and {@code up --detach}.
  *
- * <p>May depend on config, bootstrap, relay, policy, audit and web; only cli imports it.
+ * <p>May depend on config, bootstrap, relay, policy, audit and web; only cli (and training, which
+ * runs up's start path) imports it. Until the shared PATH lookup lands it also uses cli.Programs.
  */
 package dev.tailgate.gateway;
