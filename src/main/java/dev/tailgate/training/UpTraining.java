@@ -145,7 +145,7 @@ public final class UpTraining {
     // `target` only gives the tunnels a port to ask for: the pretend upstream answers for it.
     try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         ServerSocket socks = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-      daemon("training-socks5", () -> socksEchoAll(socks)).start();
+      daemon("training-socks5", () -> PretendUpstream.echoAll(socks)).start();
       askPretendLocalApi(socket);
       // An upstream SOCKS5 as tailscaled's: its dialer and netty's proxy handler are on the way
       // to the first relayed connection too.
@@ -276,35 +276,6 @@ public final class UpTraining {
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-  }
-
-  /**
-   * A pretend upstream SOCKS5 server, one connection at a time: it accepts any CONNECT and echoes,
-   * whatever the target (the training's tunnels come one after another).
-   */
-  private static void socksEchoAll(ServerSocket server) {
-    while (true) {
-      try (Socket c = server.accept()) {
-        c.setSoTimeout(5_000);
-        InputStream in = c.getInputStream();
-        OutputStream out = c.getOutputStream();
-        in.readNBytes(in.readNBytes(2)[1]); // version, methods
-        out.write(new byte[] {5, 0});
-        byte[] head = in.readNBytes(4);
-        int address = head[3] == 1 ? 4 : head[3] == 4 ? 16 : in.read();
-        in.readNBytes(address + 2);
-        out.write(new byte[] {5, 0, 0, 1, 127, 0, 0, 1, 0, 0});
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          c.getOutputStream().write(buf, 0, n);
-        }
-      } catch (IOException e) {
-        if (server.isClosed()) {
-          return;
-        }
-      }
     }
   }
 
