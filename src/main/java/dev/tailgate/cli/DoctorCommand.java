@@ -7,6 +7,8 @@ import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.Programs;
+import dev.tailgate.gateway.RunState;
 import dev.tailgate.keys.AuthKeyException;
 import dev.tailgate.keys.AuthKeySource;
 import dev.tailgate.relay.Transports;

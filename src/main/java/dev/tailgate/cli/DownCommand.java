@@ -2,6 +2,7 @@ package dev.tailgate.cli;
 
 import dev.tailgate.bootstrap.DaemonStopper;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.RunState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Optional;

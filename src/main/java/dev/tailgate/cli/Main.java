@@ -38,7 +38,7 @@ public final class Main {
    * loopback (a fresh network namespace) finds none and warns on standard error before using random
    * bytes. tailgate never compares channel ids across machines, so it gives random bytes at once.
    */
-  static void defaultProperties() {
+  public static void defaultProperties() {
     if (System.getProperty("io.netty.jfr.enabled") == null) {
       System.setProperty("io.netty.jfr.enabled", "false");
     }

@@ -1,11 +1,15 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.config.ConfigValues;
+import dev.tailgate.config.Located;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -15,9 +19,10 @@ import java.util.regex.Pattern;
  * for Java 5, so class-data sharing cannot archive them, and loading and verifying them and
  * building the model takes about 70 ms, on the way from exec to tailscaled's spawn
  * (docs/performance.md, "Start-up"), and even reading picocli's annotations costs about 15 ms (a
- * proxy class generated per annotation type). So the options are listed here again, by name and
- * kind, and {@code QuickUpTest} checks the list against {@link UpCommand}'s picocli options: every
- * one but {@code --detach}, each read the same way.
+ * proxy class generated per annotation type). So the options are read here from the settings table
+ * ({@link ConfigValues#types}: each setting is {@code --KEY}, of its field's kind), and {@code
+ * QuickUpTest} checks that table against {@link UpCommand}'s picocli options: every one but {@code
+ * --detach}, each read the same way.
  *
  * <p>Only what this reads exactly as picocli would is taken: long options as {@code --name VALUE}
  * or {@code --name=VALUE}, flags bare, each single-valued option once. Anything else (help,
@@ -41,6 +46,7 @@ final class QuickUp {
       return null;
     }
     UpCommand up = new UpCommand();
+    up.given = new ConfigValues();
     Set<String> seen = new HashSet<>();
     for (int i = 1; i < args.length; i++) {
       String arg = args[i];
@@ -85,62 +91,44 @@ final class QuickUp {
     FLAG
   }
 
-  static final Map<String, Kind> KINDS =
-      Map.ofEntries(
-          Map.entry("--config", Kind.PATH),
-          Map.entry("--listen", Kind.STRING),
-          Map.entry("--upstream", Kind.STRING),
-          Map.entry("--no-bootstrap", Kind.FLAG),
-          Map.entry("--allow", Kind.LIST),
-          Map.entry("--log-file", Kind.STRING),
-          Map.entry("--idle-timeout", Kind.STRING),
-          Map.entry("--auth-file", Kind.STRING),
-          Map.entry("--admin", Kind.STRING),
-          Map.entry("--max-connections", Kind.INT),
-          Map.entry("--max-per-client", Kind.INT),
-          Map.entry("--max-handshakes", Kind.INT),
-          Map.entry("--max-waiting", Kind.INT),
-          Map.entry("--close-denied-on-reload", Kind.FLAG),
-          Map.entry("--tailscaled", Kind.STRING),
-          Map.entry("--tailscale", Kind.STRING),
-          Map.entry("--state-dir", Kind.STRING),
-          Map.entry("--socket", Kind.STRING),
-          Map.entry("--auth-key", Kind.STRING),
-          Map.entry("--hostname", Kind.STRING),
-          Map.entry("--login-server", Kind.STRING),
-          Map.entry("--tailscaled-log", Kind.STRING));
+  /** {@code --config}, then each setting of {@link ConfigValues#types} as {@code --KEY}. */
+  static final Map<String, Kind> KINDS = kinds();
+
+  private static Map<String, Kind> kinds() {
+    Map<String, Kind> kinds = new LinkedHashMap<>();
+    kinds.put("--config", Kind.PATH);
+    ConfigValues.types()
+        .forEach(
+            (key, type) ->
+                kinds.put(
+                    "--" + key,
+                    type == Integer.class
+                        ? Kind.INT
+                        : type == Boolean.class
+                            ? Kind.FLAG
+                            : type == List.class ? Kind.LIST : Kind.STRING));
+    return Map.copyOf(kinds);
+  }
 
   /** One option's value, converted as picocli converts it. */
   private static void set(UpCommand up, String name, String value) {
-    switch (name) {
-      case "--config" -> up.config = Path.of(value);
-      case "--listen" -> up.listen = value;
-      case "--upstream" -> up.upstream = value;
-      case "--no-bootstrap" -> up.noBootstrap = Boolean.TRUE;
-      case "--allow" -> {
-        if (up.allow == null) {
-          up.allow = new ArrayList<>();
-        }
-        up.allow.add(value);
+    if (name.equals("--config")) {
+      up.config = Path.of(value);
+      return;
+    }
+    String key = name.substring(2);
+    ConfigValues flags = up.given;
+    switch (KINDS.get(name)) {
+      case FLAG -> flags.set(key, Boolean.TRUE);
+      case INT -> flags.set(key, Integer.valueOf(value));
+      case LIST -> {
+        @SuppressWarnings("unchecked")
+        List<Located> list = (List<Located>) flags.get(key);
+        List<Located> more = list == null ? new ArrayList<>() : new ArrayList<>(list);
+        more.add(new Located(value, name, 0));
+        flags.set(key, more);
       }
-      case "--log-file" -> up.logFile = value;
-      case "--idle-timeout" -> up.idleTimeout = value;
-      case "--auth-file" -> up.authFile = value;
-      case "--admin" -> up.admin = value;
-      case "--max-connections" -> up.maxConnections = Integer.valueOf(value);
-      case "--max-per-client" -> up.maxPerClient = Integer.valueOf(value);
-      case "--max-handshakes" -> up.maxHandshakes = Integer.valueOf(value);
-      case "--max-waiting" -> up.maxWaiting = Integer.valueOf(value);
-      case "--close-denied-on-reload" -> up.closeDeniedOnReload = Boolean.TRUE;
-      case "--tailscaled" -> up.tailscaled = value;
-      case "--tailscale" -> up.tailscale = value;
-      case "--state-dir" -> up.stateDir = value;
-      case "--socket" -> up.socket = value;
-      case "--auth-key" -> up.authKey = value;
-      case "--hostname" -> up.hostname = value;
-      case "--login-server" -> up.loginServer = value;
-      case "--tailscaled-log" -> up.tailscaledLog = value;
-      default -> throw new IllegalArgumentException("not an option QuickUp reads: " + name);
+      default -> flags.set(key, value);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.gateway.RunState;
 import dev.tailgate.web.Status;
 import java.io.IOException;
 import java.io.PrintWriter;

@@ -1,5 +1,7 @@
 package dev.tailgate.cli;
 
+import dev.tailgate.gateway.RunState;
+import dev.tailgate.web.Status;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
@@ -52,7 +54,7 @@ final class StatusCommand implements Callable<Integer> {
       out.printf("admin       http://%s/%n", s.admin());
     }
     out.printf("connections %d open, %d since start%n", s.openConnections(), s.totalConnections());
-    RunState.Daemon d = s.daemon();
+    Status.Daemon d = s.daemon();
     if (d == null) {
       out.println("tailscaled  not managed (--no-bootstrap)");
     } else {

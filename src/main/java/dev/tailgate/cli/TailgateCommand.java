@@ -3,6 +3,8 @@ package dev.tailgate.cli;
 import ch.qos.logback.classic.Level;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.config.ConfigException;
+import dev.tailgate.config.ConfigValues;
+import dev.tailgate.gateway.OneLine;
 import java.net.BindException;
 import org.slf4j.LoggerFactory;
 import picocli.AutoComplete;
@@ -90,6 +92,16 @@ public final class TailgateCommand implements Runnable {
     return failed(e, cmd.getErr());
   }
 
+  /**
+   * The settings of a plain {@code up} line as {@link Main#main} reads it, without picocli ({@link
+   * QuickUp}), or null when picocli would read it. For the CDS training of {@code up}'s start path
+   * (not in Main: its signature would load config classes on connect's path).
+   */
+  public static ConfigValues plainUp(String[] args) throws ConfigException {
+    UpCommand up = QuickUp.parse(args);
+    return up == null ? null : up.settings();
+  }
+
   /** Says what failed in one line on {@code err} and returns the exit code it means. */
   static int failed(Exception e, java.io.PrintWriter err) {
     err.println("tailgate: " + oneLine(e));
@@ -109,7 +121,6 @@ public final class TailgateCommand implements Runnable {
   }
 
   static String oneLine(Throwable e) {
-    String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    return m.replaceAll("[\\r\\n]+", " ");
+    return OneLine.of(e);
   }
 }

@@ -5,9 +5,12 @@ import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.Located;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.Detach;
+import dev.tailgate.gateway.Gateway;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
@@ -31,6 +34,12 @@ final class UpCommand implements Callable<Integer> {
 
   /** Where errors go when {@link QuickUp} ran this without picocli (then {@link #spec} is null). */
   PrintWriter err;
+
+  /**
+   * The settings {@link QuickUp} read from the flags, or null when picocli read them into the
+   * option fields below.
+   */
+  ConfigValues given;
 
   @Option(names = "--config", paramLabel = "FILE", description = "YAML settings file.")
   Path config;
@@ -194,7 +203,12 @@ final class UpCommand implements Callable<Integer> {
     TailgateConfig cfg = TailgateConfig.from(settings());
     PrintWriter err = spec == null ? this.err : spec.commandLine().getErr();
     if (detach) {
-      return Detach.start(spec.root().commandLine().getParseResult().originalArgs(), err);
+      OptionalInt exited =
+          Detach.start(
+              Main.class.getName(), spec.root().commandLine().getParseResult().originalArgs(), err);
+      return exited.isEmpty()
+          ? ExitCodes.OK
+          : exited.getAsInt() == 0 ? ExitCodes.FAILURE : exited.getAsInt();
     }
     Gateway gateway = new Gateway(cfg, config, () -> TailgateConfig.from(settings()), err);
     try {
@@ -216,31 +230,29 @@ final class UpCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
+  /** The file's settings with the flags' laid over them. */
   ConfigValues settings() throws ConfigException {
-    ConfigValues flags = new ConfigValues();
-    flags.listen = listen;
-    flags.upstream = upstream;
-    flags.noBootstrap = noBootstrap;
-    flags.allow =
-        allow == null ? null : allow.stream().map(r -> new Located(r, "--allow", 0)).toList();
-    flags.logFile = logFile;
-    flags.idleTimeout = idleTimeout;
-    flags.authFile = authFile;
-    flags.admin = admin;
-    flags.maxConnections = maxConnections;
-    flags.maxPerClient = maxPerClient;
-    flags.maxHandshakes = maxHandshakes;
-    flags.maxWaiting = maxWaiting;
-    flags.closeDeniedOnReload = closeDeniedOnReload;
-    flags.tailscaled = tailscaled;
-    flags.tailscale = tailscale;
-    flags.stateDir = stateDir;
-    flags.socket = socket;
-    flags.authKey = authKey;
-    flags.hostname = hostname;
-    flags.loginServer = loginServer;
-    flags.tailscaledLog = tailscaledLog;
     ConfigValues file = config == null ? new ConfigValues() : ConfigFile.read(config);
-    return file.overlaidWith(flags);
+    return file.overlaidWith(flags());
+  }
+
+  /**
+   * The settings the flags give: {@link QuickUp}'s, or picocli's option fields, each copied to the
+   * setting of its name ({@link ConfigValues#types}; QuickUpTest holds the two to one table).
+   */
+  ConfigValues flags() {
+    if (given != null) {
+      return given;
+    }
+    ConfigValues flags = new ConfigValues();
+    for (String key : ConfigValues.types().keySet()) {
+      String name = "--" + key;
+      Object value = spec.findOption(name).getValue();
+      if (value instanceof List<?> list) {
+        value = list.stream().map(r -> new Located((String) r, name, 0)).toList();
+      }
+      flags.set(key, value);
+    }
+    return flags;
   }
 }

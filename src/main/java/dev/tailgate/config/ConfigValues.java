@@ -102,6 +102,47 @@ public final class ConfigValues {
   /** Keys the file may hold, for error messages. */
   static final List<String> KEYS = VALUES.stream().map(ConfigValues::key).toList();
 
+  /**
+   * The settings table: each key, as the file and {@code --KEY} spell it, with the type of its
+   * value ({@code String}, {@code Integer}, {@code Boolean} or a {@code List} of {@link Located}),
+   * in the order declared here. An option of {@code up} is declared once, as a field of this class:
+   * the YAML reader, {@code up}'s quick parser (cli.QuickUp) and {@link #set} follow this table,
+   * and a test holds picocli's options of {@code up} to it (cli.QuickUpTest).
+   */
+  public static Map<String, Class<?>> types() {
+    Map<String, Class<?>> types = new java.util.LinkedHashMap<>();
+    for (Field f : VALUES) {
+      types.put(key(f), f.getType());
+    }
+    return types;
+  }
+
+  /** Gives {@code key} the value {@code value}, of its type in {@link #types}; null unsets it. */
+  public void set(String key, Object value) {
+    try {
+      field(key).set(this, value);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("ConfigValues fields are public", e);
+    }
+  }
+
+  /** The value of {@code key}, or null when it was not given. */
+  public Object get(String key) {
+    try {
+      return field(key).get(this);
+    } catch (IllegalAccessException e) {
+      throw new IllegalStateException("ConfigValues fields are public", e);
+    }
+  }
+
+  private static Field field(String key) {
+    int i = KEYS.indexOf(key);
+    if (i < 0) {
+      throw new IllegalArgumentException("not a setting: " + key);
+    }
+    return VALUES.get(i);
+  }
+
   /** A field's key in the file: {@code maxWaiting} is {@code max-waiting}. */
   static String key(Field f) {
     return f.getName().replaceAll("([A-Z])", "-$1").toLowerCase(java.util.Locale.ROOT);

@@ -22,9 +22,10 @@ public record ConnectOptions(
   /**
    * The quick parser of the common command lines, so that picocli need not load: {@code [--proxy
    * HOST:PORT] [--start|--no-start] [--config FILE] [--credentials FILE] [--] HOST PORT}, options
-   * also as {@code --name=value}. Returns null for anything else (help, version, an unknown or
-   * missing argument): picocli then handles the command line and its errors, so help and messages
-   * come from one place.
+   * also as {@code --name=value}, each at most once. Returns null for anything else (help, version,
+   * an unknown, repeated or missing argument, a value that starts with {@code -}): picocli then
+   * handles the command line and its errors, so help and messages come from one place. {@code
+   * ConnectCommandLineTest} holds the two to the same reading of every line this takes.
    */
   public static ConnectOptions parse(String[] args, int from) {
     String host = null;
@@ -32,34 +33,56 @@ public record ConnectOptions(
     String proxy = null;
     String config = null;
     String credentials = null;
-    boolean start = false;
+    Boolean start = null;
     boolean options = true;
     for (int i = from; i < args.length; i++) {
       String a = args[i];
       if (options && a.startsWith("-")) {
+        int eq = a.indexOf('=');
+        String name = eq < 0 ? a : a.substring(0, eq);
+        String value = eq < 0 ? null : a.substring(eq + 1);
         if (a.equals("--")) {
           options = false;
-        } else if (a.equals("--start")) {
-          start = true;
-        } else if (a.equals("--no-start")) {
-          start = false;
-        } else if (a.equals("--proxy") || a.equals("--config") || a.equals("--credentials")) {
+          continue;
+        }
+        if (name.equals("--start") || name.equals("--no-start")) {
+          if (value != null || start != null) {
+            return null; // picocli: a flag takes no value here, and comes once
+          }
+          start = name.equals("--start");
+          continue;
+        }
+        if (!name.equals("--proxy") && !name.equals("--config") && !name.equals("--credentials")) {
+          return null;
+        }
+        if (value == null) {
           if (++i >= args.length) {
             return null;
           }
-          switch (a) {
-            case "--proxy" -> proxy = args[i];
-            case "--config" -> config = args[i];
-            default -> credentials = args[i];
-          }
-        } else if (a.startsWith("--proxy=")) {
-          proxy = a.substring(8);
-        } else if (a.startsWith("--config=")) {
-          config = a.substring(9);
-        } else if (a.startsWith("--credentials=")) {
-          credentials = a.substring(14);
-        } else {
+          value = args[i];
+        }
+        if (value.startsWith("-")) {
           return null;
+        }
+        switch (name) {
+          case "--proxy" -> {
+            if (proxy != null) {
+              return null;
+            }
+            proxy = value;
+          }
+          case "--config" -> {
+            if (config != null) {
+              return null;
+            }
+            config = value;
+          }
+          default -> {
+            if (credentials != null) {
+              return null;
+            }
+            credentials = value;
+          }
         }
       } else if (host == null) {
         host = a;
@@ -72,6 +95,6 @@ public record ConnectOptions(
     if (port == null) {
       return null;
     }
-    return new ConnectOptions(host, port, proxy, start, config, credentials);
+    return new ConnectOptions(host, port, proxy, Boolean.TRUE.equals(start), config, credentials);
   }
 }

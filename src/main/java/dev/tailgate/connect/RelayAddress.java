@@ -5,6 +5,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Where the relay listens, first found wins: {@code --proxy}, then {@code $TAILGATE_PROXY}, then
@@ -32,9 +33,10 @@ record RelayAddress(String text, String source) {
   }
 
   /**
-   * The run-state file that {@code tailgate up} writes (cli.RunState): {@code $TAILGATE_RUN_DIR},
-   * else {@code $XDG_STATE_HOME/tailgate/run}, else {@code ~/.local/state/tailgate/run}. The same
-   * rule as cli.RunState and config.TailgateConfig, repeated here so as not to load them.
+   * The run-state file that {@code tailgate up} writes (gateway.RunState): {@code
+   * $TAILGATE_RUN_DIR}, else {@code $XDG_STATE_HOME/tailgate/run}, else {@code
+   * ~/.local/state/tailgate/run}. The same rule as gateway.RunState and config.TailgateConfig,
+   * repeated here so as not to load them.
    */
   static Path runStateFile() {
     String run = System.getenv("TAILGATE_RUN_DIR");
@@ -50,18 +52,21 @@ record RelayAddress(String text, String source) {
   }
 
   /**
-   * The {@code relay} of a run-state file whose {@code pid} is alive, or null. Read with string
-   * search, not a JSON parser: the file is tailgate's own, flat, and written by Jackson.
+   * The {@code relay} of a run-state file whose {@code pid} is alive, or null. Read as JSON ({@link
+   * TopLevelJson}, the JDK only), at most {@link TopLevelJson#MAX_CHARS} characters of it.
    */
   static String fromRunState(Path file) {
-    String json;
+    Map<String, String> state;
     try {
-      json = Files.readString(file, StandardCharsets.UTF_8);
+      if (Files.size(file) > TopLevelJson.MAX_CHARS) {
+        return null;
+      }
+      state = TopLevelJson.read(Files.readString(file, StandardCharsets.UTF_8));
     } catch (IOException | RuntimeException e) {
       return null;
     }
-    String pid = field(json, "pid");
-    String relay = field(json, "relay");
+    String pid = state.get("pid");
+    String relay = state.get("relay");
     if (pid == null || relay == null) {
       return null;
     }
@@ -70,35 +75,6 @@ record RelayAddress(String text, String source) {
     } catch (NumberFormatException e) {
       return null;
     }
-  }
-
-  /** The value of a top-level string or number field, without quotes; null if absent. */
-  static String field(String json, String name) {
-    int key = json.indexOf("\"".concat(name).concat("\""));
-    if (key < 0) {
-      return null;
-    }
-    int i = json.indexOf(':', key + name.length() + 2);
-    if (i < 0) {
-      return null;
-    }
-    i++;
-    while (i < json.length() && Character.isWhitespace(json.charAt(i))) {
-      i++;
-    }
-    if (i >= json.length()) {
-      return null;
-    }
-    if (json.charAt(i) == '"') {
-      int end = json.indexOf('"', i + 1);
-      return end < 0 ? null : json.substring(i + 1, end);
-    }
-    int end = i;
-    while (end < json.length()
-        && (Character.isDigit(json.charAt(end)) || json.charAt(end) == '-')) {
-      end++;
-    }
-    return end > i ? json.substring(i, end) : null;
   }
 
   /**

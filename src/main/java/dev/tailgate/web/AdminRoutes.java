@@ -33,7 +33,7 @@ public final class AdminRoutes {
     }
   }
 
-  private final StatusSource status;
+  private final StatusSnapshots status;
   private final Metrics metrics;
   private final Supplier<String> pac;
   private final Map<String, Response> assets;
@@ -41,7 +41,7 @@ public final class AdminRoutes {
   /**
    * @param pac the current PAC file (it changes when the MagicDNS suffix becomes known)
    */
-  public AdminRoutes(StatusSource status, Metrics metrics, Supplier<String> pac) {
+  public AdminRoutes(StatusSnapshots status, Metrics metrics, Supplier<String> pac) {
     this.status = status;
     this.metrics = metrics;
     this.pac = pac;

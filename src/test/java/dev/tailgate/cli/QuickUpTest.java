@@ -2,6 +2,7 @@ package dev.tailgate.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.config.ConfigValues;
 import dev.tailgate.testing.Trials;
 import java.lang.reflect.Field;
 import java.util.ArrayList;
@@ -17,7 +18,7 @@ import picocli.CommandLine;
 /** {@link QuickUp} reads a command line as picocli does, or leaves it to picocli. */
 class QuickUpTest {
   /** Every option field's value after picocli read {@code args}, or null if picocli refused. */
-  private static Map<String, Object> picocli(String... args) throws IllegalAccessException {
+  private static Map<String, Object> picocli(String... args) {
     CommandLine cli = TailgateCommand.commandLine("up");
     try {
       cli.parseArgs(args);
@@ -41,11 +42,12 @@ class QuickUpTest {
     return byName;
   }
 
-  private static Map<String, Object> values(UpCommand up) throws IllegalAccessException {
+  /** The settings the command's flags give, by key, and its --config: what up runs with. */
+  private static Map<String, Object> values(UpCommand up) {
     Map<String, Object> values = new LinkedHashMap<>();
-    for (Field f : options().values()) {
-      values.put(f.getName(), f.get(up));
-    }
+    values.put("config", up.config);
+    ConfigValues flags = up.flags();
+    ConfigValues.types().keySet().forEach(key -> values.put(key, flags.get(key)));
     return values;
   }
 
@@ -73,7 +75,7 @@ class QuickUpTest {
     assertThat(QuickUp.KINDS).isEqualTo(expected);
   }
 
-  private static Map<String, Object> quick(String... args) throws IllegalAccessException {
+  private static Map<String, Object> quick(String... args) {
     UpCommand up = QuickUp.parse(args);
     return up == null ? null : values(up);
   }

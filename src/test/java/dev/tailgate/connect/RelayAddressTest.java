@@ -3,6 +3,8 @@ package dev.tailgate.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.gateway.RunState;
+import dev.tailgate.web.Status;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayAddressTest {
   @TempDir Path dir;
 
-  /** As cli.RunState writes it (Jackson, indented). */
+  /** As gateway.RunState writes it (Jackson, indented). */
   private static String runState(long pid, String relay) {
     return "{\n  \"pid\" : "
         + pid
@@ -36,6 +38,57 @@ class RelayAddressTest {
     Files.writeString(file, runState(gone.pid(), "127.0.0.1:1099"));
     assertThat(RelayAddress.fromRunState(file)).isNull();
     assertThat(RelayAddress.fromRunState(dir.resolve("missing.json"))).isNull();
+  }
+
+  @Test
+  void readsTheTopLevelMembersWhateverComesBeforeThem() throws Exception {
+    Path file = dir.resolve("status.json");
+    Files.writeString(
+        file,
+        "{\"daemon\": {\"pid\": 1, \"relay\": \"10.0.0.1:1\"},"
+            + " \"last_reload\": {\"message\": \"\\\"relay\\\" : \\\"6.6.6.6:1\\\"\"},"
+            + " \"relay\": \"127.0.0.1:1099\", \"pid\": "
+            + ProcessHandle.current().pid()
+            + "}");
+    assertThat(RelayAddress.fromRunState(file)).isEqualTo("127.0.0.1:1099");
+  }
+
+  @Test
+  void readsTheRunStateThatTheGatewayWrites() throws Exception {
+    RunState state =
+        new RunState(
+            ProcessHandle.current().pid(),
+            true,
+            "[::1]:1099",
+            null,
+            "direct",
+            null,
+            new Status.Daemon(
+                true, "running", "Running", 7, 0, "a \"relay\": here", "t", "x.ts.net", null),
+            0,
+            0,
+            "t",
+            "t",
+            new Status.Reload("t", "SIGHUP", false, "rejected: \"relay\" : \"6.6.6.6:1\""));
+    Path file = dir.resolve("status.json");
+    Files.write(file, RunState.JSON.writeValueAsBytes(state));
+    assertThat(RelayAddress.fromRunState(file)).isEqualTo("[::1]:1099");
+  }
+
+  @Test
+  void aBrokenOrOversizedFileIsNoRunState() throws Exception {
+    Path file = dir.resolve("status.json");
+    Files.writeString(
+        file, "{\"pid\": " + ProcessHandle.current().pid() + ", \"relay\": \"127.0.0.1:1");
+    assertThat(RelayAddress.fromRunState(file)).isNull();
+    Files.writeString(
+        file,
+        "{\"pid\": "
+            + ProcessHandle.current().pid()
+            + ", \"relay\": \"127.0.0.1:1099\", \"pad\": \""
+            + "x".repeat(TopLevelJson.MAX_CHARS)
+            + "\"}");
+    assertThat(RelayAddress.fromRunState(file)).isNull();
   }
 
   @Test

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.base.Executables;
 import dev.tailgate.bootstrap.BootstrapException;
@@ -9,7 +9,7 @@ import java.util.Optional;
  * The programs tailgate runs, found by {@link Executables}, or a one-line error that says what to
  * do.
  */
-final class Programs {
+public final class Programs {
   private Programs() {}
 
   /**
@@ -17,7 +17,8 @@ final class Programs {
    * @param flag the flag that sets it, for the error, or {@code null} when none does
    * @param install what to do when it is missing
    */
-  static Path find(String nameOrPath, String flag, String install) throws BootstrapException {
+  public static Path find(String nameOrPath, String flag, String install)
+      throws BootstrapException {
     Optional<Path> found = Executables.find(nameOrPath);
     if (found.isPresent()) {
       return found.get();

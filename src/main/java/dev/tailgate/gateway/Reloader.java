@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;

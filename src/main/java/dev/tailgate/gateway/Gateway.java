@@ -1,8 +1,5 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
-import dev.tailgate.audit.ConnectionLog;
-import dev.tailgate.audit.JsonLinesLog;
-import dev.tailgate.audit.RecentRefusals;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.EarlyStart;
@@ -23,23 +20,17 @@ import dev.tailgate.relay.UpstreamDialer;
 import dev.tailgate.relay.UpstreamGate;
 import dev.tailgate.web.AdminRoutes;
 import dev.tailgate.web.AdminServer;
-import dev.tailgate.web.Metrics;
 import dev.tailgate.web.Pac;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.net.BindException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -51,13 +42,10 @@ import java.util.concurrent.TimeUnit;
  * stops it. The allowlist and the limits reload on SIGHUP and when the config file changes ({@link
  * #reload}).
  */
-final class Gateway implements AutoCloseable {
-  /** Refusals the status page lists. */
-  static final int RECENT_REFUSALS = 50;
-
+public final class Gateway implements AutoCloseable {
   /** Reads the settings again the way {@code up} read them at start: the file, flags over it. */
   @FunctionalInterface
-  interface Reread {
+  public interface Reread {
     TailgateConfig read() throws ConfigException;
   }
 
@@ -69,6 +57,7 @@ final class Gateway implements AutoCloseable {
   private final Path configFile;
   private final Reread reread;
   private final PrintWriter err;
+  private final Path runDir;
   private final Instant started = Instant.now();
   private Supervisor supervisor;
   private RelayServer relay;
@@ -80,15 +69,23 @@ final class Gateway implements AutoCloseable {
   /**
    * @param configFile the {@code --config} file, watched for changes, or {@code null}
    */
-  Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
+  public Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err) {
+    this(cfg, configFile, reread, err, RunState.dir());
+  }
+
+  /**
+   * @param runDir where the run-state file goes: {@link RunState#dir()}, another in tests
+   */
+  Gateway(TailgateConfig cfg, Path configFile, Reread reread, PrintWriter err, Path runDir) {
     this.cfg = cfg;
     this.configFile = configFile;
     this.reread = reread;
     this.err = err;
+    this.runDir = runDir;
   }
 
   /** Starts everything; returns once the relay accepts. */
-  void start() throws Exception {
+  public void start() throws Exception {
     Credentials credentials = cfg.authFile() == null ? null : Settings.credentials(cfg.authFile());
     // tailscaled boots in seconds, the rest of tailgate in a fraction of that: start it first,
     // before netty is loaded, unless a daemon may be there to adopt (docs/architecture.md).
@@ -101,12 +98,7 @@ final class Gateway implements AutoCloseable {
       }
     }
     Transports transport = Transports.best();
-    EventLoopGroup group = transport.newGroup(0);
-    stack.add(
-        () ->
-            group
-                .shutdownGracefully(0, 2, TimeUnit.SECONDS)
-                .awaitUninterruptibly(5, TimeUnit.SECONDS));
+    EventLoopGroup group = eventLoops(transport);
     UpstreamGate gate = UpstreamGate.OPEN;
     if (!cfg.noBootstrap()) {
       if (transport != Transports.EPOLL) {
@@ -127,106 +119,125 @@ final class Gateway implements AutoCloseable {
     if (cfg.allow().isEmpty()) {
       say("no --allow rules: every target will be refused (deny by default)");
     }
-    RelaySettings settings =
-        new RelaySettings(
-            cfg.listen(),
-            RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
-            RelaySettings.DEFAULT_DIAL_TIMEOUT,
-            cfg.idleTimeout(),
-            credentials,
-            cfg.limits());
-    Metrics metrics = new Metrics();
-    RecentRefusals refusals = new RecentRefusals(RECENT_REFUSALS);
-    ConnectionLog log =
-        ConnectionLog.tee(
-            cfg.logFile() == null ? JsonLinesLog.toStdout() : JsonLinesLog.toFile(cfg.logFile()),
-            metrics,
-            refusals);
-    stack.add(log);
-    dialer =
-        cfg.upstream().isDirect()
-            ? new DirectDialer(transport, settings.dialTimeout())
-            : new Socks5Dialer(transport, cfg.upstream().socks5(), settings.dialTimeout());
-    if (dialer instanceof AutoCloseable c) {
-      stack.add(c);
-    }
-    RelayStats stats = new RelayStats(metrics);
+    Telemetry telemetry = Telemetry.open(cfg.logFile());
+    stack.add(telemetry.log());
     // The relay listens while tailscaled boots: its gate holds each client until Running, so the
     // first one is relayed the moment tailscaled can carry it, and a taken port fails at once.
-    UpstreamGate upstreamGate = gate;
-    relay =
-        bind(
-            "listen",
-            cfg.listen(),
-            () ->
-                RelayServer.start(
-                    settings, allowlist, dialer, upstreamGate, log, stats, group, transport));
-    stack.add(relay);
+    relay = listen(credentials, allowlist, gate, telemetry, group, transport);
     if (bringup != null) {
       awaitRunning(bringup);
       say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
     }
+    RunStateWriter runState = new RunStateWriter(runDir, this::runState);
     reload =
         new PolicyReload(
-            cfg, reread, relay, supervisor, metrics, this::say, this::writeRunStateQuietly);
-    metrics.gauge(
-        "tailgate.connections.open", "Client connections open now", stats, RelayStats::open);
-    if (supervisor != null) {
-      Supervisor sup = supervisor;
-      metrics.gauge(
-          "tailgate.rebootstraps",
-          "tailscaled re-bootstraps since start",
-          sup,
-          s -> s.snapshot().restarts());
-      metrics.phases(
-          () -> sup.snapshot().phase().name(),
-          Arrays.stream(Supervisor.Phase.values()).map(Enum::name).toArray(String[]::new));
-    }
+            cfg, reread, relay, supervisor, telemetry.metrics(), this::say, runState::writeQuietly);
+    telemetry.gauges(relay.stats(), supervisor);
     if (cfg.admin() != null) {
-      AdminRoutes routes =
-          new AdminRoutes(
-              new StatusAssembler(relay, dialer.describe(), refusals, supervisor, reload::last),
-              metrics,
-              () ->
-                  Pac.of(
-                      HostPort.format(relay.address()),
-                      supervisor == null ? null : supervisor.magicDnsSuffix()));
-      admin =
-          bind(
-              "admin",
-              cfg.admin(),
-              () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
-      stack.add(admin);
+      admin = admin(telemetry, credentials, group, transport);
     }
-    if (admin != null) {
-      say(
-          "admin on http://"
-              + HostPort.format(admin.address())
-              + "/ (healthz, metrics, proxy.pac, status page)");
-    }
-    ScheduledExecutorService writer =
-        Executors.newSingleThreadScheduledExecutor(
-            r -> {
-              Thread t = new Thread(r, "tailgate-run-state");
-              t.setDaemon(true);
-              return t;
-            });
-    stack.add(() -> RunState.remove(ProcessHandle.current().pid()));
-    stack.add(writer::shutdownNow);
-    writeRunState();
-    writer.scheduleWithFixedDelay(this::writeRunStateQuietly, 2, 2, TimeUnit.SECONDS);
+    stack.add(runState);
+    runState.start();
     // The relay's line comes after the run-state file, which `status` and `connect` read: it says
     // tailgate is ready, and findable.
     say(
         String.format(
             "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
             HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
+    reloadOnSignalAndChange();
+  }
+
+  /** The relay's listener, with its dialer, on {@code --listen}. */
+  private RelayServer listen(
+      Credentials credentials,
+      Allowlist allowlist,
+      UpstreamGate gate,
+      Telemetry telemetry,
+      EventLoopGroup group,
+      Transports transport)
+      throws Exception {
+    RelaySettings settings = relaySettings(cfg, credentials);
+    dialer = dialer(transport, settings);
+    RelayStats stats = new RelayStats(telemetry.metrics());
+    RelayServer server =
+        Binding.bind(
+            "listen",
+            cfg.listen(),
+            () ->
+                RelayServer.start(
+                    settings, allowlist, dialer, gate, telemetry.log(), stats, group, transport));
+    stack.add(server);
+    return server;
+  }
+
+  /** The relay's settings: the listener, timeouts, password and limits {@code cfg} gives. */
+  static RelaySettings relaySettings(TailgateConfig cfg, Credentials credentials) {
+    return new RelaySettings(
+        cfg.listen(),
+        RelaySettings.DEFAULT_HANDSHAKE_TIMEOUT,
+        RelaySettings.DEFAULT_DIAL_TIMEOUT,
+        cfg.idleTimeout(),
+        credentials,
+        cfg.limits());
+  }
+
+  /** One event loop group for the relay, the admin listener and the LocalAPI client. */
+  private EventLoopGroup eventLoops(Transports transport) {
+    EventLoopGroup group = transport.newGroup(0);
+    stack.add(
+        () ->
+            group
+                .shutdownGracefully(0, 2, TimeUnit.SECONDS)
+                .awaitUninterruptibly(5, TimeUnit.SECONDS));
+    return group;
+  }
+
+  /** Straight to the target with {@code --upstream direct}, else through tailscaled's SOCKS5. */
+  private UpstreamDialer dialer(Transports transport, RelaySettings settings) {
+    UpstreamDialer d =
+        cfg.upstream().isDirect()
+            ? new DirectDialer(transport, settings.dialTimeout())
+            : new Socks5Dialer(transport, cfg.upstream().socks5(), settings.dialTimeout());
+    if (d instanceof AutoCloseable c) {
+      stack.add(c);
+    }
+    return d;
+  }
+
+  /** The admin listener: health, metrics, the PAC file and the status page. */
+  private AdminServer admin(
+      Telemetry telemetry, Credentials credentials, EventLoopGroup group, Transports transport)
+      throws Exception {
+    AdminRoutes routes =
+        new AdminRoutes(
+            new StatusAssembler(
+                relay, dialer.describe(), telemetry.refusals(), supervisor, reload::last),
+            telemetry.metrics(),
+            () ->
+                Pac.of(
+                    HostPort.format(relay.address()),
+                    supervisor == null ? null : supervisor.magicDnsSuffix()));
+    AdminServer server =
+        Binding.bind(
+            "admin",
+            cfg.admin(),
+            () -> AdminServer.start(cfg.admin(), routes, credentials, group, transport));
+    stack.add(server);
+    say(
+        "admin on http://"
+            + HostPort.format(server.address())
+            + "/ (healthz, metrics, proxy.pac, status page)");
+    return server;
+  }
+
+  /** Reloads on SIGHUP and when the config file changes; says so when this JVM cannot. */
+  private void reloadOnSignalAndChange() {
     Reloader reloader = new Reloader(configFile, reload::run);
     stack.add(reloader);
     try {
       reloader.start();
     } catch (IOException e) {
-      say("reload on SIGHUP or file change is off: " + TailgateCommand.oneLine(e));
+      say("reload on SIGHUP or file change is off: " + OneLine.of(e));
     }
   }
 
@@ -243,37 +254,13 @@ final class Gateway implements AutoCloseable {
   }
 
   /** Where the relay listens; null before {@link #start()}. */
-  InetSocketAddress relayAddress() {
+  public InetSocketAddress relayAddress() {
     return relay == null ? null : relay.address();
   }
 
   /** Where the admin listener listens; null before {@link #start()} or with {@code --admin off}. */
-  InetSocketAddress adminAddress() {
+  public InetSocketAddress adminAddress() {
     return admin == null ? null : admin.address();
-  }
-
-  /** A listener that binds, or a BindException that says which address and what to do. */
-  private <T> T bind(String what, InetSocketAddress address, Callable<T> start) throws Exception {
-    try {
-      return start.call();
-    } catch (Exception e) {
-      if (e instanceof BindException || TailgateCommand.oneLine(e).contains("in use")) {
-        BindException bind =
-            new BindException(
-                "cannot listen on "
-                    + HostPort.format(address)
-                    + " ("
-                    + what
-                    + "): "
-                    + TailgateCommand.oneLine(e)
-                    + " (is another tailgate running? `tailgate status` tells; or pick another --"
-                    + what
-                    + ")");
-        bind.initCause(e);
-        throw bind;
-      }
-      throw e;
-    }
   }
 
   private void say(String message) {
@@ -281,42 +268,21 @@ final class Gateway implements AutoCloseable {
     err.flush();
   }
 
-  private synchronized void writeRunStateQuietly() {
-    try {
-      writeRunState();
-    } catch (IOException | RuntimeException e) {
-      // The next tick tries again; status shows the last good state meanwhile.
-    }
-  }
-
-  private synchronized void writeRunState() throws IOException {
-    RunState.Daemon daemon = null;
-    if (supervisor != null) {
-      Supervisor.Snapshot s = supervisor.snapshot();
-      daemon =
-          new RunState.Daemon(
-              s.phase().name().toLowerCase(java.util.Locale.ROOT),
-              s.pid(),
-              s.restarts(),
-              s.lastFailure(),
-              s.since().toString(),
-              s.backendState(),
-              s.magicDnsSuffix());
-    }
-    new RunState(
-            ProcessHandle.current().pid(),
-            true,
-            HostPort.format(relay.address()),
-            admin == null ? null : HostPort.format(admin.address()),
-            dialer.describe(),
-            cfg.noBootstrap() ? null : cfg.daemon().stateDir().toString(),
-            daemon,
-            relay.stats().open(),
-            relay.stats().total(),
-            started.toString(),
-            Instant.now().toString(),
-            reload.last())
-        .write();
+  /** What the run-state file says now. */
+  private RunState runState() {
+    return new RunState(
+        ProcessHandle.current().pid(),
+        true,
+        HostPort.format(relay.address()),
+        admin == null ? null : HostPort.format(admin.address()),
+        dialer.describe(),
+        cfg.noBootstrap() ? null : cfg.daemon().stateDir().toString(),
+        supervisor == null ? null : DaemonView.of(supervisor, false),
+        relay.stats().open(),
+        relay.stats().total(),
+        started.toString(),
+        Instant.now().toString(),
+        reload.last());
   }
 
   @Override

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.relay.Credentials;

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.bootstrap.Backoff;
 import dev.tailgate.bootstrap.BootstrapException;
@@ -14,10 +14,11 @@ import java.util.OptionalInt;
  * What the supervisor needs, from tailgate's settings: the programs found on PATH (or as given),
  * the key source parsed, tailscaled's command lines.
  */
-final class DaemonSettings {
+public final class DaemonSettings {
   private DaemonSettings() {}
 
-  static BootstrapSettings of(TailgateConfig cfg) throws ConfigException, BootstrapException {
+  public static BootstrapSettings of(TailgateConfig cfg)
+      throws ConfigException, BootstrapException {
     TailgateConfig.Daemon d = cfg.daemon();
     // The form was checked with the other settings (TailgateConfig.from).
     Optional<AuthKeySource> key = Optional.ofNullable(d.authKey()).map(AuthKeySource::parse);

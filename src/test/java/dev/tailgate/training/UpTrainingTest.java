@@ -1,6 +1,7 @@
-package dev.tailgate.cli;
+package dev.tailgate.training;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.tailgate.testing.RunningProcess;
 import java.nio.file.Files;
@@ -53,6 +54,14 @@ class UpTrainingTest {
         assertThat(left).as(empty.toString()).isEmpty();
       }
     }
+  }
+
+  @Test
+  void namesOnlyClassesThatExist() {
+    for (String name : UpTraining.UNREACHED_BY_NAME) {
+      assertThatCode(() -> Class.forName(name)).as(name).doesNotThrowAnyException();
+    }
+    assertThat(UpTraining.UNREACHED).isNotEmpty();
   }
 
   @Test

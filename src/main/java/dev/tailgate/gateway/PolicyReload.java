@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.config.ConfigException;
@@ -77,7 +77,7 @@ final class PolicyReload {
       next = reread.read();
       allowlist = allowlist(next, supervisor);
     } catch (ConfigException | RuntimeException e) {
-      done(why, false, "rejected, the running policy stays: " + TailgateCommand.oneLine(e));
+      done(why, false, "rejected, the running policy stays: " + OneLine.of(e));
       return;
     }
     int closed = relay.reload(new Policy(allowlist, next.limits()), next.closeDeniedOnReload());

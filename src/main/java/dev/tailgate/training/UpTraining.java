@@ -1,7 +1,15 @@
-package dev.tailgate.cli;
+package dev.tailgate.training;
 
+import dev.tailgate.bootstrap.EarlyStart;
+import dev.tailgate.bootstrap.IpnBusWatch;
 import dev.tailgate.bootstrap.LocalApiClient;
+import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.cli.Main;
+import dev.tailgate.cli.TailgateCommand;
+import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.DaemonSettings;
+import dev.tailgate.gateway.Gateway;
 import dev.tailgate.relay.Transports;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -29,36 +37,45 @@ import java.util.stream.Stream;
  * The training run behind {@code tailgate up}'s class-data-sharing archive: {@code
  * scripts/tailgate} runs this main once per jar with {@code -XX:ArchiveClassesAtExit}, so that the
  * archive holds the classes {@code up} loads on its way to the first relayed connection: an {@code
- * up} line with the bootstrap flags read as {@link Main} reads it (by {@link QuickUp}), the
- * settings, tailscaled's start path and the LocalAPI client (against a pretend LocalAPI on a unix
- * socket), and a gateway without bootstrap that relays a SOCKS5 and an HTTP CONNECT tunnel and
- * serves its admin pages. Everything stays in this JVM, on loopback and in a temporary directory;
- * nothing is started or logged in. The other commands' classes come along, for their own start.
+ * up} line with the bootstrap flags read as {@link Main} reads it (without picocli), the settings,
+ * tailscaled's start path and the LocalAPI client (against a pretend LocalAPI on a unix socket),
+ * and a gateway without bootstrap that relays a SOCKS5 and an HTTP CONNECT tunnel and serves its
+ * admin pages. Everything stays in this JVM, on loopback and in a temporary directory; nothing is
+ * started or logged in. The other commands' classes come along, for their own start.
  */
 public final class UpTraining {
   /** A target by name, as the tailnet's are asked for (sent on to the upstream unresolved). */
   private static final String NAME = "echo.training.test";
 
-  /** Classes of the bootstrap start path that the pretend daemon cannot reach: loaded, not run. */
-  private static final List<String> BOOTSTRAP =
+  /**
+   * Classes of the bootstrap start path that the pretend daemon cannot reach: loaded, not run. By
+   * class literal where they are public, so that a rename breaks the build; the package-private
+   * ones by name, and UpTrainingTest loads each of those.
+   */
+  static final List<Class<?>> UNREACHED =
       List.of(
-          "EarlyStart",
-          "DaemonStart",
-          "TailscaledProcess",
-          "SocketWait",
-          "Bringup",
-          "Bringup$Result",
-          "Supervisor",
-          "Supervisor$Phase",
-          "Supervisor$Snapshot",
-          "Monitor",
-          "Login",
-          "IpnBusWatch",
-          "IpnNotifyHandler",
-          "IpnBusStreamHandler");
+          EarlyStart.class,
+          Supervisor.class,
+          Supervisor.Phase.class,
+          Supervisor.Snapshot.class,
+          IpnBusWatch.class);
 
-  /** Key sources, loaded by name as the bootstrap classes above. */
-  private static final List<String> KEYS = List.of("FileKeySource", "EnvKeySource");
+  /**
+   * The package-private ones: {@code bootstrap}'s own, named as {@link Class#forName} takes them.
+   */
+  static final List<String> UNREACHED_BY_NAME =
+      List.of(
+          "dev.tailgate.bootstrap.DaemonStart",
+          "dev.tailgate.bootstrap.TailscaledProcess",
+          "dev.tailgate.bootstrap.SocketWait",
+          "dev.tailgate.bootstrap.Bringup",
+          "dev.tailgate.bootstrap.Bringup$Result",
+          "dev.tailgate.bootstrap.Monitor",
+          "dev.tailgate.bootstrap.Login",
+          "dev.tailgate.bootstrap.IpnNotifyHandler",
+          "dev.tailgate.bootstrap.IpnBusStreamHandler",
+          "dev.tailgate.keys.FileKeySource",
+          "dev.tailgate.keys.EnvKeySource");
 
   private UpTraining() {}
 
@@ -87,8 +104,8 @@ public final class UpTraining {
     // The other commands' classes, for their start (picocli's own are too old to be archived).
     TailgateCommand.commandLine();
     // As Main reads a plain `up` command line: without picocli.
-    UpCommand parsed =
-        QuickUp.parse(
+    ConfigValues parsed =
+        TailgateCommand.plainUp(
             new String[] {
               "up",
               "--tailscaled",
@@ -116,32 +133,41 @@ public final class UpTraining {
       throw new IllegalStateException("QuickUp did not read the training command line");
     }
     try {
-      DaemonSettings.of(TailgateConfig.from(parsed.settings()));
+      DaemonSettings.of(TailgateConfig.from(parsed));
     } catch (dev.tailgate.bootstrap.BootstrapException noSuchProgram) {
       // setsid missing here: the settings' classes are loaded all the same.
     }
-    for (String name : BOOTSTRAP) {
-      Class.forName("dev.tailgate.bootstrap." + name);
-    }
-    for (String name : KEYS) {
-      Class.forName("dev.tailgate.keys." + name);
+    // UNREACHED's classes were loaded with this class, by their literals.
+    for (String name : UNREACHED_BY_NAME) {
+      Class.forName(name);
     }
     spawn(dir);
     // `target` only gives the tunnels a port to ask for: the pretend upstream answers for it.
     try (ServerSocket target = new ServerSocket(0, 8, InetAddress.getLoopbackAddress());
         ServerSocket socks = new ServerSocket(0, 8, InetAddress.getLoopbackAddress())) {
-      daemon("training-socks5", () -> socksEchoAll(socks)).start();
+      daemon("training-socks5", () -> PretendUpstream.echoAll(socks)).start();
       askPretendLocalApi(socket);
-      UpCommand up = new UpCommand();
-      up.listen = "127.0.0.1:0";
-      up.admin = "127.0.0.1:0";
       // An upstream SOCKS5 as tailscaled's: its dialer and netty's proxy handler are on the way
       // to the first relayed connection too.
-      up.upstream = "socks5://127.0.0.1:" + socks.getLocalPort();
-      up.noBootstrap = true;
-      up.allow = List.of("127.0.0.1:" + target.getLocalPort(), NAME + ":" + target.getLocalPort());
-      up.logFile = dir.resolve("connections.log").toString();
-      TailgateConfig cfg = TailgateConfig.from(up.settings());
+      ConfigValues up =
+          TailgateCommand.plainUp(
+              new String[] {
+                "up",
+                "--listen",
+                "127.0.0.1:0",
+                "--admin",
+                "127.0.0.1:0",
+                "--upstream",
+                "socks5://127.0.0.1:" + socks.getLocalPort(),
+                "--no-bootstrap",
+                "--allow",
+                "127.0.0.1:" + target.getLocalPort(),
+                "--allow",
+                NAME + ":" + target.getLocalPort(),
+                "--log-file",
+                dir.resolve("connections.log").toString()
+              });
+      TailgateConfig cfg = TailgateConfig.from(up);
       Gateway gateway = new Gateway(cfg, null, () -> cfg, quiet);
       try {
         gateway.start();
@@ -250,35 +276,6 @@ public final class UpTraining {
       }
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
-    }
-  }
-
-  /**
-   * A pretend upstream SOCKS5 server, one connection at a time: it accepts any CONNECT and echoes,
-   * whatever the target (the training's tunnels come one after another).
-   */
-  private static void socksEchoAll(ServerSocket server) {
-    while (true) {
-      try (Socket c = server.accept()) {
-        c.setSoTimeout(5_000);
-        InputStream in = c.getInputStream();
-        OutputStream out = c.getOutputStream();
-        in.readNBytes(in.readNBytes(2)[1]); // version, methods
-        out.write(new byte[] {5, 0});
-        byte[] head = in.readNBytes(4);
-        int address = head[3] == 1 ? 4 : head[3] == 4 ? 16 : in.read();
-        in.readNBytes(address + 2);
-        out.write(new byte[] {5, 0, 0, 1, 127, 0, 0, 1, 0, 0});
-        byte[] buf = new byte[4096];
-        int n;
-        while ((n = in.read(buf)) > 0) {
-          c.getOutputStream().write(buf, 0, n);
-        }
-      } catch (IOException e) {
-        if (server.isClosed()) {
-          return;
-        }
-      }
     }
   }
 

@@ -1,8 +1,10 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
+import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.LogTail;
 import dev.tailgate.config.TailgateConfig;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,26 +12,35 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 
 /**
  * {@code tailgate up --detach}: starts the same command without {@code --detach} in a session of
- * its own, its output appended to a log, and returns once its relay is ready. A tailgate that is
- * already up is left as it is.
+ * its own, the way this one was started ({@link SameLaunch}: through the launcher, with its archive
+ * and JVM flags), its output appended to a log, and returns once its relay is ready. A tailgate
+ * that is already up is left as it is.
  */
-final class Detach {
+public final class Detach {
   /** Long enough for a login through a slow control server ({@code tailscale up --timeout=60s}). */
   private static final long READY_TIMEOUT_MS = 120_000;
 
   private Detach() {}
 
-  static int start(List<String> originalArgs, PrintWriter err) throws Exception {
+  /**
+   * @param mainClass the class whose {@code main} runs tailgate's command line
+   * @return empty once a tailgate is up, or the background tailgate's exit status when it exited
+   *     before it was ready
+   * @throws IOException when it is not ready after two minutes, or cannot be started
+   */
+  public static OptionalInt start(String mainClass, List<String> originalArgs, PrintWriter err)
+      throws IOException, BootstrapException, InterruptedException {
     Optional<RunState> running = RunState.read();
     if (running.isPresent() && running.get().ready()) {
       err.printf(
           "tailgate: already up (pid %d), relay on %s%n",
           running.get().pid(), running.get().relay());
-      return ExitCodes.OK;
+      return OptionalInt.empty();
     }
     Path log = TailgateConfig.stateHome().resolve("tailgate.log");
     Files.createDirectories(
@@ -41,11 +52,9 @@ final class Detach {
     }
     List<String> command = new ArrayList<>();
     command.add(Programs.find("setsid", null, "install util-linux").toString());
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.add("-cp");
-    command.add(System.getProperty("java.class.path"));
-    command.add(Main.class.getName());
-    originalArgs.stream().filter(a -> !a.equals("--detach")).forEach(command::add);
+    command.addAll(
+        SameLaunch.current()
+            .command(mainClass, originalArgs.stream().filter(a -> !a.equals("--detach")).toList()));
     Process child =
         new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -59,7 +68,7 @@ final class Detach {
         err.printf(
             "tailgate: up in the background (pid %d), relay on %s, log in %s%n",
             child.pid(), state.get().relay(), log);
-        return ExitCodes.OK;
+        return OptionalInt.empty();
       }
       if (child.waitFor(100, TimeUnit.MILLISECONDS)) {
         err.println(
@@ -67,14 +76,10 @@ final class Detach {
                 + child.exitValue()
                 + "): "
                 + LogTail.of(log, 2));
-        return child.exitValue() == 0 ? ExitCodes.FAILURE : child.exitValue();
+        return OptionalInt.of(child.exitValue());
       }
     }
-    err.println(
-        "tailgate: the background tailgate (pid "
-            + child.pid()
-            + ") is not ready after 120 s; see "
-            + log);
-    return ExitCodes.FAILURE;
+    throw new IOException(
+        "the background tailgate (pid " + child.pid() + ") is not ready after 120 s; see " + log);
   }
 }

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.relay.RelaySettings;

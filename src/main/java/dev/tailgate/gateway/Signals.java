@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Proxy;

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.RecentRefusals;
@@ -10,18 +10,17 @@ import dev.tailgate.policy.Decision;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelayStats;
 import dev.tailgate.web.Status;
-import dev.tailgate.web.StatusSource;
+import dev.tailgate.web.StatusSnapshots;
 import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /** Builds the admin listener's {@link Status} from the running parts; reads, never changes. */
-final class StatusAssembler implements StatusSource {
+final class StatusAssembler implements StatusSnapshots {
   /** Rows of open connections on the page; the rest are counted and summarized by target. */
   static final int SHOWN = 100;
 
@@ -84,32 +83,10 @@ final class StatusAssembler implements StatusSource {
             relay.policy().allowlist().rules(),
             relay.isListening(),
             lastReload.get()),
-        daemon(),
+        DaemonView.of(supervisor, true),
         new Status.Connections(live.size(), stats.total(), shown, byTarget),
         refusals.list().stream().map(StatusAssembler::refusal).toList(),
         peers());
-  }
-
-  private Status.Daemon daemon() {
-    if (supervisor == null) {
-      return new Status.Daemon(false, null, null, -1, 0, null, null, null, List.of());
-    }
-    Supervisor.Snapshot s = supervisor.snapshot();
-    return new Status.Daemon(
-        true,
-        s.phase().name().toLowerCase(Locale.ROOT),
-        s.backendState(),
-        s.pid(),
-        s.restarts(),
-        s.lastFailure(),
-        s.since().toString(),
-        s.magicDnsSuffix(),
-        supervisor.history().stream()
-            .map(
-                t ->
-                    new Status.Transition(
-                        t.at().toString(), t.phase().name().toLowerCase(Locale.ROOT), t.note()))
-            .toList());
   }
 
   private List<Status.Peer> peers() {

@@ -1,4 +1,4 @@
-package dev.tailgate.cli;
+package dev.tailgate.gateway;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -25,7 +25,8 @@ import java.util.Optional;
  * @param admin the admin listener's address, absent when off
  * @param upstream where it sends connections
  * @param stateDir tailscaled's state dir, where {@code down} finds the daemon's pid
- * @param daemon the supervisor's view, absent with --no-bootstrap
+ * @param daemon the supervisor's view ({@link DaemonView}, without its history), absent with
+ *     --no-bootstrap
  * @param openConnections client connections open now
  * @param totalConnections accepted since start
  * @param started when {@code up} started
@@ -33,45 +34,39 @@ import java.util.Optional;
  * @param lastReload the last reload, absent before the first
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record RunState(
+public record RunState(
     long pid,
     boolean ready,
     String relay,
     String admin,
     String upstream,
     @JsonProperty("state_dir") String stateDir,
-    Daemon daemon,
+    Status.Daemon daemon,
     @JsonProperty("open_connections") int openConnections,
     @JsonProperty("total_connections") long totalConnections,
     String started,
     String updated,
     @JsonProperty("last_reload") Status.Reload lastReload) {
 
-  /** The daemon as the supervisor sees it. */
-  @JsonInclude(JsonInclude.Include.NON_NULL)
-  record Daemon(
-      String phase,
-      long pid,
-      int restarts,
-      @JsonProperty("last_failure") String lastFailure,
-      String since,
-      @JsonProperty("backend_state") String backendState,
-      @JsonProperty("magic_dns_suffix") String magicDnsSuffix) {}
-
-  static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+  public static final ObjectMapper JSON =
+      new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
   /** $TAILGATE_RUN_DIR, or the run/ directory in tailgate's state home. */
-  static Path dir() {
+  public static Path dir() {
     String env = System.getenv("TAILGATE_RUN_DIR");
     return env != null && !env.isBlank() ? Path.of(env) : TailgateConfig.stateHome().resolve("run");
   }
 
-  static Path file() {
-    return dir().resolve("status.json");
+  public static Path file() {
+    return file(dir());
   }
 
-  void write() throws IOException {
-    Path dir = dir();
+  static Path file(Path dir) {
+    return dir.resolve("status.json");
+  }
+
+  /** Replaces {@code dir}'s file with this state, atomically where the file system can. */
+  void write(Path dir) throws IOException {
     if (!Files.isDirectory(dir)) {
       Files.createDirectories(
           dir, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
@@ -84,14 +79,15 @@ record RunState(
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
     JSON.writeValue(tmp.toFile(), this);
     try {
-      Files.move(tmp, file(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          tmp, file(dir), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } catch (AtomicMoveNotSupportedException e) {
-      Files.move(tmp, file(), StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tmp, file(dir), StandardCopyOption.REPLACE_EXISTING);
     }
   }
 
   /** The state of a live tailgate, or empty when none runs (a stale file is ignored). */
-  static Optional<RunState> read() throws IOException {
+  public static Optional<RunState> read() throws IOException {
     try {
       RunState s = JSON.readValue(Files.readAllBytes(file()), RunState.class);
       return ProcessHandle.of(s.pid()).filter(ProcessHandle::isAlive).map(h -> s);
@@ -100,13 +96,12 @@ record RunState(
     }
   }
 
-  /** Removes the file if it still belongs to {@code pid}. */
-  static void remove(long pid) {
+  /** Removes {@code dir}'s file if it still belongs to {@code pid}. */
+  static void remove(Path dir, long pid) {
+    Path file = file(dir);
     try {
-      Optional<RunState> s =
-          Optional.of(JSON.readValue(Files.readAllBytes(file()), RunState.class));
-      if (s.get().pid() == pid) {
-        Files.deleteIfExists(file());
+      if (JSON.readValue(Files.readAllBytes(file), RunState.class).pid() == pid) {
+        Files.deleteIfExists(file);
       }
     } catch (IOException ignored) {
       // Already gone, or never written.

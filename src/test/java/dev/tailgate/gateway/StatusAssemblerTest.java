@@ -1,0 +1,73 @@
+package dev.tailgate.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.audit.RecentRefusals;
+import dev.tailgate.config.HostPort;
+import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.SocksClient;
+import dev.tailgate.web.Status;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The status page's snapshot, read from a running relay: its address and rules, the open
+ * connections by target, the last refusals, the last reload; without a supervisor, an unmanaged
+ * daemon and no peers.
+ */
+class StatusAssemblerTest {
+  @TempDir Path dir;
+
+  private final RecentRefusals refusals = new RecentRefusals(Telemetry.RECENT_REFUSALS);
+
+  @Test
+  void showsTheRelayItsOpenConnectionsAndItsRefusals() throws Exception {
+    try (EchoServer echo = new EchoServer();
+        TestRelay relay =
+            new TestRelay(Configs.of(Configs.direct(dir, "127.0.0.1:" + echo.port())), refusals)) {
+      Status.Reload reload = new Status.Reload("2026-01-01T00:00:00Z", "SIGHUP", true, "ok");
+      StatusAssembler status =
+          new StatusAssembler(relay.server, "direct", refusals, null, () -> reload);
+      int denied = echo.port() + 1;
+
+      try (Socket open = SocksClient.tunnel(relay.server.address(), "127.0.0.1", echo.port())) {
+        SocksClient.echo(open, "up");
+        assertThat(SocksClient.reply(relay.server.address(), "127.0.0.1", denied)).isEqualTo(2);
+        awaitRefusal();
+
+        Status s = status.snapshot();
+
+        assertThat(s.relay().address()).isEqualTo(HostPort.format(relay.server.address()));
+        assertThat(s.relay().upstream()).isEqualTo("direct");
+        assertThat(s.relay().allowRules()).containsExactly("127.0.0.1:" + echo.port());
+        assertThat(s.relay().listening()).isTrue();
+        assertThat(s.relay().lastReload()).isEqualTo(reload);
+        assertThat(s.connections().open()).isEqualTo(1);
+        assertThat(s.connections().shown())
+            .singleElement()
+            .satisfies(c -> assertThat(c.target()).isEqualTo("127.0.0.1:" + echo.port()));
+        assertThat(s.connections().byTarget())
+            .containsExactly(new Status.TargetCount("127.0.0.1:" + echo.port(), 1));
+        assertThat(s.refusals())
+            .singleElement()
+            .satisfies(
+                r -> {
+                  assertThat(r.target()).isEqualTo("127.0.0.1:" + denied);
+                  assertThat(r.proto()).isEqualTo("socks5");
+                });
+        assertThat(s.daemon()).isEqualTo(DaemonView.UNMANAGED);
+        assertThat(s.peers()).isEmpty();
+      }
+    }
+  }
+
+  private void awaitRefusal() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    while (refusals.list().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+  }
+}
