@@ -2,6 +2,7 @@ package dev.tailgate.bootstrap;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 
+import dev.tailgate.localapi.Messages;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;

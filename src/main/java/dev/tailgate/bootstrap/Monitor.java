@@ -1,6 +1,11 @@
 package dev.tailgate.bootstrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.localapi.IpnBusMask;
+import dev.tailgate.localapi.IpnBusWatch;
+import dev.tailgate.localapi.IpnState;
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;

@@ -1,5 +1,8 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.localapi.IpnState;
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.localapi.TailscaleStatus;
 import dev.tailgate.relay.DialFailure;
 import dev.tailgate.relay.UpstreamGate;
 import dev.tailgate.relay.UpstreamGate.TooManyWaiting;

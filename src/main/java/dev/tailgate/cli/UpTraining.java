@@ -1,9 +1,8 @@
 package dev.tailgate.cli;
 
-import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.config.TailgateConfig;
-import dev.tailgate.relay.Transports;
-import io.netty.channel.EventLoopGroup;
+import dev.tailgate.localapi.LocalApi;
+import dev.tailgate.localapi.LocalApiClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -20,9 +19,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -42,22 +41,22 @@ public final class UpTraining {
   /** Classes of the bootstrap start path that the pretend daemon cannot reach: loaded, not run. */
   private static final List<String> BOOTSTRAP =
       List.of(
-          "EarlyStart",
-          "DaemonStart",
-          "TailscaledProcess",
-          "SocketWait",
-          "Bringup",
-          "Bringup$Result",
-          "Supervisor",
-          "Supervisor$Phase",
-          "Supervisor$Snapshot",
-          "Monitor",
-          "Login",
-          "IpnBusWatch",
-          "IpnNotifyHandler",
-          "IpnBusStreamHandler",
-          "FileKeySource",
-          "EnvKeySource");
+          "dev.tailgate.bootstrap.EarlyStart",
+          "dev.tailgate.bootstrap.DaemonStart",
+          "dev.tailgate.bootstrap.TailscaledProcess",
+          "dev.tailgate.bootstrap.SocketWait",
+          "dev.tailgate.bootstrap.Bringup",
+          "dev.tailgate.bootstrap.Bringup$Result",
+          "dev.tailgate.bootstrap.Supervisor",
+          "dev.tailgate.bootstrap.Supervisor$Phase",
+          "dev.tailgate.bootstrap.Supervisor$Snapshot",
+          "dev.tailgate.bootstrap.Monitor",
+          "dev.tailgate.bootstrap.Login",
+          "dev.tailgate.localapi.IpnBusWatch",
+          "dev.tailgate.localapi.IpnNotifyHandler",
+          "dev.tailgate.localapi.IpnBusStreamHandler",
+          "dev.tailgate.bootstrap.FileKeySource",
+          "dev.tailgate.bootstrap.EnvKeySource");
 
   private UpTraining() {}
 
@@ -120,7 +119,7 @@ public final class UpTraining {
       // setsid missing here: the settings' classes are loaded all the same.
     }
     for (String name : BOOTSTRAP) {
-      Class.forName("dev.tailgate.bootstrap." + name);
+      Class.forName(name);
     }
     spawn(dir);
     // `target` only gives the tunnels a port to ask for: the pretend upstream answers for it.
@@ -226,7 +225,6 @@ public final class UpTraining {
                 + "\r\n\r\n"
                 + new String(body, StandardCharsets.US_ASCII))
             .getBytes(StandardCharsets.US_ASCII);
-    EventLoopGroup group = Transports.EPOLL.newGroup(1);
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
       Thread daemon =
@@ -241,11 +239,7 @@ public final class UpTraining {
                 }
               });
       daemon.start();
-      try (LocalApiClient api = new LocalApiClient(group, socket)) {
-        api.status().get(5, TimeUnit.SECONDS);
-      }
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      LocalApi.query(socket, Duration.ofSeconds(5), LocalApiClient::status);
     }
   }
 

@@ -2,8 +2,8 @@ package dev.tailgate.bench;
 
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.bootstrap.DaemonStopper;
-import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;

@@ -1,13 +1,16 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import java.time.Duration;
 
-/** Small wording helpers shared by the package's one-line error messages. */
-final class Messages {
+/**
+ * Small wording helpers for one-line error messages, shared by the LocalAPI client and the
+ * bootstrap's runners of outside programs.
+ */
+public final class Messages {
   private Messages() {}
 
   /** The first non-blank line of {@code text}, at most 200 characters; "" for null. */
-  static String firstLine(String text) {
+  public static String firstLine(String text) {
     if (text == null) {
       return "";
     }
@@ -16,7 +19,7 @@ final class Messages {
   }
 
   /** "30 s" for whole seconds, "300 ms" otherwise. */
-  static String duration(Duration duration) {
+  public static String duration(Duration duration) {
     long millis = duration.toMillis();
     return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
   }
