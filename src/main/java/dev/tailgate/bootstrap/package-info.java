@@ -1,7 +1,8 @@
 /**
- * Brings up, logs in and watches tailscaled: auth key sources, the LocalAPI client, the process.
+ * Brings up, logs in and watches tailscaled (the restart state machine): auth key sources, the
+ * process, the supervisor.
  *
- * <p>Knows nothing of the relay's pipeline. Depends on Netty (unix-socket HTTP), Jackson and the
- * JDK only; the relay reaches it through an upstream-health interface, never the other way round.
+ * <p>Knows nothing of the relay: depends on {@code localapi}, Netty, Jackson and the JDK only. The
+ * gateway adapts the supervisor's state to the relay's upstream gate.
  */
 package dev.tailgate.bootstrap;

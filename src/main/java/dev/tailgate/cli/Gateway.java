@@ -10,6 +10,7 @@ import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.gateway.DaemonGate;
 import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.Credentials;
@@ -121,7 +122,7 @@ final class Gateway implements AutoCloseable {
       // tailscaled boots; the admin listener waits for Running, so that the PAC file it serves
       // names the MagicDNS suffix.
       bringup = supervisor.begin(early);
-      gate = supervisor;
+      gate = new DaemonGate(supervisor);
     }
     Allowlist allowlist = PolicyReload.allowlist(cfg, supervisor);
     if (cfg.allow().isEmpty()) {

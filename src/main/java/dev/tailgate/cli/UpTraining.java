@@ -50,6 +50,7 @@ public final class UpTraining {
           "dev.tailgate.bootstrap.Supervisor",
           "dev.tailgate.bootstrap.Supervisor$Phase",
           "dev.tailgate.bootstrap.Supervisor$Snapshot",
+          "dev.tailgate.gateway.DaemonGate",
           "dev.tailgate.bootstrap.Monitor",
           "dev.tailgate.bootstrap.Login",
           "dev.tailgate.localapi.IpnBusWatch",

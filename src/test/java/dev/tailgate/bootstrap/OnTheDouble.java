@@ -1,6 +1,7 @@
 package dev.tailgate.bootstrap;
 
 import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.gateway.DaemonGate;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
@@ -62,8 +63,11 @@ abstract class OnTheDouble {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
-  /** A relay in front of the double's SOCKS5, allowing {@code rule}, behind {@code gate}. */
-  RelayServer relay(Supervisor gate, String rule) throws Exception {
+  /**
+   * A relay in front of the double's SOCKS5, allowing {@code rule}, behind the gateway's gate on
+   * {@code daemon}.
+   */
+  RelayServer relay(Supervisor daemon, String rule) throws Exception {
     Transports t = Transports.EPOLL;
     RelaySettings settings =
         new RelaySettings(
@@ -75,10 +79,10 @@ abstract class OnTheDouble {
     RelayServer relay =
         RelayServer.start(
             settings,
-            Allowlist.parse(List.of(rule), gate::magicDnsSuffix),
+            Allowlist.parse(List.of(rule), daemon::magicDnsSuffix),
             new Socks5Dialer(
                 t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
-            gate,
+            new DaemonGate(daemon),
             ConnectionLog.DISCARD,
             new RelayStats(),
             group,

@@ -3,6 +3,7 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.gateway.DaemonGate;
 import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.testing.FakeTailnet;
@@ -268,7 +269,7 @@ class SupervisorTest extends OnTheDouble {
     }
 
     long asked = System.nanoTime();
-    CompletableFuture<Void> held = sup.whenReady();
+    CompletableFuture<Void> held = new DaemonGate(sup).whenReady();
     Throwable refused =
         org.assertj.core.api.Assertions.catchThrowable(() -> held.get(10, TimeUnit.SECONDS));
 
@@ -323,11 +324,12 @@ class SupervisorTest extends OnTheDouble {
     }
     assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.UNHEALTHY);
     assertThat(sup.snapshot().lastFailure()).contains("test: tailscaled will not start");
-    assertThat(sup.whenReady()).isNotDone();
+    DaemonGate gate = new DaemonGate(sup);
+    assertThat(gate.whenReady()).isNotDone();
 
     Files.writeString(daemon, working);
     awaitNewDaemon(sup, pid, Duration.ofSeconds(30));
-    assertThat(sup.whenReady()).isDone();
+    assertThat(gate.whenReady()).isDone();
   }
 
   private static void awaitNewDaemon(Supervisor sup, long oldPid, Duration timeout)
