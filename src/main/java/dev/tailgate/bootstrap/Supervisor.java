@@ -1,5 +1,6 @@
 package dev.tailgate.bootstrap;
 
+import dev.tailgate.localapi.IpnState;
 import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.localapi.TailscaleStatus;
 import java.time.Duration;
@@ -50,7 +51,7 @@ public final class Supervisor implements AutoCloseable {
 
   private volatile Phase phase = Phase.STARTING;
   private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> firstRunningSeen = new CompletableFuture<>();
+  private final ControlLink control = new ControlLink();
   private volatile Optional<TailscaledProcess> process = Optional.empty();
   private volatile TailscaleStatus lastStatus;
   private volatile String lastFailure;
@@ -70,8 +71,8 @@ public final class Supervisor implements AutoCloseable {
     this.settings = settings;
     this.maxWaiting = settings.maxWaiting();
     this.api = api;
-    this.bringup = new Bringup(settings, api, progress, this::busSaidRunning);
-    this.monitor = new Monitor(api, exec, this::recover, s -> lastStatus = s);
+    this.bringup = new Bringup(settings, api, progress);
+    this.monitor = new Monitor(api, exec, this::recover, this::fresh);
   }
 
   /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
@@ -118,7 +119,7 @@ public final class Supervisor implements AutoCloseable {
 
   private void running(Bringup.Result result) {
     process = result.process();
-    lastStatus = result.status();
+    fresh(result.status());
     failuresInRow = 0;
     phase = Phase.RUNNING;
     since = Instant.now();
@@ -127,9 +128,7 @@ public final class Supervisor implements AutoCloseable {
         (result.adopted() ? "adopted" : "started")
             + " tailscaled"
             + process.map(p -> " (pid " + p.pid() + ")").orElse(""));
-    CompletableFuture<Void> held = ready;
-    firstRunningSeen.complete(null);
-    held.complete(null);
+    ready.complete(null);
     monitor.watch(process);
   }
 
@@ -152,16 +151,6 @@ public final class Supervisor implements AutoCloseable {
     return phase;
   }
 
-  /** When the phase last changed: since when tailscaled is Running, or recovering. */
-  public Instant since() {
-    return since;
-  }
-
-  /** Why the last re-bootstrap was needed, or why the last attempt failed; null before any. */
-  public String lastFailure() {
-    return lastFailure;
-  }
-
   /**
    * Completes when tailscaled is next Running (at once while it is): the first bring-up's end, or
    * the end of the recovery under way.
@@ -170,18 +159,15 @@ public final class Supervisor implements AutoCloseable {
     return ready;
   }
 
-  /**
-   * Completes when the first bring-up's IPN bus says Running, a moment before {@link #running()}.
-   */
-  public CompletableFuture<Void> runningSeen() {
-    return firstRunningSeen;
+  /** Whether tailscaled has its control server's netmap, which Running alone does not say. */
+  public ControlLink control() {
+    return control;
   }
 
-  /** The first bring-up's IPN bus said Running. */
-  private void busSaidRunning() {
-    if (phase == Phase.STARTING) {
-      firstRunningSeen.complete(null);
-    }
+  /** A status of the Running daemon: the last one seen. */
+  private void fresh(TailscaleStatus status) {
+    lastStatus = status;
+    control.observe(status);
   }
 
   /**
@@ -192,7 +178,11 @@ public final class Supervisor implements AutoCloseable {
     return CompletableFuture.supplyAsync(
         () -> {
           try {
-            return bringup.probe();
+            Optional<TailscaleStatus> status = bringup.probe();
+            status
+                .filter(t -> phase == Phase.RUNNING && t.state().orElse(null) == IpnState.RUNNING)
+                .ifPresent(this::fresh);
+            return status;
           } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
@@ -210,6 +200,7 @@ public final class Supervisor implements AutoCloseable {
       phase = Phase.RECOVERING;
       since = Instant.now();
       ready = new CompletableFuture<>();
+      control.lost();
       lastFailure = reason;
       restarts++;
     }
