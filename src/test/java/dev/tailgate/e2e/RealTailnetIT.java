@@ -519,6 +519,13 @@ class RealTailnetIT {
     Recovery.runPlaybook(net, ansible(), singleUseKey);
   }
 
+  @Test
+  @Order(32)
+  void newConnectionsAcrossTenKillsOfTailscaledNeverFailAndADeadTargetStillFailsFast()
+      throws Exception {
+    KillLoop.run(net, ansible());
+  }
+
   private static List<String> texts(JsonNode array) {
     List<String> out = new java.util.ArrayList<>();
     array.forEach(n -> out.add(n.asText()));

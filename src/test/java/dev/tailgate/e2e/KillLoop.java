@@ -1,0 +1,203 @@
+package dev.tailgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.testing.RunningProcess;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Scenario 5 (issue 14): {@code kill -9} of the gateway's tailscaled {@link #KILLS} times, each
+ * followed at once by a loop of requests with no retries anywhere: plain {@code curl
+ * --socks5-hostname} by MagicDNS name through the relay and plain {@code ssh} through {@code
+ * tailgate connect} (the generated ssh_config), alternating, one after another, until the new
+ * daemon has been Running for {@link #PAST_RUNNING} (the real daemon says Running on its disk
+ * cache's netmap and dials by name fail until control's comes). None may fail. Beside the loop, a
+ * probe dials tailscaled's own SOCKS5 port every 10 ms from the kill until it carries a dial, which
+ * times tailscaled's own start to a working dial (and counts the 0x01 it answers first). Then a
+ * peer port with nothing listening must still fail fast through the relay.
+ */
+final class KillLoop {
+  static final int KILLS = 10;
+  static final Duration PAST_RUNNING = Duration.ofMillis(2500);
+  static final int AT_LEAST = 3;
+  static final Duration LIMIT = Duration.ofSeconds(90);
+
+  /** Dials HOST:PORT through the SOCKS5 proxy on 127.0.0.1:PROXY until reply 0x00. */
+  private static final String PROBE =
+      """
+      import socket, struct, sys, time
+      port, host, target = int(sys.argv[1]), sys.argv[2].encode(), int(sys.argv[3])
+      end, failed = time.time() + float(sys.argv[4]), 0
+      while time.time() < end:
+          try:
+              with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+                  s.sendall(b"\\x05\\x01\\x00")
+                  if s.recv(2) == b"\\x05\\x00":
+                      s.sendall(b"\\x05\\x01\\x00\\x03" + bytes([len(host)]) + host
+                                + struct.pack(">H", target))
+                      reply = s.recv(10)
+                      if len(reply) >= 2 and reply[1] == 0:
+                          print("ok %d %d" % (time.time_ns(), failed))
+                          sys.exit(0)
+                      failed += 1
+          except OSError:
+              pass
+          time.sleep(0.01)
+      print("none 0 %d" % failed)
+      sys.exit(1)
+      """;
+
+  private KillLoop() {}
+
+  record Kill(long toFirstServed, long toDaemonDial, long daemonStartToDial, int daemon0x01) {}
+
+  static void run(RealTailnet net, AnsibleOnTailnet ansible) throws Exception {
+    String page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
+    List<Recovery.Request> failed = new ArrayList<>();
+    List<Kill> kills = new ArrayList<>();
+    int requests = 0;
+    for (int k = 0; k < KILLS; k++) {
+      long old = net.gatewayDaemonPid();
+      CompletableFuture<Long> back = new CompletableFuture<>();
+      long killed = System.nanoTime();
+      Instant killedAt = Instant.now();
+      ProcessHandle.of(old).orElseThrow().destroyForcibly(); // SIGKILL
+      CompletableFuture<RunningProcess.Result> probe =
+          CompletableFuture.supplyAsync(() -> probe(net, RealTailnet.GATEWAY_SOCKS_PORT, page));
+      Thread watcher =
+          new Thread(() -> back.complete(Recovery.runningAgain(net, old)), "e2e-running-again");
+      watcher.start();
+      long firstServed = 0;
+      int served = 0;
+      long deadline = killed + LIMIT.toNanos();
+      for (int i = 0; System.nanoTime() < deadline; i++) {
+        boolean curl = i % 2 == 0;
+        List<String> command =
+            curl
+                ? Clients.curlSocks5h(RealTailnet.RELAY_PORT, page)
+                : ansible.ssh(net.peerName, "true");
+        Clients.Timed r = net.clients.timed(command, Duration.ofSeconds(90));
+        requests++;
+        boolean ok = r.ok() && (!curl || r.result().output().contains(net.marker));
+        if (!ok) {
+          failed.add(new Recovery.Request(curl ? "curl" : "ssh", r));
+        } else if (firstServed == 0) {
+          firstServed = r.endNanos() - killed;
+        }
+        served++;
+        Long running = back.getNow(null);
+        if (served >= AT_LEAST
+            && running != null
+            && (running == 0 || System.nanoTime() - running > PAST_RUNNING.toNanos())) {
+          break;
+        }
+      }
+      watcher.join(LIMIT.toMillis());
+      kills.add(kill(net, old, killed, killedAt, firstServed, probe.join()));
+    }
+    Duration dead = deadTarget(net);
+
+    Timings t = net.timings;
+    String scenario = "kill loop (" + KILLS + " x kill -9, no client retries): ";
+    t.put(scenario + "requests / failed", requests + " / " + failed.size());
+    t.put(
+        scenario + "kill -> first request served through tailgate (median / worst)",
+        spread(kills.stream().map(Kill::toFirstServed).toList()));
+    t.put(
+        scenario + "kill -> tailscaled's own SOCKS5 carries a dial (median / worst)",
+        spread(kills.stream().map(Kill::toDaemonDial).toList()));
+    t.put(
+        scenario + "tailscaled's own start -> its SOCKS5 carries a dial (median / worst)",
+        spread(kills.stream().map(Kill::daemonStartToDial).toList()));
+    t.put(
+        scenario + "0x01 replies tailscaled's own SOCKS5 gave first, per kill",
+        kills.stream().map(x -> Integer.toString(x.daemon0x01())).toList().toString());
+    t.put(scenario + "dead target (peer port, nothing listening) through tailgate", ms(dead));
+
+    assertThat(failed)
+        .as("failed requests (%d in all): %s", requests, Recovery.describe(failed))
+        .isEmpty();
+    assertThat(kills).allSatisfy(x -> assertThat(x.toDaemonDial()).isPositive());
+    assertThat(dead).as("a dead target still fails fast").isLessThan(Duration.ofSeconds(2));
+  }
+
+  private static Kill kill(
+      RealTailnet net,
+      long old,
+      long killed,
+      Instant killedAt,
+      long firstServed,
+      RunningProcess.Result probe)
+      throws Exception {
+    String[] words = probe.output().strip().split(" ");
+    long dialAt = words[0].equals("ok") ? Long.parseLong(words[1]) : 0;
+    int daemon0x01 = Integer.parseInt(words[2]);
+    long pid = net.gatewayDaemonPid();
+    Instant started = ProcessHandle.of(pid).flatMap(p -> p.info().startInstant()).orElse(killedAt);
+    long killEpoch = killedAt.getEpochSecond() * 1_000_000_000L + killedAt.getNano();
+    long startEpoch = started.getEpochSecond() * 1_000_000_000L + started.getNano();
+    assertThat(pid).as("a new tailscaled").isNotEqualTo(old);
+    return new Kill(
+        firstServed,
+        dialAt == 0 ? 0 : dialAt - killEpoch,
+        dialAt == 0 ? 0 : dialAt - startEpoch,
+        daemon0x01);
+  }
+
+  private static RunningProcess.Result probe(RealTailnet net, int proxyPort, String page) {
+    try {
+      return net.clients.run(
+          List.of(
+              "python3",
+              "-c",
+              PROBE,
+              Integer.toString(proxyPort),
+              net.peerName,
+              Integer.toString(RealTailnet.HTTP_PORT),
+              Long.toString(LIMIT.toSeconds())),
+          LIMIT.plusSeconds(10));
+    } catch (Exception e) {
+      throw new IllegalStateException("the dial probe did not run: " + page, e);
+    }
+  }
+
+  /** A SOCKS5 CONNECT through the relay to a peer port where nothing listens, settled. */
+  private static Duration deadTarget(RealTailnet net) throws Exception {
+    Thread.sleep(3000); // past the moments right after a start, when a 0x01 is dialled again
+    Clients.Timed r =
+        net.clients.timed(
+            List.of(
+                "python3",
+                "-c",
+                Socks5Probe.SCRIPT,
+                Integer.toString(RealTailnet.RELAY_PORT),
+                net.peerName,
+                Integer.toString(RealTailnet.DEAD_PORT)),
+            Duration.ofSeconds(60));
+    assertThat(r.result().output()).as("the relay's reply").contains("reply 0x01");
+    return Duration.ofNanos(r.endNanos() - r.startNanos());
+  }
+
+  /** "median / worst" of durations in ns. */
+  private static String spread(List<Long> nanos) {
+    List<Long> sorted = nanos.stream().sorted().toList();
+    long median =
+        sorted.size() % 2 == 1
+            ? sorted.get(sorted.size() / 2)
+            : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    return ms(Duration.ofNanos(median))
+        + " / "
+        + ms(Duration.ofNanos(sorted.get(sorted.size() - 1)))
+        + " (each: "
+        + sorted.stream().map(n -> Long.toString(n / 1_000_000)).toList()
+        + " ms)";
+  }
+
+  private static String ms(Duration d) {
+    return Timings.ms(d);
+  }
+}
