@@ -22,7 +22,10 @@ public final class ControlLink {
     return connected;
   }
 
-  /** Since when the daemon is in control's map poll, or empty while it is not. */
+  /**
+   * When this daemon first got control's netmap, or empty before: a later drop and return of the
+   * map poll (controlclient restarts it, e.g. when its endpoints change) does not move it.
+   */
   public synchronized Optional<Instant> since() {
     return Optional.ofNullable(since);
   }
@@ -31,7 +34,7 @@ public final class ControlLink {
     if (!status.inControlsMapPoll()) {
       lost();
     } else if (!connected.isDone()) {
-      since = Instant.now();
+      since = since == null ? Instant.now() : since;
       connected.complete(null);
     }
   }
@@ -40,7 +43,12 @@ public final class ControlLink {
   synchronized void lost() {
     if (connected.isDone()) {
       connected = new CompletableFuture<>();
-      since = null;
     }
+  }
+
+  /** A new daemon: not in the map poll, and not yet ever. */
+  synchronized void restarted() {
+    lost();
+    since = null;
   }
 }

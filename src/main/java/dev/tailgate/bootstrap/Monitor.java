@@ -68,6 +68,14 @@ final class Monitor {
     next(gen, UNTIL_CONNECTED);
   }
 
+  /** Probes soon: a status showed the daemon out of control's map poll. */
+  synchronized void hurry() {
+    if (probe != null && probe.getDelay(TimeUnit.MILLISECONDS) > UNTIL_CONNECTED.toMillis()) {
+      probe.cancel(false);
+      next(generation, UNTIL_CONNECTED);
+    }
+  }
+
   private synchronized void next(int gen, Duration after) {
     if (gen == generation) {
       probe = exec.schedule(() -> probe(gen), after.toMillis(), TimeUnit.MILLISECONDS);

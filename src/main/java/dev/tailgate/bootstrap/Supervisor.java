@@ -168,6 +168,9 @@ public final class Supervisor implements AutoCloseable {
   private void fresh(TailscaleStatus status) {
     lastStatus = status;
     control.observe(status);
+    if (!status.inControlsMapPoll()) {
+      monitor.hurry();
+    }
   }
 
   /**
@@ -200,7 +203,7 @@ public final class Supervisor implements AutoCloseable {
       phase = Phase.RECOVERING;
       since = Instant.now();
       ready = new CompletableFuture<>();
-      control.lost();
+      control.restarted();
       lastFailure = reason;
       restarts++;
     }

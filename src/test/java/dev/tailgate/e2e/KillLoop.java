@@ -15,13 +15,12 @@ import java.util.concurrent.CompletableFuture;
  * --socks5-hostname} by MagicDNS name through the relay and plain {@code ssh} through {@code
  * tailgate connect} (the generated ssh_config), alternating, one after another, until the new
  * daemon has been Running for {@link #PAST_RUNNING} (the real daemon says Running on its disk
- * cache's netmap and dials by name fail until control's comes). None may fail. Each kill waits (a
- * few seconds at most) for tailscaled's netmap cache to be on disk, so that the next daemon starts
- * on it: tailscaled writes it (self only, no peers) when its home DERP changes and discards it with
- * the next full netmap, so whether a restart takes that fast path is a matter of timing. Beside the
- * loop, a probe dials tailscaled's own SOCKS5 port every 10 ms from the kill until it carries a
- * dial, which times tailscaled's own start (its pid file) to a working dial and counts the 0x01 it
- * answers first. Then a peer port with nothing listening must still fail fast through the relay.
+ * cache's netmap and dials by name fail until control's comes). None may fail. Each kill comes with
+ * tailscaled's own netmap cache on disk ({@link NetmapCacheKeeper}), so that the next daemon takes
+ * that fast path, which is otherwise a matter of timing. Beside the loop, a probe dials
+ * tailscaled's own SOCKS5 port every 10 ms from the kill until it carries a dial, which times
+ * tailscaled's own start (its pid file) to a working dial and counts the 0x01 it answers first.
+ * Then a peer port with nothing listening must still fail fast through the relay.
  */
 final class KillLoop {
   static final int KILLS = 10;
@@ -68,55 +67,59 @@ final class KillLoop {
     List<Recovery.Request> failed = new ArrayList<>();
     List<Kill> kills = new ArrayList<>();
     int requests = 0;
-    for (int k = 0; k < KILLS; k++) {
-      boolean cached = awaitNetmapCache(net);
-      long old = net.gatewayDaemonPid();
-      CompletableFuture<Long> back = new CompletableFuture<>();
-      long killed = System.nanoTime();
-      Instant killedAt = Instant.now();
-      ProcessHandle.of(old).orElseThrow().destroyForcibly(); // SIGKILL
-      CompletableFuture<Long> started = CompletableFuture.supplyAsync(() -> newPid(net, old));
-      CompletableFuture<RunningProcess.Result> probe =
-          CompletableFuture.supplyAsync(() -> probe(net, RealTailnet.GATEWAY_SOCKS_PORT, page));
-      Thread watcher =
-          new Thread(() -> back.complete(Recovery.runningAgain(net, old)), "e2e-running-again");
-      watcher.start();
-      long firstServed = 0;
-      int served = 0;
-      long deadline = killed + LIMIT.toNanos();
-      for (int i = 0; System.nanoTime() < deadline; i++) {
-        boolean curl = i % 2 == 0;
-        List<String> command =
-            curl
-                ? Clients.curlSocks5h(RealTailnet.RELAY_PORT, page)
-                : ansible.ssh(net.peerName, "true");
-        Clients.Timed r = net.clients.timed(command, Duration.ofSeconds(90));
-        requests++;
-        boolean ok = r.ok() && (!curl || r.result().output().contains(net.marker));
-        if (!ok) {
-          failed.add(new Recovery.Request(curl ? "curl" : "ssh", r));
-        } else if (firstServed == 0) {
-          firstServed = r.endNanos() - killed;
+    long loadedBefore = loadedFromCache(net);
+    try (NetmapCacheKeeper cache = NetmapCacheKeeper.of(net)) {
+      for (int k = 0; k < KILLS; k++) {
+        boolean cached = awaitCache(cache);
+        long old = net.gatewayDaemonPid();
+        CompletableFuture<Long> back = new CompletableFuture<>();
+        long killed = System.nanoTime();
+        Instant killedAt = Instant.now();
+        ProcessHandle.of(old).orElseThrow().destroyForcibly(); // SIGKILL
+        CompletableFuture<Long> started = CompletableFuture.supplyAsync(() -> newPid(net, old));
+        CompletableFuture<RunningProcess.Result> probe =
+            CompletableFuture.supplyAsync(() -> probe(net, RealTailnet.GATEWAY_SOCKS_PORT, page));
+        Thread watcher =
+            new Thread(() -> back.complete(Recovery.runningAgain(net, old)), "e2e-running-again");
+        watcher.start();
+        long firstServed = 0;
+        int served = 0;
+        long deadline = killed + LIMIT.toNanos();
+        for (int i = 0; System.nanoTime() < deadline; i++) {
+          boolean curl = i % 2 == 0;
+          List<String> command =
+              curl
+                  ? Clients.curlSocks5h(RealTailnet.RELAY_PORT, page)
+                  : ansible.ssh(net.peerName, "true");
+          Clients.Timed r = net.clients.timed(command, Duration.ofSeconds(90));
+          requests++;
+          boolean ok = r.ok() && (!curl || r.result().output().contains(net.marker));
+          if (!ok) {
+            failed.add(new Recovery.Request(curl ? "curl" : "ssh", r));
+          } else if (firstServed == 0) {
+            firstServed = r.endNanos() - killed;
+          }
+          served++;
+          Long running = back.getNow(null);
+          if (served >= AT_LEAST
+              && running != null
+              && (running == 0 || System.nanoTime() - running > PAST_RUNNING.toNanos())) {
+            break;
+          }
         }
-        served++;
-        Long running = back.getNow(null);
-        if (served >= AT_LEAST
-            && running != null
-            && (running == 0 || System.nanoTime() - running > PAST_RUNNING.toNanos())) {
-          break;
-        }
+        watcher.join(LIMIT.toMillis());
+        kills.add(kill(cached, killed, killedAt, started.join(), firstServed, probe.join()));
       }
-      watcher.join(LIMIT.toMillis());
-      kills.add(kill(cached, killed, killedAt, started.join(), firstServed, probe.join()));
     }
+    long loaded = loadedFromCache(net) - loadedBefore;
     Duration dead = deadTarget(net);
 
     Timings t = net.timings;
     String scenario = "kill loop (" + KILLS + " x kill -9, no client retries): ";
     t.put(scenario + "requests / failed", requests + " / " + failed.size());
     t.put(
-        scenario + "kills whose next daemon started on a netmap cache",
-        kills.stream().filter(Kill::cached).count() + " of " + KILLS);
+        scenario + "kills with tailscaled's netmap cache on disk / daemons that loaded it",
+        kills.stream().filter(Kill::cached).count() + " / " + loaded + " of " + KILLS);
     t.put(
         scenario + "kill -> first request served through tailgate (median / worst)",
         spread(kills.stream().map(Kill::toFirstServed).toList()));
@@ -181,20 +184,25 @@ final class KillLoop {
     return 0;
   }
 
-  /** Waits up to 8 s for tailscaled's netmap cache in the gateway's state; whether it came. */
-  private static boolean awaitNetmapCache(RealTailnet net) throws Exception {
+  /** Up to 8 s for tailscaled's netmap cache to be on disk (the first daemon writes it late). */
+  private static boolean awaitCache(NetmapCacheKeeper cache) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(8).toNanos();
-    while (System.nanoTime() < deadline) {
-      try (var files = java.nio.file.Files.walk(net.gatewayState)) {
-        if (files.anyMatch(p -> p.toString().contains("netmap-cache/") && p.toFile().isFile())) {
-          return true;
-        }
-      } catch (java.io.UncheckedIOException | java.io.IOException changing) {
-        // tailscaled rewrites it meanwhile
+    while (!cache.restore()) {
+      if (System.nanoTime() > deadline) {
+        return false;
       }
       Thread.sleep(50);
     }
-    return false;
+    return true;
+  }
+
+  /** How many times the gateway's tailscaled said it started on its disk cache's netmap. */
+  private static long loadedFromCache(RealTailnet net) throws java.io.IOException {
+    String log =
+        new String(
+            java.nio.file.Files.readAllBytes(net.tailscaledLog),
+            java.nio.charset.StandardCharsets.ISO_8859_1);
+    return log.split("loaded netmap from disk cache", -1).length - 1;
   }
 
   private static RunningProcess.Result probe(RealTailnet net, int proxyPort, String page) {
@@ -219,13 +227,7 @@ final class KillLoop {
     Thread.sleep(3000); // past the moments right after a start, when a 0x01 is dialled again
     Clients.Timed r =
         net.clients.timed(
-            List.of(
-                "python3",
-                "-c",
-                Socks5Probe.SCRIPT,
-                Integer.toString(RealTailnet.RELAY_PORT),
-                net.peerName,
-                Integer.toString(RealTailnet.DEAD_PORT)),
+            Socks5Probe.command(RealTailnet.RELAY_PORT, net.peerName, RealTailnet.DEAD_PORT),
             Duration.ofSeconds(60));
     assertThat(r.result().output()).as("the relay's reply").contains("reply 0x01");
     return Duration.ofNanos(r.endNanos() - r.startNanos());
