@@ -303,6 +303,24 @@ check "exactly one login happened" test "$(wc -l <"$work/logins.jsonl")" = 1
 body=$(curl -sS --max-time 5 --socks5-hostname "127.0.0.1:$socks_port" "http://web.tail1234.ts.net/hello.txt")
 check "SOCKS5 works again after the restart" test "$body" = "hello from the peer"
 
+# --- restart on a disk-cached netmap: Running before SOCKS5 can dial by name (issue 14) ---------
+{ kill -9 "$d1" && wait "$d1"; } 2>/dev/null
+TAILSCALED_FAKE_CACHED_NETMAP=1.5 start_daemon d1c --statedir="$state1" --socket="$sock1" \
+  --socks5-server="127.0.0.1:$socks_port"
+d1=$daemon_pid
+check "cached netmap: Running at once" wait_for_state "$sock1" Running 1
+check "... with Self.Online false and no peers" \
+  test "$(api "$sock1" /localapi/v0/status | json_field 'str(j["Self"]["Online"]) + " " + str(j["Peer"])')" = "False None"
+read -r code secs < <(python3 "$work/socks_probe.py" "$socks_port" web.tail1234.ts.net 80)
+check "... and a dial by name is 0x01 at once (got $code in ${secs}s)" \
+  python3 -c "import sys; sys.exit(not ('$code' == '1' and $secs < 0.9))"
+check "... it logged the cache as the real one does" grep -q 'loaded netmap from disk cache; 0 peers' "$work/d1c.err"
+sleep 1.5
+check "control's netmap came: Self.Online and the peers" \
+  test "$(api "$sock1" /localapi/v0/status | json_field 'str(j["Self"]["Online"]) + " " + str(len(j["Peer"]))')" = "True 3"
+body=$(curl -sS --max-time 5 --socks5-hostname "127.0.0.1:$socks_port" "http://web.tail1234.ts.net/hello.txt")
+check "... and SOCKS5 dials by name" test "$body" = "hello from the peer"
+
 # --- a second node, fresh state: refusals, used keys, interactive login, machine auth -----------
 sock2="$work/run2/tailscaled.sock"
 state2="$work/state2"

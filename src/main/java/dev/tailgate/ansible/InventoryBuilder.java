@@ -1,7 +1,7 @@
 package dev.tailgate.ansible;
 
-import dev.tailgate.bootstrap.PeerStatus;
-import dev.tailgate.bootstrap.TailscaleStatus;
+import dev.tailgate.localapi.PeerStatus;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,11 @@
 package dev.tailgate.bootstrap;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.localapi.IpnBusMask;
+import dev.tailgate.localapi.IpnBusWatch;
+import dev.tailgate.localapi.IpnState;
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.io.IOException;
 import java.util.EnumSet;
 import java.util.Optional;
@@ -23,18 +28,9 @@ final class Bringup {
 
   private final BootstrapSettings settings;
   private final LocalApiClient api;
-  private final Runnable runningSeen;
   private final Consumer<String> progress;
 
-  /**
-   * @param runningSeen told when the IPN bus says Running, before the status probe confirms it
-   */
-  Bringup(
-      BootstrapSettings settings,
-      LocalApiClient api,
-      Consumer<String> progress,
-      Runnable runningSeen) {
-    this.runningSeen = runningSeen;
+  Bringup(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
     this.settings = settings;
     this.api = api;
     this.progress = progress;
@@ -181,11 +177,8 @@ final class Bringup {
           IpnBusMask.INITIAL_STATE,
           notify -> {
             JsonNode state = notify.get("State");
-            if (state != null
-                && state.isInt()
-                && state.asInt() == IpnState.RUNNING.code()
-                && running.complete(null)) {
-              runningSeen.run();
+            if (state != null && state.isInt() && state.asInt() == IpnState.RUNNING.code()) {
+              running.complete(null);
             }
           });
     } catch (RuntimeException noBus) {

@@ -1,8 +1,8 @@
 package dev.tailgate.bootstrap;
 
-import dev.tailgate.relay.DialFailure;
-import dev.tailgate.relay.UpstreamGate;
-import dev.tailgate.relay.UpstreamGate.TooManyWaiting;
+import dev.tailgate.localapi.IpnState;
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -11,32 +11,21 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Owns tailscaled's life while tailgate runs: brings it up, watches it (process exit, the IPN bus,
- * a LocalAPI probe), and re-bootstraps it with the same state when it dies or wedges. As the
- * relay's {@link UpstreamGate} it holds new connections during a recovery and tells an upstream
- * that is broken from a target that is down.
+ * a LocalAPI probe), and re-bootstraps it with the same state when it dies or wedges: the restart
+ * state machine. What the relay makes of that state (hold, judge, warm-up) is the gateway's
+ * DaemonGate, which reads it through {@link #phase()}, {@link #running()}, {@link #probe()} and
+ * {@link #recover(String)}.
  *
- * <p>Every state change runs on one thread of its own; the gate's methods never block.
+ * <p>Every state change runs on one thread of its own; the accessors never block.
  */
-public final class Supervisor implements UpstreamGate, AutoCloseable {
+public final class Supervisor implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Supervisor.class);
-  private static final CompletableFuture<Void> OPEN = CompletableFuture.completedFuture(null);
-
-  /**
-   * For this long after tailscaled comes (back) up, a general failure (0x01) is dialled again
-   * rather than blamed on the target. The real daemon can say Running while its first dial to a
-   * peer still runs past its fixed 5 s SOCKS5 dial timeout: when the first WireGuard handshake
-   * initiation is lost while paths are being set up, wireguard-go sends the next one only after its
-   * 5 s REKEY_TIMEOUT. The e2e test on a real tailnet showed it (docs/e2e.md). The relay's bound on
-   * attempts per request still holds.
-   */
-  static final Duration WARM_UP = Duration.ofSeconds(30);
 
   /** Where the daemon stands, as tailgate sees it. */
   public enum Phase {
@@ -58,12 +47,11 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
             t.setDaemon(true);
             return t;
           });
-  private final AtomicInteger waiting = new AtomicInteger();
   private volatile int maxWaiting;
 
   private volatile Phase phase = Phase.STARTING;
   private volatile CompletableFuture<Void> ready = new CompletableFuture<>();
-  private final CompletableFuture<Void> firstRunningSeen = new CompletableFuture<>();
+  private final ControlLink control = new ControlLink();
   private volatile Optional<TailscaledProcess> process = Optional.empty();
   private volatile TailscaleStatus lastStatus;
   private volatile String lastFailure;
@@ -72,36 +60,19 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
   private volatile int failuresInRow;
   private volatile boolean closed;
   private volatile Thread firstBringup;
-  private CompletableFuture<Verdict> judging;
-  private final java.util.Deque<Transition> history = new java.util.ArrayDeque<>();
-
-  /** A change of phase, for the status page's history. */
-  public record Transition(Instant at, Phase phase, String note) {}
-
-  private static final int HISTORY = 20;
-
-  private void remember(Phase phase, String note) {
-    synchronized (history) {
-      if (history.size() == HISTORY) {
-        history.removeLast();
-      }
-      history.addFirst(new Transition(Instant.now(), phase, note));
-    }
-  }
+  private final PhaseHistory history = new PhaseHistory();
 
   /** The latest changes of phase, newest first. */
-  public List<Transition> history() {
-    synchronized (history) {
-      return List.copyOf(history);
-    }
+  public List<PhaseHistory.Transition> history() {
+    return history.latest();
   }
 
   public Supervisor(BootstrapSettings settings, LocalApiClient api, Consumer<String> progress) {
     this.settings = settings;
     this.maxWaiting = settings.maxWaiting();
     this.api = api;
-    this.bringup = new Bringup(settings, api, progress, this::runningSeen);
-    this.monitor = new Monitor(api, exec, this::recover, s -> lastStatus = s);
+    this.bringup = new Bringup(settings, api, progress);
+    this.monitor = new Monitor(api, exec, this::recover, this::fresh);
   }
 
   /** The first bring-up, on the caller's thread: returns once Running, or says why not. */
@@ -148,18 +119,16 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
 
   private void running(Bringup.Result result) {
     process = result.process();
-    lastStatus = result.status();
+    fresh(result.status());
     failuresInRow = 0;
     phase = Phase.RUNNING;
     since = Instant.now();
-    remember(
+    history.add(
         Phase.RUNNING,
         (result.adopted() ? "adopted" : "started")
             + " tailscaled"
             + process.map(p -> " (pid " + p.pid() + ")").orElse(""));
-    CompletableFuture<Void> held = ready;
-    firstRunningSeen.complete(null);
-    held.complete(null);
+    ready.complete(null);
     monitor.watch(process);
   }
 
@@ -168,104 +137,65 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
     this.maxWaiting = max;
   }
 
+  /** How many clients may be held at once (the gate's bound, which a reload may change). */
+  public int maxWaiting() {
+    return maxWaiting;
+  }
+
+  /** How long a client may be held while tailscaled is not Running. */
+  public Duration holdTimeout() {
+    return settings.holdTimeout();
+  }
+
+  public Phase phase() {
+    return phase;
+  }
+
   /**
-   * Open while Running, and during the first bring-up from the moment the IPN bus says Running (the
-   * status probe that follows takes a few ms, on the way to the first relayed connection).
+   * Completes when tailscaled is next Running (at once while it is): the first bring-up's end, or
+   * the end of the recovery under way.
    */
-  @Override
-  public CompletableFuture<Void> whenReady() {
-    Phase now = phase;
-    if (now == Phase.RUNNING || (now == Phase.STARTING && firstRunningSeen.isDone())) {
-      return OPEN;
-    }
-    return hold(now == Phase.STARTING ? firstRunningSeen : ready);
+  public CompletableFuture<Void> running() {
+    return ready;
   }
 
-  /** Open once Running and its status, with the MagicDNS suffix, are known. */
-  @Override
-  public CompletableFuture<Void> whenSettled() {
-    return phase == Phase.RUNNING ? OPEN : hold(ready);
+  /** Whether tailscaled has its control server's netmap, which Running alone does not say. */
+  public ControlLink control() {
+    return control;
   }
 
-  /** The first bring-up's IPN bus said Running. */
-  private void runningSeen() {
-    if (phase == Phase.STARTING) {
-      firstRunningSeen.complete(null);
+  /** A status of the Running daemon: the last one seen. */
+  private void fresh(TailscaleStatus status) {
+    lastStatus = status;
+    control.observe(status);
+    if (!status.inControlsMapPoll()) {
+      monitor.hurry();
     }
   }
 
-  /** A client held until {@code until} completes, within the bounds on waiting. */
-  private CompletableFuture<Void> hold(CompletableFuture<Void> until) {
-    int max = maxWaiting;
-    if (waiting.incrementAndGet() > max) {
-      waiting.decrementAndGet();
-      return CompletableFuture.failedFuture(new TooManyWaiting(max));
-    }
-    CompletableFuture<Void> held = new CompletableFuture<>();
-    until.whenComplete((ok, error) -> held.complete(null));
-    Duration hold = settings.holdTimeout();
-    // Not on exec: a re-bootstrap blocks that thread for as long as a start or login may take
-    // (30 s, 75 s), and a held client's own bound must end on time meanwhile.
-    CompletableFuture.delayedExecutor(hold.toMillis(), TimeUnit.MILLISECONDS)
-        .execute(
-            () ->
-                held.completeExceptionally(
-                    new IllegalStateException(
-                        phase == Phase.STARTING
-                            ? "tailscaled was not Running within "
-                                + hold.toSeconds()
-                                + " s of this connection (tailgate is still bringing it up)"
-                            : "tailscaled did not recover within "
-                                + hold.toSeconds()
-                                + " s (last failure: "
-                                + lastFailure
-                                + ")")));
-    held.whenComplete((ok, error) -> waiting.decrementAndGet());
-    return held;
-  }
-
-  @Override
-  public synchronized CompletableFuture<Verdict> judge(DialFailure failure) {
-    if (phase == Phase.STARTING) {
-      // The gate opened on the IPN bus's Running, before the status confirmed it: a dial that
-      // failed in that moment goes again once the status is in (the relay bounds the attempts).
-      return hold(ready).handle((ok, error) -> Verdict.RETRY);
-    }
-    if (phase != Phase.RUNNING) {
-      return CompletableFuture.completedFuture(Verdict.RETRY);
-    }
-    if (judging == null || judging.isDone()) {
-      judging = CompletableFuture.supplyAsync(() -> verdict(failure), exec);
-    }
-    return judging;
-  }
-
-  /** Asks the LocalAPI whether the daemon is fine, and starts a recovery when it is not. */
-  private Verdict verdict(DialFailure failure) {
-    if (phase != Phase.RUNNING) {
-      return Verdict.RETRY;
-    }
-    Optional<TailscaleStatus> status;
-    try {
-      status = bringup.probe();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return Verdict.TARGET;
-    }
-    boolean daemonRunning = status.flatMap(TailscaleStatus::state).orElse(null) == IpnState.RUNNING;
-    if (daemonRunning && !failure.upstreamFault()) {
-      boolean warmingUp = Duration.between(since, Instant.now()).compareTo(WARM_UP) < 0;
-      return warmingUp ? Verdict.RETRY : Verdict.TARGET;
-    }
-    recover(
-        status.isEmpty()
-            ? "LocalAPI did not answer after a failed dial (" + failure.reason() + ")"
-            : daemonRunning ? failure.reason() : "tailscaled is " + status.get().backendState());
-    return Verdict.RETRY;
+  /**
+   * Asks the LocalAPI for the daemon's status on the supervisor's thread; empty when it does not
+   * answer in time.
+   */
+  public CompletableFuture<Optional<TailscaleStatus>> probe() {
+    return CompletableFuture.supplyAsync(
+        () -> {
+          try {
+            Optional<TailscaleStatus> status = bringup.probe();
+            status
+                .filter(t -> phase == Phase.RUNNING && t.state().orElse(null) == IpnState.RUNNING)
+                .ifPresent(this::fresh);
+            return status;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+          }
+        },
+        exec);
   }
 
   /** Starts a re-bootstrap unless one is under way. Safe from any thread. */
-  void recover(String reason) {
+  public void recover(String reason) {
     synchronized (this) {
       if (closed || phase != Phase.RUNNING) {
         return;
@@ -273,10 +203,11 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
       phase = Phase.RECOVERING;
       since = Instant.now();
       ready = new CompletableFuture<>();
+      control.restarted();
       lastFailure = reason;
       restarts++;
     }
-    remember(Phase.RECOVERING, reason);
+    history.add(Phase.RECOVERING, reason);
     log.warn("tailscaled needs a re-bootstrap: {}", reason);
     monitor.stop();
     exec.execute(this::recoveryLoop);
@@ -298,7 +229,7 @@ public final class Supervisor implements UpstreamGate, AutoCloseable {
       lastFailure = e.getMessage();
       if (settings.backoff().unhealthy(failuresInRow) && phase != Phase.UNHEALTHY) {
         phase = Phase.UNHEALTHY;
-        remember(
+        history.add(
             Phase.UNHEALTHY, failuresInRow + " failed re-bootstraps in a row: " + e.getMessage());
       }
       Duration delay = settings.backoff().delay(failuresInRow);

@@ -2,7 +2,7 @@ package dev.tailgate.cli;
 
 import dev.tailgate.ansible.GeneratedFiles;
 import dev.tailgate.ansible.ProxyCommand;
-import dev.tailgate.ansible.StatusSource;
+import dev.tailgate.ansible.TailnetPeers;
 import dev.tailgate.ansible.Templates;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
@@ -137,7 +137,7 @@ final class AnsibleCommand implements Callable<Integer> {
   private String suffix(Path sock) throws ConfigException {
     String fromOption = magicDnsSuffix == null ? null : ConfigLoading.suffix(magicDnsSuffix);
     try {
-      String fromDaemon = StatusSource.magicDnsSuffix(StatusSource.fromLocalApi(sock), sock);
+      String fromDaemon = TailnetPeers.magicDnsSuffix(TailnetPeers.fromLocalApi(sock), sock);
       if (fromOption != null && !fromOption.equals(fromDaemon)) {
         spec.commandLine()
             .getErr()

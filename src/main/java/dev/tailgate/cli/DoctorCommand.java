@@ -1,8 +1,6 @@
 package dev.tailgate.cli;
 
 import dev.tailgate.bootstrap.BootstrapException;
-import dev.tailgate.bootstrap.LocalApiClient;
-import dev.tailgate.bootstrap.TailscaleStatus;
 import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.HostPort;
@@ -11,8 +9,9 @@ import dev.tailgate.gateway.Programs;
 import dev.tailgate.gateway.RunState;
 import dev.tailgate.keys.AuthKeyException;
 import dev.tailgate.keys.AuthKeySource;
-import dev.tailgate.relay.Transports;
-import io.netty.channel.EventLoopGroup;
+import dev.tailgate.localapi.LocalApi;
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
@@ -41,6 +40,9 @@ import picocli.CommandLine.Option;
     })
 final class DoctorCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  /** How long each question to tailscaled may take. */
+  private static final java.time.Duration ASK = java.time.Duration.ofSeconds(3);
 
   @Option(names = "--config", paramLabel = "FILE", description = "The settings `tailgate up` uses.")
   Path config;
@@ -205,24 +207,17 @@ final class DoctorCommand implements Callable<Integer> {
   }
 
   private static Optional<TailscaleStatus> localApi(Path socket) {
-    if (!Files.exists(socket) || Transports.best() != Transports.EPOLL) {
+    try {
+      return Optional.of(LocalApi.query(socket, ASK, LocalApiClient::status));
+    } catch (IOException | RuntimeException e) {
       return Optional.empty();
-    }
-    EventLoopGroup group = Transports.EPOLL.newGroup(1);
-    try (LocalApiClient api = new LocalApiClient(group, socket)) {
-      return Optional.of(api.status().get(3, TimeUnit.SECONDS));
-    } catch (Exception e) {
-      return Optional.empty();
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 
   /** Shields down lets a peer reach 127.0.0.1:1080 through this node's tailnet address. */
   private static Check shields(Path socket, String tailscale) {
-    EventLoopGroup group = Transports.EPOLL.newGroup(1);
-    try (LocalApiClient api = new LocalApiClient(group, socket)) {
-      return api.shieldsUp().get(3, TimeUnit.SECONDS)
+    try {
+      return LocalApi.query(socket, ASK, LocalApiClient::shieldsUp)
           ? Check.pass("tailscaled refuses inbound tailnet connections (shields up)")
           : Check.fail(
               "tailscaled accepts inbound tailnet connections, so a peer can reach this host's"
@@ -232,8 +227,6 @@ final class DoctorCommand implements Callable<Integer> {
       return Check.fail(
           "cannot read tailscaled's prefs: " + TailgateCommand.oneLine(e),
           "check the socket's owner");
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
   }
 

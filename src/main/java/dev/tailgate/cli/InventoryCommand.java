@@ -2,9 +2,9 @@ package dev.tailgate.cli;
 
 import dev.tailgate.ansible.InventoryBuilder;
 import dev.tailgate.ansible.InventoryJson;
-import dev.tailgate.ansible.StatusSource;
-import dev.tailgate.bootstrap.TailscaleStatus;
+import dev.tailgate.ansible.TailnetPeers;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.localapi.TailscaleStatus;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import java.nio.file.Path;
@@ -83,8 +83,8 @@ final class InventoryCommand implements Callable<Integer> {
     TailgateConfig cfg = ConfigLoading.load(config);
     TailscaleStatus status =
         statusJson != null
-            ? StatusSource.fromFile(statusJson)
-            : StatusSource.fromLocalApi(socket != null ? socket : cfg.daemon().socket());
+            ? TailnetPeers.fromFile(statusJson)
+            : TailnetPeers.fromLocalApi(socket != null ? socket : cfg.daemon().socket());
     Function<String, String> refusal = name -> null;
     if (config != null) {
       Allowlist allowlist = Allowlist.parse(cfg.rules(), status::magicDnsSuffix);

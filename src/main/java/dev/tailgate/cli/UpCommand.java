@@ -189,7 +189,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--tailscaled-log",
       paramLabel = "PATH",
-      description = "tailscaled's output (default: ~/.local/state/tailgate/tailscaled.log).")
+      description =
+          "tailscaled's output (default: tailscaled.log beside a --state-dir named tailscaled,"
+              + " as the default ~/.local/state/tailgate/tailscaled, else in it).")
   String tailscaledLog;
 
   @Option(

@@ -151,9 +151,7 @@ public record TailgateConfig(
             v.authKey,
             v.hostname,
             v.loginServer,
-            v.tailscaledLog != null
-                ? path(v.tailscaledLog)
-                : stateHome().resolve("tailscaled.log"));
+            v.tailscaledLog != null ? path(v.tailscaledLog) : besideState(stateDir));
     return new TailgateConfig(
         listen,
         upstream,
@@ -192,6 +190,18 @@ public record TailgateConfig(
   }
 
   /** A path as written, with a leading {@code ~/} meaning the home directory, as in a shell. */
+  /**
+   * tailscaled's log goes with the state it serves, so that two gateways of one user do not share
+   * one: beside a state dir named {@code tailscaled} (the default's layout, giving
+   * ~/.local/state/tailgate/tailscaled.log), else inside it.
+   */
+  static Path besideState(Path stateDir) {
+    return "tailscaled".equals(String.valueOf(stateDir.getFileName()))
+            && stateDir.getParent() != null
+        ? stateDir.resolveSibling("tailscaled.log")
+        : stateDir.resolve("tailscaled.log");
+  }
+
   static Path path(String value) {
     return value.startsWith("~/")
         ? Path.of(System.getProperty("user.home"), value.substring(2))

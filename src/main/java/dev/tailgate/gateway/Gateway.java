@@ -3,11 +3,11 @@ package dev.tailgate.gateway;
 import dev.tailgate.bootstrap.BootstrapException;
 import dev.tailgate.bootstrap.BootstrapSettings;
 import dev.tailgate.bootstrap.EarlyStart;
-import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.Credentials;
 import dev.tailgate.relay.DirectDialer;
@@ -113,7 +113,7 @@ public final class Gateway implements AutoCloseable {
       // tailscaled boots; the admin listener waits for Running, so that the PAC file it serves
       // names the MagicDNS suffix.
       bringup = supervisor.begin(early);
-      gate = supervisor;
+      gate = new DaemonGate(supervisor);
     }
     Allowlist allowlist = PolicyReload.allowlist(cfg, supervisor);
     if (cfg.allow().isEmpty()) {

@@ -2,10 +2,10 @@ package dev.tailgate.gateway;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.RecentRefusals;
-import dev.tailgate.bootstrap.PeerStatus;
 import dev.tailgate.bootstrap.Supervisor;
-import dev.tailgate.bootstrap.TailscaleStatus;
 import dev.tailgate.config.HostPort;
+import dev.tailgate.localapi.PeerStatus;
+import dev.tailgate.localapi.TailscaleStatus;
 import dev.tailgate.policy.Decision;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelayStats;

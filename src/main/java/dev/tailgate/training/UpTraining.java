@@ -1,8 +1,6 @@
 package dev.tailgate.training;
 
 import dev.tailgate.bootstrap.EarlyStart;
-import dev.tailgate.bootstrap.IpnBusWatch;
-import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.cli.Main;
 import dev.tailgate.cli.TailgateCommand;
@@ -10,8 +8,9 @@ import dev.tailgate.config.ConfigValues;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.gateway.DaemonSettings;
 import dev.tailgate.gateway.Gateway;
-import dev.tailgate.relay.Transports;
-import io.netty.channel.EventLoopGroup;
+import dev.tailgate.localapi.IpnBusWatch;
+import dev.tailgate.localapi.LocalApi;
+import dev.tailgate.localapi.LocalApiClient;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -28,9 +27,9 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -70,10 +69,11 @@ public final class UpTraining {
           "dev.tailgate.bootstrap.SocketWait",
           "dev.tailgate.bootstrap.Bringup",
           "dev.tailgate.bootstrap.Bringup$Result",
+          "dev.tailgate.gateway.DaemonGate",
           "dev.tailgate.bootstrap.Monitor",
           "dev.tailgate.bootstrap.Login",
-          "dev.tailgate.bootstrap.IpnNotifyHandler",
-          "dev.tailgate.bootstrap.IpnBusStreamHandler",
+          "dev.tailgate.localapi.IpnNotifyHandler",
+          "dev.tailgate.localapi.IpnBusStreamHandler",
           "dev.tailgate.keys.FileKeySource",
           "dev.tailgate.keys.EnvKeySource");
 
@@ -256,7 +256,6 @@ public final class UpTraining {
                 + "\r\n\r\n"
                 + new String(body, StandardCharsets.US_ASCII))
             .getBytes(StandardCharsets.US_ASCII);
-    EventLoopGroup group = Transports.EPOLL.newGroup(1);
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(socket));
       Thread daemon =
@@ -271,11 +270,7 @@ public final class UpTraining {
                 }
               });
       daemon.start();
-      try (LocalApiClient api = new LocalApiClient(group, socket)) {
-        api.status().get(5, TimeUnit.SECONDS);
-      }
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+      LocalApi.query(socket, Duration.ofSeconds(5), LocalApiClient::status);
     }
   }
 

@@ -2,7 +2,7 @@ package dev.tailgate.ansible;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tailgate.bootstrap.TailscaleStatus;
+import dev.tailgate.localapi.TailscaleStatus;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import dev.tailgate.testing.Golden;

@@ -2,8 +2,9 @@ package dev.tailgate.bench;
 
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.bootstrap.DaemonStopper;
-import dev.tailgate.bootstrap.LocalApiClient;
 import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.gateway.DaemonGate;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
@@ -65,7 +66,7 @@ public final class RecoveryBench {
                   Transports.EPOLL,
                   new InetSocketAddress("127.0.0.1", tailnet.socksPort),
                   RelaySettings.DEFAULT_DIAL_TIMEOUT),
-              sup,
+              new DaemonGate(sup),
               ConnectionLog.DISCARD,
               new RelayStats(),
               group,

@@ -3,6 +3,7 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.SocksClient;

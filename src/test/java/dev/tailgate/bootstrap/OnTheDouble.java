@@ -1,6 +1,10 @@
 package dev.tailgate.bootstrap;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.gateway.DaemonGate;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelaySettings;
@@ -10,9 +14,13 @@ import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
+import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -62,8 +70,11 @@ abstract class OnTheDouble {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
-  /** A relay in front of the double's SOCKS5, allowing {@code rule}, behind {@code gate}. */
-  RelayServer relay(Supervisor gate, String rule) throws Exception {
+  /**
+   * A relay in front of the double's SOCKS5, allowing {@code rule}, behind the gateway's gate on
+   * {@code daemon}.
+   */
+  RelayServer relay(Supervisor daemon, String rule) throws Exception {
     Transports t = Transports.EPOLL;
     RelaySettings settings =
         new RelaySettings(
@@ -75,15 +86,38 @@ abstract class OnTheDouble {
     RelayServer relay =
         RelayServer.start(
             settings,
-            Allowlist.parse(List.of(rule), gate::magicDnsSuffix),
+            Allowlist.parse(List.of(rule), daemon::magicDnsSuffix),
             new Socks5Dialer(
                 t, new InetSocketAddress("127.0.0.1", tailnet.socksPort), Duration.ofSeconds(3)),
-            gate,
+            new DaemonGate(daemon),
             ConnectionLog.DISCARD,
             new RelayStats(),
             group,
             t);
     open.add(relay);
     return relay;
+  }
+
+  /** A supervisor of the double, closed after the test. */
+  Supervisor supervisor(BootstrapSettings settings) {
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    Supervisor s = new Supervisor(settings, api, message -> {});
+    open.add(api);
+    open.add(s);
+    return s;
+  }
+
+  /** SOCKS5 CONNECT through the relay to {@code host}:22 and an echo; returns the reply code. */
+  static int ping(RelayServer relay, String host) throws IOException {
+    try (Socket s = SocksClient.open(relay.address())) {
+      s.setSoTimeout(40_000);
+      int reply = SocksClient.connect(s, host, 22);
+      if (reply == 0) {
+        s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+        assertThat(s.getInputStream().readNBytes(4))
+            .isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
+      }
+      return reply;
+    }
   }
 }

@@ -3,16 +3,15 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tailgate.gateway.DaemonGate;
 import dev.tailgate.keys.AuthKeySource;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
-import dev.tailgate.testing.SocksClient;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,28 +30,6 @@ import org.junit.jupiter.api.Test;
 class SupervisorTest extends OnTheDouble {
   SupervisorTest() {
     super(2);
-  }
-
-  private Supervisor supervisor(BootstrapSettings settings) {
-    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
-    Supervisor s = new Supervisor(settings, api, message -> {});
-    open.add(api);
-    open.add(s);
-    return s;
-  }
-
-  /** SOCKS5 CONNECT through the relay to the peer by its MagicDNS name; returns the reply code. */
-  private static int ping(RelayServer relay, String host) throws IOException {
-    try (Socket s = SocksClient.open(relay.address())) {
-      s.setSoTimeout(40_000);
-      int reply = SocksClient.connect(s, host, 22);
-      if (reply == 0) {
-        s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-        assertThat(s.getInputStream().readNBytes(4))
-            .isEqualTo("ping".getBytes(StandardCharsets.US_ASCII));
-      }
-      return reply;
-    }
   }
 
   @Test
@@ -268,7 +245,7 @@ class SupervisorTest extends OnTheDouble {
     }
 
     long asked = System.nanoTime();
-    CompletableFuture<Void> held = sup.whenReady();
+    CompletableFuture<Void> held = new DaemonGate(sup).whenReady();
     Throwable refused =
         org.assertj.core.api.Assertions.catchThrowable(() -> held.get(10, TimeUnit.SECONDS));
 
@@ -323,11 +300,12 @@ class SupervisorTest extends OnTheDouble {
     }
     assertThat(sup.snapshot().phase()).isEqualTo(Supervisor.Phase.UNHEALTHY);
     assertThat(sup.snapshot().lastFailure()).contains("test: tailscaled will not start");
-    assertThat(sup.whenReady()).isNotDone();
+    DaemonGate gate = new DaemonGate(sup);
+    assertThat(gate.whenReady()).isNotDone();
 
     Files.writeString(daemon, working);
     awaitNewDaemon(sup, pid, Duration.ofSeconds(30));
-    assertThat(sup.whenReady()).isDone();
+    assertThat(gate.whenReady()).isDone();
   }
 
   private static void awaitNewDaemon(Supervisor sup, long oldPid, Duration timeout)

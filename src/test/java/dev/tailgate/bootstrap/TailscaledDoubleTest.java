@@ -2,6 +2,7 @@ package dev.tailgate.bootstrap;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.NioEchoServer;

@@ -197,6 +197,24 @@ class TailgateConfigTest {
     assertThat(TailgateConfig.from(v).authFile()).isEqualTo(Path.of("/etc/tailgate/users"));
   }
 
+  /** Two gateways of one user, each with its own --state-dir, must not share tailscaled's log. */
+  @Test
+  void putsTailscaledsLogWithTheStateItServes() throws Exception {
+    Path home = TailgateConfig.stateHome();
+    assertThat(TailgateConfig.from(new ConfigValues()).daemon().log())
+        .isEqualTo(home.resolve("tailscaled.log"));
+    ConfigValues other = new ConfigValues();
+    other.stateDir = "/srv/gw2/tailscaled";
+    assertThat(TailgateConfig.from(other).daemon().log())
+        .isEqualTo(Path.of("/srv/gw2/tailscaled.log"));
+    ConfigValues elsewhere = new ConfigValues();
+    elsewhere.stateDir = "/srv/gw3/state";
+    assertThat(TailgateConfig.from(elsewhere).daemon().log())
+        .isEqualTo(Path.of("/srv/gw3/state/tailscaled.log"));
+    elsewhere.tailscaledLog = "/var/log/ts.log";
+    assertThat(TailgateConfig.from(elsewhere).daemon().log()).isEqualTo(Path.of("/var/log/ts.log"));
+  }
+
   @Test
   void readsATildeAsTheHomeDirectory() throws Exception {
     ConfigValues v = new ConfigValues();

@@ -55,6 +55,9 @@ final class RealTailnet implements AutoCloseable {
   static final int HTTP_PORT = 8000;
   static final int DENIED_PORT = 8001;
 
+  /** Allowed, but nothing listens there on the peer: a dead target. */
+  static final int DEAD_PORT = 8002;
+
   /**
    * sshd on the namespace's own 127.0.0.1:22 (the namespace is the test's, so port 22 is free): the
    * generated ssh_config and the inventory's allowlist check (port 22) then work unedited.
@@ -219,7 +222,7 @@ final class RealTailnet implements AutoCloseable {
         "--listen",
         "127.0.0.1:" + RELAY_PORT,
         "--allow",
-        peerName + ":" + HTTP_PORT + "," + SSH_PORT,
+        peerName + ":" + HTTP_PORT + "," + SSH_PORT + "," + DEAD_PORT,
         "--log-file",
         connectionLog.toString());
   }

@@ -171,14 +171,7 @@ class RealTailnetIT {
     RunningProcess.Result socks = client(Clients.curlSocks5h(RealTailnet.RELAY_PORT, denied));
     RunningProcess.Result connect = client(Clients.curlConnect(RealTailnet.RELAY_PORT, denied));
     RunningProcess.Result raw =
-        client(
-            List.of(
-                "python3",
-                "-c",
-                Socks5Probe.SCRIPT,
-                Integer.toString(RealTailnet.RELAY_PORT),
-                net.peerName,
-                Integer.toString(RealTailnet.DENIED_PORT)));
+        client(Socks5Probe.command(RealTailnet.RELAY_PORT, net.peerName, RealTailnet.DENIED_PORT));
 
     assertThat(socks.exitCode()).as(socks.output()).isNotZero();
     assertThat(connect.exitCode()).as(connect.output()).isNotZero();
@@ -517,6 +510,13 @@ class RealTailnetIT {
   @Order(31)
   void survivesKill9OfTailscaledInTheMiddleOfAnAnsiblePlaybookWithNoFailedTask() throws Exception {
     Recovery.runPlaybook(net, ansible(), singleUseKey);
+  }
+
+  @Test
+  @Order(32)
+  void newConnectionsAcrossTenKillsOfTailscaledNeverFailAndADeadTargetStillFailsFast()
+      throws Exception {
+    KillLoop.run(net, ansible());
   }
 
   private static List<String> texts(JsonNode array) {

@@ -218,7 +218,7 @@ final class Recovery {
   }
 
   /** Waits until the gateway has a tailscaled other than {@code oldPid} that is Running. */
-  private static long runningAgain(RealTailnet net, long oldPid) {
+  static long runningAgain(RealTailnet net, long oldPid) {
     long deadline = System.nanoTime() + LIMIT.toNanos();
     try {
       while (System.nanoTime() < deadline) {
@@ -283,7 +283,7 @@ final class Recovery {
     }
   }
 
-  private static String describe(List<Request> failed) {
+  static String describe(List<Request> failed) {
     StringBuilder s = new StringBuilder();
     for (Request r : failed) {
       s.append('\n')

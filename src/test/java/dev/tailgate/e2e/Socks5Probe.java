@@ -16,4 +16,10 @@ final class Socks5Probe {
       """;
 
   private Socks5Probe() {}
+
+  /** The probe's command line: a SOCKS5 CONNECT through 127.0.0.1:{@code proxyPort}. */
+  static java.util.List<String> command(int proxyPort, String host, int port) {
+    return java.util.List.of(
+        "python3", "-c", SCRIPT, Integer.toString(proxyPort), host, Integer.toString(port));
+  }
 }

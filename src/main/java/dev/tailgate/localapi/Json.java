@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;

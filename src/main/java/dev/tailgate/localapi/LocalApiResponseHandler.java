@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;

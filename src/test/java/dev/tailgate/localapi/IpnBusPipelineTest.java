@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import java.io.IOException;
 import java.io.InputStream;

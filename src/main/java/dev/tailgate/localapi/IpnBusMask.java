@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 /**
  * Bits of the {@code mask} for {@link LocalApiClient#watchIpnBus}: tailscale's {@code

@@ -1,4 +1,4 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.localapi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
@@ -59,6 +59,14 @@ public record TailscaleStatus(
             : Optional.empty(),
         peers,
         Json.texts(root, "Health"));
+  }
+
+  /**
+   * Running, and in the control server's map poll ({@code Self.Online}, tailscaled's {@code
+   * health.GetInPollNetMap}): the netmap is control's, not only the one of tailscaled's disk cache.
+   */
+  public boolean inControlsMapPoll() {
+    return state().orElse(null) == IpnState.RUNNING && self.map(PeerStatus::online).orElse(false);
   }
 
   /** The backend state as an enum, empty for a name this version does not know. */

@@ -1,7 +1,10 @@
-package dev.tailgate.bootstrap;
+package dev.tailgate.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tailgate.bootstrap.BootstrapSettings;
+import dev.tailgate.bootstrap.Supervisor;
+import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.relay.UpstreamGate;
 import dev.tailgate.testing.FakeTailnet;
@@ -14,7 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The bound on clients held while tailscaled is not Running, and its change by a reload. */
-class SupervisorWaitingTest {
+class DaemonGateWaitingTest {
   @TempDir Path dir;
 
   @Test
@@ -22,12 +25,13 @@ class SupervisorWaitingTest {
     EventLoopGroup group = Transports.EPOLL.newGroup(1);
     FakeTailnet tailnet = new FakeTailnet(dir);
     try (LocalApiClient api = new LocalApiClient(group, tailnet.socket);
-        Supervisor supervisor = new Supervisor(tailnet.settings(), api, m -> {})) {
+        Supervisor daemon = new Supervisor(tailnet.settings(), api, m -> {})) {
+      DaemonGate gate = new DaemonGate(daemon);
       // Never started: the phase is STARTING, so every client is held.
-      supervisor.maxWaiting(2);
-      CompletableFuture<Void> first = supervisor.whenReady();
-      CompletableFuture<Void> second = supervisor.whenReady();
-      CompletableFuture<Void> third = supervisor.whenReady();
+      daemon.maxWaiting(2);
+      CompletableFuture<Void> first = gate.whenReady();
+      CompletableFuture<Void> second = gate.whenReady();
+      CompletableFuture<Void> third = gate.whenReady();
 
       assertThat(first).isNotDone();
       assertThat(second).isNotDone();
@@ -36,9 +40,9 @@ class SupervisorWaitingTest {
           .isInstanceOf(UpstreamGate.TooManyWaiting.class)
           .hasMessage("too many clients (2) already wait for the upstream to recover");
 
-      supervisor.maxWaiting(3);
-      assertThat(supervisor.whenReady()).isNotDone();
-      assertThat(supervisor.whenReady()).isCompletedExceptionally();
+      daemon.maxWaiting(3);
+      assertThat(gate.whenReady()).isNotDone();
+      assertThat(gate.whenReady()).isCompletedExceptionally();
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
@@ -50,10 +54,11 @@ class SupervisorWaitingTest {
     FakeTailnet tailnet = new FakeTailnet(dir);
     BootstrapSettings oneSecond = tailnet.settingsHolding(java.time.Duration.ofSeconds(1));
     try (LocalApiClient api = new LocalApiClient(group, tailnet.socket);
-        Supervisor supervisor = new Supervisor(oneSecond, api, m -> {})) {
+        Supervisor daemon = new Supervisor(oneSecond, api, m -> {})) {
+      DaemonGate gate = new DaemonGate(daemon);
       // Never started: STARTING, and the IPN bus has not said Running.
-      CompletableFuture<Void> ready = supervisor.whenReady();
-      CompletableFuture<Void> settled = supervisor.whenSettled();
+      CompletableFuture<Void> ready = gate.whenReady();
+      CompletableFuture<Void> settled = gate.whenSettled();
       assertThat(ready).isNotDone();
       assertThat(settled).isNotDone();
 
@@ -66,7 +71,7 @@ class SupervisorWaitingTest {
       // A dial that failed during the first start is dialled again once the status is in, or
       // when the hold's bound ends: never judged at once.
       CompletableFuture<UpstreamGate.Verdict> verdict =
-          supervisor.judge(
+          gate.judge(
               new dev.tailgate.relay.DialFailure((byte) 1, "error", "general failure", false));
       assertThat(verdict).isNotDone();
       assertThat(verdict.get(10, TimeUnit.SECONDS)).isEqualTo(UpstreamGate.Verdict.RETRY);
