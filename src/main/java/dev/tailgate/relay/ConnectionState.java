@@ -90,6 +90,11 @@ final class ConnectionState {
     this.handshakeDeadline = deadline;
   }
 
+  /** Whether the request is not complete yet and nothing has decided to close the connection. */
+  boolean awaitingRequest() {
+    return handshakeDeadline != null && closedBy == null;
+  }
+
   /** The request is complete (or the connection closed): the handshake deadline is over. */
   void cancelHandshakeDeadline() {
     if (handshakeDeadline != null) {

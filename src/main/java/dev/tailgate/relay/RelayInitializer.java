@@ -62,7 +62,8 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
       return;
     }
     ch.pipeline()
-        .addLast(PipelineNames.DETECTOR, new ProtocolDetector(tunneler, settings.credentials()));
+        .addLast(PipelineNames.DETECTOR, new ProtocolDetector(tunneler, settings.credentials()))
+        .addLast(PipelineNames.HANGUP, HandshakeHangup.INSTANCE);
   }
 
   /**
