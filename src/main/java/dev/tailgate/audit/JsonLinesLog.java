@@ -153,6 +153,21 @@ public final class JsonLinesLog implements ConnectionLog {
       g.writeNumberField("bytes_down", e.bytesDown());
       g.writeNumberField("duration_ms", e.durationMs());
       g.writeStringField("closed_by", e.closedBy());
+      ConnectionEvent.LocalClient local = e.local();
+      if (local != null) {
+        if (local.uid() != null) {
+          g.writeNumberField("client_uid", local.uid());
+        }
+        if (local.pid() != null) {
+          g.writeNumberField("client_pid", local.pid());
+        }
+        if (local.command() != null) {
+          g.writeStringField("client_cmd", local.command());
+        }
+        if (local.unknown() != null) {
+          g.writeStringField("client_unknown", local.unknown());
+        }
+      }
       g.writeEndObject();
     }
     sink.write('\n');

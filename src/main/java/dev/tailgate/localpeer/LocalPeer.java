@@ -13,6 +13,11 @@ public record LocalPeer(int uid, long pid, String command, String unknown) {
     return new LocalPeer(-1, -1, null, why);
   }
 
+  /** Nothing known yet when the caller stopped waiting, after {@code ms}. */
+  public static LocalPeer unknownAfter(long ms) {
+    return unknown("not found within " + ms + " ms");
+  }
+
   /** Whether the owner's uid was found. */
   public boolean hasUid() {
     return uid >= 0;

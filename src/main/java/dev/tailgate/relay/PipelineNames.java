@@ -5,7 +5,9 @@ package dev.tailgate.relay;
  * connection moves on; each step replaces itself:
  *
  * <pre>
- *  accepted:    [detector, hangup]
+ *  accepted:    [identity (a loopback client only), detector, hangup]
+ *               identity holds the first read until the client's uid or process is known, then
+ *               leaves
  *               hangup stays last through every handshake below and closes a client that ends
  *               its side before its request is complete
  *  SOCKS5:      [socks5.encoder, socks5.decoder, socks5.handshake, hangup]
@@ -24,6 +26,7 @@ package dev.tailgate.relay;
  * </pre>
  */
 final class PipelineNames {
+  static final String IDENTITY = "identity";
   static final String DETECTOR = "detector";
   static final String SOCKS5_ENCODER = "socks5.encoder";
   static final String SOCKS5_DECODER = "socks5.decoder";
