@@ -13,6 +13,11 @@ public record LocalPeer(int uid, long pid, String command, String unknown) {
     return new LocalPeer(-1, -1, null, why);
   }
 
+  /** What a connection that closes before its lookup ends says of its client. */
+  public static LocalPeer pending() {
+    return unknown("the connection ended before the lookup");
+  }
+
   /** Nothing known yet when the caller stopped waiting, after {@code ms}. */
   public static LocalPeer unknownAfter(long ms) {
     return unknown("not found within " + ms + " ms");

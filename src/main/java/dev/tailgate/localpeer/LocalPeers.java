@@ -154,17 +154,20 @@ public final class LocalPeers {
         finish(r, none, none);
         continue;
       }
+      if (e.inode() == 0) {
+        // Orphaned: its process closed it. The kernel then reports uid 0 (no inode to own it),
+        // which must not pass for root.
+        LocalPeer closed = LocalPeer.unknown("the client's process had closed the socket");
+        finish(r, closed, closed);
+        continue;
+      }
       LocalPeer owner = new LocalPeer(e.uid(), -1, null, "process not looked up yet");
       r.owner.complete(owner);
-      if (e.inode() == 0) {
-        r.process.complete(owner.withoutProcess("the client's process had closed the socket"));
-      } else {
-        r.found = owner;
-        r.inode = e.inode();
-        if (!processQueue.offer(r)) {
-          r.process.complete(
-              owner.withoutProcess("more than " + MAX_QUEUED + " process lookups queued"));
-        }
+      r.found = owner;
+      r.inode = e.inode();
+      if (!processQueue.offer(r)) {
+        r.process.complete(
+            owner.withoutProcess("more than " + MAX_QUEUED + " process lookups queued"));
       }
     }
   }

@@ -22,6 +22,7 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
 
   private final LocalPeers peers;
   private final Admission admission;
+  private LocalPeers.Lookup lookup;
   private ScheduledFuture<?> timeout;
   private boolean done;
 
@@ -33,7 +34,8 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
     ConnectionState state = ConnectionState.of(ctx.channel());
-    LocalPeers.Lookup lookup =
+    state.peer = LocalPeer.pending();
+    lookup =
         peers.lookup(
             (InetSocketAddress) ctx.channel().remoteAddress(),
             (InetSocketAddress) ctx.channel().localAddress());
@@ -55,9 +57,9 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     done = true;
     timeout.cancel(false);
     if (peer == null) {
-      peer = LocalPeer.unknownAfter(MAX_WAIT_MS);
+      peer = lookup.owner().getNow(LocalPeer.unknownAfter(MAX_WAIT_MS));
     }
-    if (state.peer == null) {
+    if (!state.peer.hasUid()) {
       state.peer = peer; // unless the process stage, which knows more, landed first
     }
     if (!ctx.channel().isActive() || !state.awaitingRequest()) {
@@ -66,7 +68,7 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     String key =
         byProcess && peer.hasPid()
             ? "pid:" + peer.pid()
-            : !byProcess && peer.hasUid() ? "uid:" + peer.uid() : state.clientHost;
+            : peer.hasUid() ? "uid:" + peer.uid() : state.clientHost;
     if (admission.identified(ctx.channel(), state, key)) {
       return;
     }
