@@ -38,40 +38,6 @@ public record ConnectionEvent(
     String closedBy,
     LocalClient local) {
 
-  /** An event without a local process (a remote client). */
-  public ConnectionEvent(
-      Instant ts,
-      String id,
-      String client,
-      String proto,
-      String targetHost,
-      int targetPort,
-      String decision,
-      String rule,
-      String reason,
-      String result,
-      long bytesUp,
-      long bytesDown,
-      long durationMs,
-      String closedBy) {
-    this(
-        ts,
-        id,
-        client,
-        proto,
-        targetHost,
-        targetPort,
-        decision,
-        rule,
-        reason,
-        result,
-        bytesUp,
-        bytesDown,
-        durationMs,
-        closedBy,
-        null);
-  }
-
   /**
    * The local process behind a loopback client, as far as it was found.
    *

@@ -60,6 +60,7 @@ final class ConnectionState {
 
   private ScheduledFuture<?> handshakeDeadline;
   private CompositeByteBuf earlyData;
+  private boolean closed;
 
   ConnectionState(Channel channel) {
     this.channel = channel;
@@ -127,6 +128,12 @@ final class ConnectionState {
    * written to the target first once the tunnel is up. At most one read's worth: auto-read is off.
    */
   void holdEarlyData(ByteBuf buf) {
+    if (closed) {
+      // A decoder hands on what it still held as the channel goes inactive, after the close
+      // released the rest: there is no tunnel left to carry it.
+      buf.release();
+      return;
+    }
     if (earlyData == null) {
       earlyData = buf.alloc().compositeBuffer();
     }
@@ -142,6 +149,7 @@ final class ConnectionState {
 
   /** Releases held early data of a connection that closed before its tunnel. */
   void releaseEarlyData() {
+    closed = true;
     if (earlyData != null) {
       earlyData.release();
       earlyData = null;

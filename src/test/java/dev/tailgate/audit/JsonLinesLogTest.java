@@ -31,7 +31,8 @@ class JsonLinesLogTest {
         0,
         0,
         3,
-        "relay");
+        "relay",
+        null);
   }
 
   private static ConnectionEvent local(ConnectionEvent.LocalClient who) {

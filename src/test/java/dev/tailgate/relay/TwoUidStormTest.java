@@ -17,7 +17,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -104,25 +103,23 @@ class TwoUidStormTest {
       }
       relay.close();
       List<ConnectionEvent> events = awaitAll(log);
-      List<ConnectionEvent> roots = new ArrayList<>();
-      int nobodysRefusedForItsShare = 0;
-      for (ConnectionEvent e : events) {
-        assertThat(e.local()).as("every client here is local: %s", e).isNotNull();
-        if (e.local().uid() != null && e.local().uid() == 0) {
-          roots.add(e);
-        } else if ("limit:client-handshakes".equals(e.rule())) {
-          nobodysRefusedForItsShare++;
-        }
-      }
+      List<ConnectionEvent> roots =
+          events.stream().filter(e -> e.targetPort() == echo.port()).toList();
       assertThat(roots).hasSize(ROOTS_TUNNELS).allMatch(e -> e.result().equals("ok"));
-      assertThat(roots.get(0).local().command()).isEqualTo("java");
-      assertThat(nobodysRefusedForItsShare).isGreaterThanOrEqualTo(SLOWLORIS - 50);
+      assertThat(roots)
+          .allSatisfy(e -> assertThat(e.local()).isNotNull())
+          .noneMatch(e -> Integer.valueOf(NOBODY).equals(e.local().uid()))
+          .anyMatch(
+              e ->
+                  Integer.valueOf(0).equals(e.local().uid()) && "java".equals(e.local().command()));
       assertThat(events)
-          .filteredOn(e -> e.rule() != null && e.rule().equals("limit:handshakes"))
-          .isEmpty();
-      assertThat(events)
-          .filteredOn(e -> e.local().uid() != null && e.local().uid() == NOBODY)
+          .filteredOn(e -> Integer.valueOf(NOBODY).equals(e.local().uid()))
           .isNotEmpty();
+      assertThat(events)
+          .filteredOn(e -> "limit:client-handshakes".equals(e.rule()))
+          .hasSizeGreaterThanOrEqualTo(SLOWLORIS - 50)
+          .allMatch(e -> Integer.valueOf(NOBODY).equals(e.local().uid()));
+      assertThat(events).filteredOn(e -> "limit:handshakes".equals(e.rule())).isEmpty();
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }

@@ -208,7 +208,8 @@ class AdminServerTest {
             0,
             0,
             1,
-            "relay"));
+            "relay",
+            null));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -224,7 +225,8 @@ class AdminServerTest {
             100,
             2000,
             5,
-            "client"));
+            "client",
+            null));
     metrics.dialed(TimeUnit.MILLISECONDS.toNanos(12), true);
 
     String text = get(server, "/metrics").body();
