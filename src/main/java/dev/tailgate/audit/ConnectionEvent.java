@@ -19,6 +19,7 @@ import java.time.Instant;
  * @param bytesDown bytes relayed from the target to the client
  * @param durationMs from accept to close
  * @param closedBy client, target, idle, error or relay
+ * @param local the local process behind a loopback client, or {@code null} for a remote client
  */
 public record ConnectionEvent(
     Instant ts,
@@ -34,4 +35,16 @@ public record ConnectionEvent(
     long bytesUp,
     long bytesDown,
     long durationMs,
-    String closedBy) {}
+    String closedBy,
+    LocalClient local) {
+
+  /**
+   * The local process behind a loopback client, as far as it was found.
+   *
+   * @param uid the owner of the client's socket, or {@code null} when not found
+   * @param pid a process holding it, or {@code null}
+   * @param command that process's command name, or {@code null}
+   * @param unknown why something is missing, or {@code null}
+   */
+  public record LocalClient(Integer uid, Long pid, String command, String unknown) {}
+}

@@ -30,7 +30,8 @@ public final class JsonLinesLog implements ConnectionLog {
   static final int QUEUE_CAPACITY = 65_536;
   private static final JsonFactory JSON = new JsonFactory();
   private static final ConnectionEvent POISON =
-      new ConnectionEvent(null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null);
+      new ConnectionEvent(
+          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null);
 
   private final BlockingQueue<ConnectionEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
@@ -153,6 +154,21 @@ public final class JsonLinesLog implements ConnectionLog {
       g.writeNumberField("bytes_down", e.bytesDown());
       g.writeNumberField("duration_ms", e.durationMs());
       g.writeStringField("closed_by", e.closedBy());
+      ConnectionEvent.LocalClient local = e.local();
+      if (local != null) {
+        if (local.uid() != null) {
+          g.writeNumberField("client_uid", local.uid());
+        }
+        if (local.pid() != null) {
+          g.writeNumberField("client_pid", local.pid());
+        }
+        if (local.command() != null) {
+          g.writeStringField("client_cmd", local.command());
+        }
+        if (local.unknown() != null) {
+          g.writeStringField("client_unknown", local.unknown());
+        }
+      }
       g.writeEndObject();
     }
     sink.write('\n');

@@ -52,6 +52,12 @@ public final class ConfigValues {
   @JsonProperty("max-handshakes")
   public Integer maxHandshakes;
 
+  @JsonProperty("max-handshakes-per-client")
+  public Integer maxHandshakesPerClient;
+
+  @JsonProperty("client-identity")
+  public String clientIdentity;
+
   @JsonProperty("max-waiting")
   public Integer maxWaiting;
 

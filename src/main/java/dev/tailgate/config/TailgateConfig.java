@@ -174,9 +174,27 @@ public record TailgateConfig(
             limit(
                 v.maxHandshakes,
                 RelaySettings.Limits.DEFAULT.handshakes(),
-                v.label("max-handshakes"))),
+                v.label("max-handshakes")),
+            limit(
+                v.maxHandshakesPerClient,
+                RelaySettings.Limits.DEFAULT.perClientHandshakes(),
+                v.label("max-handshakes-per-client")),
+            identity(v.clientIdentity, v.label("client-identity"))),
         limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
         Boolean.TRUE.equals(v.closeDeniedOnReload));
+  }
+
+  private static RelaySettings.ClientIdentity identity(String value, String key)
+      throws ConfigException {
+    if (value == null) {
+      return RelaySettings.Limits.DEFAULT.identity();
+    }
+    for (RelaySettings.ClientIdentity i : RelaySettings.ClientIdentity.values()) {
+      if (i.name().equalsIgnoreCase(value)) {
+        return i;
+      }
+    }
+    throw new ConfigException(key + ": " + value + " is not one of uid, process, address");
   }
 
   private static int limit(Integer value, int fallback, String key) throws ConfigException {

@@ -1,6 +1,7 @@
 package dev.tailgate.relay;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.localpeer.LocalPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -25,8 +26,20 @@ final class ConnectionState {
   /** The client channel, for a reload that closes tunnels its new allowlist refuses. */
   final Channel channel;
 
-  /** The client's address without the port, for the per-client limit. */
+  /** The client's address without the port. */
   final String clientHost;
+
+  /**
+   * Who the client is for the per-client limits: {@code uid:N} or {@code pid:N} on loopback, else
+   * the address; set once, before the connection is counted against them.
+   */
+  String clientKey;
+
+  /**
+   * The local process behind a loopback client, once looked up (the process stage may land after
+   * the key was set, from the lookup's thread); {@code null} for a client that is not local.
+   */
+  volatile LocalPeer peer;
 
   private final Instant acceptedAt = Instant.now();
   private final long acceptedNanos = System.nanoTime();
@@ -47,6 +60,7 @@ final class ConnectionState {
 
   private ScheduledFuture<?> handshakeDeadline;
   private CompositeByteBuf earlyData;
+  private boolean closed;
 
   ConnectionState(Channel channel) {
     this.channel = channel;
@@ -64,6 +78,11 @@ final class ConnectionState {
   String limitReason;
 
   private Runnable onHandshakeOver = () -> {};
+
+  /** Whether the per-client limits count this connection (its {@link #clientKey} is set). */
+  boolean counted() {
+    return clientKey != null;
+  }
 
   void onHandshakeOver(Runnable action) {
     this.onHandshakeOver = action;
@@ -90,6 +109,11 @@ final class ConnectionState {
     this.handshakeDeadline = deadline;
   }
 
+  /** Whether the request is not complete yet and nothing has decided to close the connection. */
+  boolean awaitingRequest() {
+    return handshakeDeadline != null && closedBy == null;
+  }
+
   /** The request is complete (or the connection closed): the handshake deadline is over. */
   void cancelHandshakeDeadline() {
     if (handshakeDeadline != null) {
@@ -104,6 +128,12 @@ final class ConnectionState {
    * written to the target first once the tunnel is up. At most one read's worth: auto-read is off.
    */
   void holdEarlyData(ByteBuf buf) {
+    if (closed) {
+      // A decoder hands on what it still held as the channel goes inactive, after the close
+      // released the rest: there is no tunnel left to carry it.
+      buf.release();
+      return;
+    }
     if (earlyData == null) {
       earlyData = buf.alloc().compositeBuffer();
     }
@@ -119,6 +149,7 @@ final class ConnectionState {
 
   /** Releases held early data of a connection that closed before its tunnel. */
   void releaseEarlyData() {
+    closed = true;
     if (earlyData != null) {
       earlyData.release();
       earlyData = null;
@@ -134,7 +165,7 @@ final class ConnectionState {
     String target = targetHost == null ? null : targetHost + ":" + targetPort;
     long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     return new RelayStats.LiveConnection(
-        id, client, proto, target, phase, bytesUp, bytesDown, ageMs);
+        id, client, proto, target, phase, bytesUp, bytesDown, ageMs, peer);
   }
 
   ConnectionEvent toEvent() {
@@ -153,7 +184,18 @@ final class ConnectionState {
         bytesUp,
         bytesDown,
         durationMs,
-        closedBy == null ? "client" : closedBy);
+        closedBy == null ? "client" : closedBy,
+        localClient());
+  }
+
+  /** The log's view of {@link #peer}: only for a loopback client, with why when not all found. */
+  private ConnectionEvent.LocalClient localClient() {
+    LocalPeer p = peer;
+    if (p == null) {
+      return null;
+    }
+    return new ConnectionEvent.LocalClient(
+        p.hasUid() ? p.uid() : null, p.hasPid() ? p.pid() : null, p.command(), p.unknown());
   }
 
   static String format(SocketAddress address) {

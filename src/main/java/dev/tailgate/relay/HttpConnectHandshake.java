@@ -7,6 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.PrematureChannelClosureException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -51,6 +52,10 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
   }
 
   private void request(ChannelHandlerContext ctx, HttpRequest request, ConnectionState state) {
+    if (request.decoderResult().cause() instanceof PrematureChannelClosureException
+        && HandshakeHangup.hungUp(ctx, HandshakeHangup.CLOSED)) {
+      return; // the client's EOF mid-request, which netty reports as a malformed request
+    }
     if (request.decoderResult().isFailure()) {
       refuse(
           ctx,

@@ -5,12 +5,16 @@ package dev.tailgate.relay;
  * connection moves on; each step replaces itself:
  *
  * <pre>
- *  accepted:    [detector]
- *  SOCKS5:      [socks5.encoder, socks5.decoder, socks5.handshake]
+ *  accepted:    [identity (a loopback client only), detector, hangup]
+ *               identity holds the first read until the client's uid or process is known, then
+ *               leaves
+ *               hangup stays last through every handshake below and closes a client that ends
+ *               its side before its request is complete
+ *  SOCKS5:      [socks5.encoder, socks5.decoder, socks5.handshake, hangup]
  *               socks5.decoder is the initial-request decoder, then the auth decoder, then the
  *               command decoder, each replacing the one before
- *  SOCKS4/4a:   [socks4.encoder, socks4.decoder, socks4.handshake]
- *  HTTP CONNECT:[http.decoder, http.encoder, http.handshake]
+ *  SOCKS4/4a:   [socks4.encoder, socks4.decoder, socks4.handshake, hangup]
+ *  HTTP CONNECT:[http.decoder, http.encoder, http.handshake, hangup]
  *               http.decoder leaves as soon as the request is read, so no byte after it is
  *               taken for HTTP
  *  relaying:    [idle, relay]
@@ -22,6 +26,7 @@ package dev.tailgate.relay;
  * </pre>
  */
 final class PipelineNames {
+  static final String IDENTITY = "identity";
   static final String DETECTOR = "detector";
   static final String SOCKS5_ENCODER = "socks5.encoder";
   static final String SOCKS5_DECODER = "socks5.decoder";
@@ -32,6 +37,7 @@ final class PipelineNames {
   static final String HTTP_DECODER = "http.decoder";
   static final String HTTP_ENCODER = "http.encoder";
   static final String HTTP_HANDSHAKE = "http.handshake";
+  static final String HANGUP = "hangup";
   static final String IDLE = "idle";
   static final String RELAY = "relay";
   static final String UPSTREAM_PROXY = "upstream.proxy";
@@ -42,7 +48,8 @@ final class PipelineNames {
   static final String[] HANDSHAKE = {
     SOCKS5_ENCODER, SOCKS5_DECODER, SOCKS5_HANDSHAKE,
     SOCKS4_ENCODER, SOCKS4_DECODER, SOCKS4_HANDSHAKE,
-    HTTP_DECODER, HTTP_ENCODER, HTTP_HANDSHAKE
+    HTTP_DECODER, HTTP_ENCODER, HTTP_HANDSHAKE,
+    HANGUP
   };
 
   private PipelineNames() {}

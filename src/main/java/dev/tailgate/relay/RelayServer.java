@@ -1,6 +1,7 @@
 package dev.tailgate.relay;
 
 import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.localpeer.LocalPeers;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import io.netty.bootstrap.ServerBootstrap;
@@ -56,7 +57,8 @@ public final class RelayServer implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             .childOption(ChannelOption.TCP_NODELAY, true)
-            .childHandler(new RelayInitializer(tunneler, settings, policy, log, stats))
+            .childHandler(
+                new RelayInitializer(tunneler, settings, policy, log, stats, LocalPeers.system()))
             .bind(settings.listen())
             .sync()
             .channel();

@@ -33,15 +33,44 @@ public record RelaySettings(
 
   /**
    * Bounds on what one listener takes; a connection beyond them is refused with a reply in its
-   * protocol (beyond {@code handshakes}, closed at once) and a log line naming the limit.
+   * protocol (beyond {@code handshakes} or {@code perClientHandshakes}, closed at once) and a log
+   * line naming the limit.
    *
    * @param connections client connections open at once
-   * @param perClient open at once from one client address (all local clients share 127.0.0.1, so
-   *     this matters for a listener other clients reach)
+   * @param perClient open at once from one client: one local uid or process on loopback (as {@code
+   *     identity} says), one address otherwise
    * @param handshakes accepted but without a complete request yet
+   * @param perClientHandshakes of those, from one client, so that one client cannot take them all
+   * @param identity what one client is on loopback
    */
-  public record Limits(int connections, int perClient, int handshakes) {
-    public static final Limits DEFAULT = new Limits(10_000, 10_000, 1_000);
+  public record Limits(
+      int connections,
+      int perClient,
+      int handshakes,
+      int perClientHandshakes,
+      ClientIdentity identity) {
+    public static final Limits DEFAULT = new Limits(10_000, 10_000, 1_000, 250, ClientIdentity.UID);
+
+    /**
+     * Limits as they were before clients had an identity: per address, and without a handshake
+     * share per client (one may take all {@code handshakes}).
+     */
+    public Limits(int connections, int perClient, int handshakes) {
+      this(connections, perClient, handshakes, handshakes, ClientIdentity.ADDRESS);
+    }
+  }
+
+  /**
+   * What counts as one client of a loopback listener, where every client's address is 127.0.0.1 or
+   * ::1. A client whose process is not found counts by its address.
+   */
+  public enum ClientIdentity {
+    /** The uid owning the client's socket: every process of one user is one client. */
+    UID,
+    /** The process holding the client's socket. */
+    PROCESS,
+    /** The address, as for remote clients: all local processes are one client. */
+    ADDRESS
   }
 
   public static final Duration DEFAULT_HANDSHAKE_TIMEOUT = Duration.ofSeconds(10);

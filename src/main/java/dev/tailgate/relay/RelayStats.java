@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.localpeer.LocalPeer;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -28,6 +29,7 @@ public final class RelayStats {
   private final Set<ConnectionState> open = ConcurrentHashMap.newKeySet();
 
   private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> handshakingPerClient = new ConcurrentHashMap<>();
   private final AtomicInteger handshaking = new AtomicInteger();
   private final AtomicLong total = new AtomicLong();
   private final DialListener dials;
@@ -44,17 +46,36 @@ public final class RelayStats {
     open.add(state);
     total.incrementAndGet();
     handshaking.incrementAndGet();
-    perClient.computeIfAbsent(state.clientHost, h -> new AtomicInteger()).incrementAndGet();
+  }
+
+  /**
+   * The connection's client is known ({@link ConnectionState#clientKey}): from now on it counts
+   * against its client's limits. Called once, on the connection's loop, while its handshake lasts.
+   */
+  void identified(ConnectionState state) {
+    perClient.computeIfAbsent(state.clientKey, h -> new AtomicInteger()).incrementAndGet();
+    handshakingPerClient
+        .computeIfAbsent(state.clientKey, h -> new AtomicInteger())
+        .incrementAndGet();
   }
 
   /** The connection's request is complete, or it closed before: it no longer counts as pending. */
-  void handshakeOver() {
+  void handshakeOver(ConnectionState state) {
     handshaking.decrementAndGet();
+    if (state.counted()) {
+      decrement(handshakingPerClient, state.clientKey);
+    }
   }
 
   void closed(ConnectionState state) {
     open.remove(state);
-    perClient.computeIfPresent(state.clientHost, (h, n) -> n.decrementAndGet() == 0 ? null : n);
+    if (state.counted()) {
+      decrement(perClient, state.clientKey);
+    }
+  }
+
+  private static void decrement(Map<String, AtomicInteger> counts, String key) {
+    counts.computeIfPresent(key, (h, n) -> n.decrementAndGet() == 0 ? null : n);
   }
 
   /** Connections accepted whose request is not complete yet. */
@@ -62,9 +83,15 @@ public final class RelayStats {
     return handshaking.get();
   }
 
-  /** Connections open from one client address. */
-  int fromClient(String host) {
-    AtomicInteger n = perClient.get(host);
+  /** Connections open from one client ({@link ConnectionState#clientKey}). */
+  int fromClient(String key) {
+    AtomicInteger n = perClient.get(key);
+    return n == null ? 0 : n.get();
+  }
+
+  /** Connections from one client whose request is not complete yet. */
+  int handshakingFrom(String key) {
+    AtomicInteger n = handshakingPerClient.get(key);
     return n == null ? 0 : n.get();
   }
 
@@ -105,6 +132,7 @@ public final class RelayStats {
    *
    * @param phase {@code handshake}, {@code dialing} or {@code relaying}
    * @param target {@code host:port}, or {@code null} before the request was read
+   * @param local the local process behind a loopback client, or {@code null}
    */
   public record LiveConnection(
       String id,
@@ -114,5 +142,6 @@ public final class RelayStats {
       String phase,
       long bytesUp,
       long bytesDown,
-      long ageMs) {}
+      long ageMs,
+      LocalPeer local) {}
 }

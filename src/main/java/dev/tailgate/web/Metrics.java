@@ -10,6 +10,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
@@ -27,6 +29,11 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   private final DistributionSummary bytesDown;
   private final Timer dialOk;
   private final Timer dialFailed;
+
+  /** Distinct uids given a label of their own; the rest share {@code other}, so labels stay few. */
+  static final int MAX_UID_LABELS = 32;
+
+  private final Set<String> uidLabels = ConcurrentHashMap.newKeySet();
 
   public Metrics() {
     bytesUp =
@@ -84,10 +91,29 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
           .register(registry)
           .increment();
     }
+    if (e.local() != null) {
+      Counter.builder("tailgate.local.connections")
+          .description(
+              "Loopback client connections that ended, by the uid owning the client's socket")
+          .tag("uid", uidLabel(e.local().uid()))
+          .register(registry)
+          .increment();
+    }
     if (e.bytesUp() > 0 || e.bytesDown() > 0) {
       bytesUp.record(e.bytesUp());
       bytesDown.record(e.bytesDown());
     }
+  }
+
+  private String uidLabel(Integer uid) {
+    if (uid == null) {
+      return "unknown";
+    }
+    String label = uid.toString();
+    if (uidLabels.contains(label) || (uidLabels.size() < MAX_UID_LABELS && uidLabels.add(label))) {
+      return label;
+    }
+    return "other";
   }
 
   /** A reload of the allowlist and limits ran: applied, or rejected with the old policy kept. */

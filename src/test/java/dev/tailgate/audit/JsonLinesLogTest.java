@@ -31,7 +31,50 @@ class JsonLinesLogTest {
         0,
         0,
         3,
-        "relay");
+        "relay",
+        null);
+  }
+
+  private static ConnectionEvent local(ConnectionEvent.LocalClient who) {
+    ConnectionEvent e = event("db1.example.ts.net");
+    return new ConnectionEvent(
+        e.ts(),
+        e.id(),
+        e.client(),
+        e.proto(),
+        e.targetHost(),
+        e.targetPort(),
+        e.decision(),
+        e.rule(),
+        e.reason(),
+        e.result(),
+        e.bytesUp(),
+        e.bytesDown(),
+        e.durationMs(),
+        e.closedBy(),
+        who);
+  }
+
+  @Test
+  void namesTheLocalClientsUidPidAndCommandEscaped() throws Exception {
+    JsonNode line =
+        JSON.readTree(
+            JsonLinesLog.toLine(
+                local(new ConnectionEvent.LocalClient(1000, 4242L, "ssh\n{\"x\":1}", null))));
+    assertThat(line.get("client_uid").asInt()).isEqualTo(1000);
+    assertThat(line.get("client_pid").asLong()).isEqualTo(4242);
+    assertThat(line.get("client_cmd").asText()).isEqualTo("ssh\n{\"x\":1}");
+    assertThat(line.has("client_unknown")).isFalse();
+
+    JsonNode partial =
+        JSON.readTree(
+            JsonLinesLog.toLine(
+                local(new ConnectionEvent.LocalClient(1000, null, null, "process gone"))));
+    assertThat(partial.get("client_uid").asInt()).isEqualTo(1000);
+    assertThat(partial.has("client_pid")).isFalse();
+    assertThat(partial.get("client_unknown").asText()).isEqualTo("process gone");
+
+    assertThat(JSON.readTree(JsonLinesLog.toLine(event("x"))).has("client_uid")).isFalse();
   }
 
   @Test

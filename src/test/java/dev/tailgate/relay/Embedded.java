@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.localpeer.LocalPeers;
 import dev.tailgate.policy.Allowlist;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -49,7 +50,8 @@ final class Embedded {
         new AtomicReference<>(new Policy(allowlist, settings.limits()));
     Tunneler tunneler = new Tunneler(policy, dialer, gate, new RelayStats(), Duration.ZERO);
     return new EmbeddedChannel(
-        new RelayInitializer(tunneler, settings, policy, log, new RelayStats()));
+        new RelayInitializer(
+            tunneler, settings, policy, log, new RelayStats(), LocalPeers.system()));
   }
 
   static ByteBuf hex(String hex) {

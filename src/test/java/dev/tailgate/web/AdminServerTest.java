@@ -156,6 +156,42 @@ class AdminServerTest {
   }
 
   @Test
+  void metricsCountLocalConnectionsByUidWithBoundedLabels() throws Exception {
+    for (int uid = 0; uid < Metrics.MAX_UID_LABELS + 8; uid++) {
+      metrics.record(local(new ConnectionEvent.LocalClient(uid, null, null, null)));
+    }
+    metrics.record(local(new ConnectionEvent.LocalClient(null, null, null, "gone")));
+
+    String text = get(server, "/metrics").body();
+
+    assertThat(text)
+        .contains("tailgate_local_connections_total{uid=\"0\"} 1.0")
+        .contains("tailgate_local_connections_total{uid=\"31\"} 1.0")
+        .doesNotContain("uid=\"32\"")
+        .contains("tailgate_local_connections_total{uid=\"other\"} 8.0")
+        .contains("tailgate_local_connections_total{uid=\"unknown\"} 1.0");
+  }
+
+  private static ConnectionEvent local(ConnectionEvent.LocalClient who) {
+    return new ConnectionEvent(
+        Instant.now(),
+        "a",
+        "127.0.0.1:1",
+        "socks5",
+        "x",
+        22,
+        "allow",
+        "x:22",
+        null,
+        "ok",
+        1,
+        1,
+        1,
+        "client",
+        who);
+  }
+
+  @Test
   void metricsCountConnectionsByResultAndDenialsByRule() throws Exception {
     metrics.record(
         new ConnectionEvent(
@@ -172,7 +208,8 @@ class AdminServerTest {
             0,
             0,
             1,
-            "relay"));
+            "relay",
+            null));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -188,7 +225,8 @@ class AdminServerTest {
             100,
             2000,
             5,
-            "client"));
+            "client",
+            null));
     metrics.dialed(TimeUnit.MILLISECONDS.toNanos(12), true);
 
     String text = get(server, "/metrics").body();

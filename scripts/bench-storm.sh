@@ -1,0 +1,176 @@
+#!/usr/bin/env bash
+# Issue 15's storm: while uid nobody runs N connect-and-close clients and M slowloris clients (one
+# byte every 9 s, reconnecting when closed) against a proxy, uid root runs 100 SOCKS5 handshakes
+# plus an echo through it; its latency is compared with a quiet run, and its refusals counted.
+# tailgate (client-identity uid, the default) and Dante face the same storm in the same run. A
+# third tailgate with client-identity address (no /proc lookup) measures what the lookup costs on
+# a quiet connect+echo.
+#
+# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE]
+#
+# Needs root (the storm runs as nobody through setpriv). Writes docs/storm-latest.txt (or --out).
+set -euo pipefail
+
+bench_name=bench-storm
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+
+quick=5000
+slow=1000
+tunnels=100
+out=docs/storm-latest.txt
+parse_options "--quick=quick --slow=slow --tunnels=tunnels --out=out" "$@"
+((EUID == 0)) || die "needs root: the storm runs as uid nobody"
+
+need java openjdk-17-jdk-headless
+need mvn maven
+need danted dante-server
+need nc netcat-openbsd
+need setpriv util-linux
+install_missing
+build
+
+tailgate_port=$(free_port)
+plain_port=$(free_port)
+dante_port=$(free_port)
+echo_port=$(free_port)
+
+start_tailgate "$tailgate_port"
+main_tailgate=$tailgate_pid
+printf 'client-identity: address\n' >"$work/address.yaml"
+java $tailgate_java_opts -jar target/tailgate.jar up --no-bootstrap --upstream direct --admin off \
+  --config "$work/address.yaml" --listen "127.0.0.1:$plain_port" --allow '127.0.0.1:*' \
+  --log-file "$work/plain-connections.log" >"$work/plain.out" 2>"$work/plain.err" &
+plain_pid=$!
+pids+=("$plain_pid")
+start_dante "$dante_port"
+cat >"$work/storm.py" <<'PY'
+import socket, statistics, subprocess, sys, threading, time
+
+def echo_server(port):
+    srv = socket.create_server(("127.0.0.1", port), backlog=1024)
+    def serve(c):
+        with c:
+            while (b := c.recv(65536)):
+                c.sendall(b)
+    while True:
+        c, _ = srv.accept()
+        threading.Thread(target=serve, args=(c,), daemon=True).start()
+
+def tunnel(proxy, echo):
+    """One SOCKS5 handshake and a one-byte echo; seconds, or None when refused or broken."""
+    t0 = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", proxy), timeout=10) as s:
+            s.sendall(b"\x05\x01\x00")
+            if s.recv(2) != b"\x05\x00":
+                return None
+            s.sendall(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + echo.to_bytes(2, "big"))
+            reply = b""
+            while len(reply) < 10:
+                part = s.recv(10 - len(reply))
+                if not part:
+                    return None
+                reply += part
+            if reply[1] != 0:
+                return None
+            s.sendall(b"*")
+            if s.recv(1) != b"*":
+                return None
+    except OSError:
+        return None
+    return time.perf_counter() - t0
+
+def storm(proxy, quick, slow):
+    """As nobody: slowloris clients (a byte every 9 s, reopened when closed) and quick ones."""
+    held = []
+    def slowloris():
+        s = None
+        while True:
+            try:
+                if s is None:
+                    s = socket.create_connection(("127.0.0.1", proxy), timeout=5)
+                s.send(b"\x05")
+                time.sleep(9)
+            except OSError:
+                s = None
+                time.sleep(0.1)
+    for _ in range(slow):
+        threading.Thread(target=slowloris, daemon=True).start()
+    time.sleep(1)
+    print("slow", flush=True)
+    for _ in range(quick):
+        try:
+            socket.create_connection(("127.0.0.1", proxy), timeout=5).close()
+        except OSError:
+            pass
+    print("done", flush=True)
+    sys.stdin.read()
+
+def pct(v, q):
+    v = sorted(v)
+    return v[min(len(v) - 1, int(q * len(v)))] * 1000
+
+def run(name, proxy, echo, tunnels, quick, slow):
+    quiet = [tunnel(proxy, echo) for _ in range(tunnels)]
+    if slow + quick == 0:
+        return name, quiet, None, None
+    st = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+                           "/usr/bin/python3", __file__, "storm", str(proxy), str(quick), str(slow)],
+                          stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert st.stdout.readline().strip() == "slow"
+    stormy, t0 = [], time.time()
+    for _ in range(tunnels):
+        stormy.append(tunnel(proxy, echo))
+    storm_done = st.stdout.readline().strip() == "done"
+    took = time.time() - t0
+    st.kill(); st.wait()
+    time.sleep(11)  # let the proxy drop the storm's clients before the next one
+    return name, quiet, stormy, (storm_done, took)
+
+def line(name, label, v):
+    ok = [x for x in v if x is not None]
+    if not ok:
+        return f"{name:10} {label:6} refused {len(v) - len(ok):4}"
+    return (f"{name:10} {label:6} refused {len(v) - len(ok):4}  p50 {pct(ok, .5):7.2f} ms"
+            f"  p90 {pct(ok, .9):7.2f} ms  p99 {pct(ok, .99):7.2f} ms  max {max(ok) * 1000:7.2f} ms")
+
+if sys.argv[1] == "storm":
+    storm(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
+    sys.exit(0)
+tg, plain, dante, echo, tunnels, quick, slow = map(int, sys.argv[1:8])
+threading.Thread(target=echo_server, args=(echo,), daemon=True).start()
+time.sleep(0.2)
+for p in (tg, plain, dante):
+    for _ in range(50):
+        tunnel(p, echo)  # warm-up
+results = [run("tailgate", tg, echo, tunnels, quick, slow),
+           run("dante", dante, echo, tunnels, quick, slow),
+           run("tailgate/addr", plain, echo, tunnels, 0, 0)]
+for name, quiet, stormy, meta in results:
+    print(line(name, "quiet", quiet))
+    if stormy is not None:
+        print(line(name, "storm", stormy) + f"   (storm finished while measured: {meta[0]}, {meta[1]:.1f} s)")
+        q = [x for x in quiet if x is not None]; s = [x for x in stormy if x is not None]
+        if q and s:
+            print(f"{name:10} storm/quiet p99 {pct(s, .99) / pct(q, .99):.2f}x, p50 {pct(s, .5) / pct(q, .5):.2f}x")
+q1 = [x for x in results[0][1] if x is not None]; q2 = [x for x in results[2][1] if x is not None]
+print(f"identity lookup cost, quiet: p50 {pct(q1, .5) - pct(q2, .5):+.2f} ms, p99 {pct(q1, .99) - pct(q2, .99):+.2f} ms (uid against address)")
+PY
+wait_ready tailgate "$main_tailgate" "$tailgate_port" "$work/tailgate.err" '^tailgate: relay on'
+wait_ready tailgate-address "$plain_pid" "$plain_port" "$work/plain.err" '^tailgate: relay on'
+wait_ready dante "$dante_pid" "$dante_port" "$work/danted.out"
+chmod 755 "$work" "$work/storm.py"
+
+{
+  echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody; uid root does $tunnels SOCKS5 handshakes + echo"
+  machine_lines
+  dante_line
+  echo "- load before: $(load_average)"
+  run_bench 900s python3 "$work/storm.py" "$tailgate_port" "$plain_port" "$dante_port" "$echo_port" \
+    "$tunnels" "$quick" "$slow"
+  echo "- load after: $(load_average)"
+  echo "- tailgate refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/tailgate-connections.log" | sort | uniq -c | tr '\n' ' ')"
+  echo "- tailgate lines naming client_uid 65534: $(grep -c '"client_uid":65534' "$work/tailgate-connections.log" || true), client_uid 0: $(grep -c '"client_uid":0' "$work/tailgate-connections.log" || true)"
+} | tee "$out"

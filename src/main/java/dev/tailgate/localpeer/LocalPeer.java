@@ -1,0 +1,43 @@
+package dev.tailgate.localpeer;
+
+/**
+ * The local process behind a loopback client, as far as it was found.
+ *
+ * @param uid the socket owner's uid, or {@code -1} when not found
+ * @param pid a process holding the socket, or {@code -1} when not found (or not looked for)
+ * @param command that process's command name ({@code /proc/PID/comm}), or {@code null}
+ * @param unknown why something is missing, or {@code null} when all three were found
+ */
+public record LocalPeer(int uid, long pid, String command, String unknown) {
+  static LocalPeer unknown(String why) {
+    return new LocalPeer(-1, -1, null, why);
+  }
+
+  /** What a connection that closes before its lookup ends says of its client. */
+  public static LocalPeer pending() {
+    return unknown("the connection ended before the lookup");
+  }
+
+  /** Nothing known yet when the caller stopped waiting, after {@code ms}. */
+  public static LocalPeer unknownAfter(long ms) {
+    return unknown("not found within " + ms + " ms");
+  }
+
+  /** Whether the owner's uid was found. */
+  public boolean hasUid() {
+    return uid >= 0;
+  }
+
+  /** Whether a process holding the socket was found. */
+  public boolean hasPid() {
+    return pid >= 0;
+  }
+
+  LocalPeer withProcess(long pid, String command) {
+    return new LocalPeer(uid, pid, command, command == null ? "command name not readable" : null);
+  }
+
+  LocalPeer withoutProcess(String why) {
+    return new LocalPeer(uid, -1, null, why);
+  }
+}

@@ -1,0 +1,237 @@
+package dev.tailgate.localpeer;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Finds the local process behind loopback clients, off the caller's thread: one thread reads
+ * /proc/net/tcp{,6} for the owners' uids (one read answers every lookup queued meanwhile, so a
+ * burst of accepts costs one read), another walks /proc/PID/fd for the processes (at most once per
+ * walk interval, each walk answering everything queued). Both queues are bounded; a lookup that
+ * finds nothing, or finds no room, completes with a {@link LocalPeer} that says why. Nothing here
+ * throws into the caller.
+ */
+public final class LocalPeers {
+  static final int MAX_QUEUED = 4096;
+  static final int MAX_BATCH = 1024;
+  static final Duration WALK_INTERVAL = Duration.ofMillis(50);
+
+  private static LocalPeers system;
+
+  private final Path proc;
+  private final boolean available;
+  private final long walkIntervalNanos;
+  private final ProcessTable processes;
+  private final BlockingQueue<Request> ownerQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
+  private final BlockingQueue<Request> processQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
+
+  /** Both stages of one lookup: the socket's owner first, then the process holding it. */
+  public record Lookup(CompletableFuture<LocalPeer> owner, CompletableFuture<LocalPeer> process) {
+    static Lookup done(LocalPeer peer) {
+      return new Lookup(
+          CompletableFuture.completedFuture(peer), CompletableFuture.completedFuture(peer));
+    }
+  }
+
+  private static final class Request {
+    final String v4;
+    final String v6;
+    final CompletableFuture<LocalPeer> owner = new CompletableFuture<>();
+    final CompletableFuture<LocalPeer> process = new CompletableFuture<>();
+    LocalPeer found;
+    long inode;
+
+    Request(String v4, String v6) {
+      this.v4 = v4;
+      this.v6 = v6;
+    }
+  }
+
+  LocalPeers(Path proc, Duration walkInterval) {
+    this.proc = proc;
+    this.available = Files.isReadable(proc.resolve("net/tcp"));
+    this.walkIntervalNanos = walkInterval.toNanos();
+    this.processes = new ProcessTable(proc);
+    if (available) {
+      start("tailgate-localpeer-owner", this::owners);
+      start("tailgate-localpeer-process", this::processes);
+    }
+  }
+
+  /** The machine's own /proc, shared by every listener of this process. */
+  public static synchronized LocalPeers system() {
+    if (system == null) {
+      system = new LocalPeers(Path.of("/proc"), WALK_INTERVAL);
+    }
+    return system;
+  }
+
+  /** Whether {@code address} is one a local process connects from. */
+  public static boolean isLoopback(InetAddress address) {
+    return address != null && address.isLoopbackAddress();
+  }
+
+  /**
+   * Starts finding the process that connected from {@code client} to {@code listener} (the accepted
+   * socket's remote and local addresses).
+   */
+  public Lookup lookup(InetSocketAddress client, InetSocketAddress listener) {
+    InetAddress from = client.getAddress();
+    InetAddress to = listener.getAddress();
+    if (!isLoopback(from) || to == null) {
+      return Lookup.done(LocalPeer.unknown("not a loopback client"));
+    }
+    if (!available) {
+      return Lookup.done(LocalPeer.unknown("no " + proc.resolve("net/tcp") + " on this system"));
+    }
+    Request r =
+        new Request(
+            SocketTable.key(from, client.getPort(), to, listener.getPort(), false),
+            SocketTable.key(from, client.getPort(), to, listener.getPort(), true));
+    if (!ownerQueue.offer(r)) {
+      return Lookup.done(LocalPeer.unknown("more than " + MAX_QUEUED + " lookups queued"));
+    }
+    return new Lookup(r.owner, r.process);
+  }
+
+  private void owners() {
+    List<Request> batch = new ArrayList<>();
+    while (true) {
+      batch.clear();
+      if (!take(ownerQueue, batch)) {
+        return;
+      }
+      try {
+        findOwners(batch);
+      } catch (IOException | RuntimeException e) {
+        LocalPeer failed = LocalPeer.unknown("cannot read the socket tables: " + e.getMessage());
+        batch.forEach(r -> finish(r, failed, failed));
+      }
+    }
+  }
+
+  /** One read of tcp for IPv4 sockets, then one of tcp6 for what is still missing. */
+  private void findOwners(List<Request> batch) throws IOException {
+    Map<String, SocketTable.Entry> v4 = new HashMap<>();
+    for (Request r : batch) {
+      if (r.v4 != null) {
+        v4.put(r.v4, null);
+      }
+    }
+    if (!v4.isEmpty()) {
+      SocketTable.scan(proc.resolve("net/tcp"), v4);
+    }
+    Map<String, SocketTable.Entry> v6 = new HashMap<>();
+    for (Request r : batch) {
+      if ((r.v4 == null || v4.get(r.v4) == null) && r.v6 != null) {
+        v6.put(r.v6, null);
+      }
+    }
+    if (!v6.isEmpty() && Files.isReadable(proc.resolve("net/tcp6"))) {
+      SocketTable.scan(proc.resolve("net/tcp6"), v6);
+    }
+    for (Request r : batch) {
+      SocketTable.Entry e = r.v4 != null && v4.get(r.v4) != null ? v4.get(r.v4) : v6.get(r.v6);
+      if (e == null) {
+        LocalPeer none =
+            LocalPeer.unknown(
+                "the client's socket is not in /proc/net/tcp: gone, or in another network"
+                    + " namespace");
+        finish(r, none, none);
+        continue;
+      }
+      if (e.inode() == 0) {
+        // Orphaned: its process closed it. The kernel then reports uid 0 (no inode to own it),
+        // which must not pass for root.
+        LocalPeer closed = LocalPeer.unknown("the client's process had closed the socket");
+        finish(r, closed, closed);
+        continue;
+      }
+      LocalPeer owner = new LocalPeer(e.uid(), -1, null, "process not looked up yet");
+      r.owner.complete(owner);
+      r.found = owner;
+      r.inode = e.inode();
+      if (!processQueue.offer(r)) {
+        r.process.complete(
+            owner.withoutProcess("more than " + MAX_QUEUED + " process lookups queued"));
+      }
+    }
+  }
+
+  private void processes() {
+    List<Request> batch = new ArrayList<>();
+    long lastWalk = System.nanoTime() - walkIntervalNanos;
+    while (true) {
+      batch.clear();
+      if (!take(processQueue, batch)) {
+        return;
+      }
+      try {
+        Set<Long> missing = new HashSet<>();
+        for (Request r : batch) {
+          if (processes.remembered(r.inode) < 0) {
+            missing.add(r.inode);
+          }
+        }
+        if (!missing.isEmpty()) {
+          long wait = lastWalk + walkIntervalNanos - System.nanoTime();
+          if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+            int before = batch.size();
+            processQueue.drainTo(batch, MAX_BATCH);
+            batch.subList(before, batch.size()).forEach(r -> missing.add(r.inode));
+          }
+          processes.walk(missing);
+          lastWalk = System.nanoTime();
+        }
+        for (Request r : batch) {
+          long pid = processes.remembered(r.inode);
+          r.process.complete(
+              pid < 0
+                  ? r.found.withoutProcess(
+                      "no process of ours holds the socket now: gone, or another user's")
+                  : r.found.withProcess(pid, processes.command(pid)));
+        }
+      } catch (InterruptedException e) {
+        return;
+      } catch (RuntimeException e) {
+        batch.forEach(r -> r.process.complete(r.found.withoutProcess("process walk failed: " + e)));
+      }
+    }
+  }
+
+  private static boolean take(BlockingQueue<Request> queue, List<Request> batch) {
+    try {
+      batch.add(queue.take());
+    } catch (InterruptedException e) {
+      return false;
+    }
+    queue.drainTo(batch, MAX_BATCH - 1);
+    return true;
+  }
+
+  private static void finish(Request r, LocalPeer owner, LocalPeer process) {
+    r.owner.complete(owner);
+    r.process.complete(process);
+  }
+
+  private static void start(String name, Runnable body) {
+    Thread t = new Thread(body, name);
+    t.setDaemon(true);
+    t.start();
+  }
+}

@@ -1,0 +1,168 @@
+package dev.tailgate.relay;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.SocksClient;
+import io.netty.channel.EventLoopGroup;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 15's storm, scaled down: uid nobody (65534) opens 200 slowloris clients (one byte, then
+ * nothing) and 2,000 connect-and-close clients, while this process (uid 0) completes 100 SOCKS5
+ * handshakes and echoes. The relay's handshake budget is 200, so the slowloris alone would fill it
+ * if local clients were one client; counted by uid, nobody gets its share (50) and root is never
+ * refused. Needs root (to run the storm as another uid) and setpriv.
+ */
+class TwoUidStormTest {
+  private static final int NOBODY = 65534;
+  private static final int SLOWLORIS = 200;
+  private static final int CONNECT_AND_CLOSE = 2_000;
+  private static final int ROOTS_TUNNELS = 100;
+
+  private static final String STORM =
+      """
+      import socket, sys
+      port, slow, quick = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+      held = []
+      for _ in range(slow):
+          s = socket.create_connection(('127.0.0.1', port))
+          s.send(b'\\x05')
+          held.append(s)
+      print('slow', flush=True)
+      for _ in range(quick):
+          socket.create_connection(('127.0.0.1', port)).close()
+      print('done', flush=True)
+      sys.stdin.read()
+      """;
+
+  @Test
+  void anotherUidsStormDoesNotLockThisUidOut() throws Exception {
+    RelaySettings.ClientIdentity identity = RelaySettings.ClientIdentity.UID;
+    assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root");
+    Transports t = Transports.best();
+    EventLoopGroup group = t.newGroup(2);
+    RecordingLog log = new RecordingLog();
+    try (EchoServer echo = new EchoServer();
+        DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5))) {
+      RelayServer relay =
+          RelayServer.start(
+              new RelaySettings(
+                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+                  Duration.ofSeconds(10),
+                  Duration.ofSeconds(10),
+                  Duration.ofMinutes(1),
+                  null,
+                  new RelaySettings.Limits(10_000, 10_000, 200, 50, identity)),
+              Allowlist.parse(List.of("127.0.0.1:" + echo.port())),
+              dialer,
+              UpstreamGate.OPEN,
+              log,
+              new RelayStats(),
+              group,
+              t);
+      Process storm = storm(relay.address().getPort());
+      try (BufferedReader said =
+          new BufferedReader(
+              new InputStreamReader(storm.getInputStream(), StandardCharsets.UTF_8))) {
+        assertThat(said.readLine()).isEqualTo("slow");
+        long[] nanos = new long[ROOTS_TUNNELS];
+        for (int i = 0; i < ROOTS_TUNNELS; i++) {
+          long started = System.nanoTime();
+          try (Socket s = SocksClient.open(relay.address())) {
+            assertThat(SocksClient.connect(s, "127.0.0.1", echo.port()))
+                .as("root's tunnel %d during the storm", i)
+                .isZero();
+            s.getOutputStream().write(new byte[] {42});
+            assertThat(s.getInputStream().read()).isEqualTo(42);
+          }
+          nanos[i] = System.nanoTime() - started;
+        }
+        assertThat(said.readLine()).isEqualTo("done");
+        Arrays.sort(nanos);
+        System.out.printf(
+            "root's connect+echo during the storm (%s): p50 %.2f ms, p99 %.2f ms%n",
+            identity, nanos[ROOTS_TUNNELS / 2] / 1e6, nanos[ROOTS_TUNNELS * 99 / 100] / 1e6);
+      } finally {
+        storm.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      }
+      relay.close();
+      List<ConnectionEvent> events = awaitAll(log);
+      List<ConnectionEvent> roots =
+          events.stream().filter(e -> e.targetPort() == echo.port()).toList();
+      assertThat(roots).hasSize(ROOTS_TUNNELS).allMatch(e -> e.result().equals("ok"));
+      assertThat(roots)
+          .allSatisfy(e -> assertThat(e.local()).isNotNull())
+          .noneMatch(e -> Integer.valueOf(NOBODY).equals(e.local().uid()))
+          .anyMatch(
+              e ->
+                  Integer.valueOf(0).equals(e.local().uid()) && "java".equals(e.local().command()));
+      assertThat(events)
+          .filteredOn(e -> Integer.valueOf(NOBODY).equals(e.local().uid()))
+          .isNotEmpty();
+      assertThat(events)
+          .filteredOn(e -> "limit:client-handshakes".equals(e.rule()))
+          .hasSizeGreaterThanOrEqualTo(SLOWLORIS - 50)
+          .allMatch(e -> Integer.valueOf(NOBODY).equals(e.local().uid()));
+      assertThat(events).filteredOn(e -> "limit:handshakes".equals(e.rule())).isEmpty();
+    } finally {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  @Test
+  void theStormScriptIsValidPython() throws Exception {
+    Process p =
+        new ProcessBuilder(
+                "/usr/bin/python3", "-c", "import ast,sys; ast.parse(sys.argv[1])", STORM)
+            .redirectErrorStream(true)
+            .start();
+    assertThat(p.waitFor(10, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(new String(p.getInputStream().readAllBytes())).isZero();
+  }
+
+  private static Process storm(int port) throws Exception {
+    return new ProcessBuilder(
+            "setpriv",
+            "--reuid=" + NOBODY,
+            "--regid=" + NOBODY,
+            "--clear-groups",
+            "/usr/bin/python3",
+            "-c",
+            STORM,
+            Integer.toString(port),
+            Integer.toString(SLOWLORIS),
+            Integer.toString(CONNECT_AND_CLOSE))
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start();
+  }
+
+  /** Every connection's line: the storm's, root's, and the slowloris closed by the relay. */
+  private static List<ConnectionEvent> awaitAll(RecordingLog log) throws Exception {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    int total = SLOWLORIS + CONNECT_AND_CLOSE + ROOTS_TUNNELS;
+    while (log.events().size() < total && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+    }
+    return log.events();
+  }
+
+  private static int ownUid() throws Exception {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+  }
+}
