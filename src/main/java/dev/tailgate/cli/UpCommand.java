@@ -115,7 +115,9 @@ final class UpCommand implements Callable<Integer> {
   @Option(
       names = "--max-per-client",
       paramLabel = "N",
-      description = "Connections open at once from one client address (default: 10000).")
+      description =
+          "Connections open at once from one client: one uid on loopback (see --client-identity),"
+              + " one address elsewhere (default: 10000).")
   Integer maxPerClient;
 
   @Option(
@@ -124,6 +126,22 @@ final class UpCommand implements Callable<Integer> {
       description =
           "Connections still in their handshake; more are closed at once (default: 1000).")
   Integer maxHandshakes;
+
+  @Option(
+      names = "--max-handshakes-per-client",
+      paramLabel = "N",
+      description =
+          "Handshakes in progress from one client; more are refused, so that one local process"
+              + " cannot use up --max-handshakes (default: 250).")
+  Integer maxHandshakesPerClient;
+
+  @Option(
+      names = "--client-identity",
+      paramLabel = "uid|process|address",
+      description =
+          "What counts as one client on loopback for the per-client limits: its uid (default),"
+              + " its process, or its address (all local clients are 127.0.0.1).")
+  String clientIdentity;
 
   @Option(
       names = "--max-waiting",
