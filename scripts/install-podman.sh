@@ -2,7 +2,8 @@
 # Installs and configures what the container tests (src/test/java/dev/tailgate/container) need,
 # all from Debian's packages, no container registry: podman with runc, catatonit (podman's --init),
 # debootstrap, and a local base image, localhost/debian:bookworm-slim, that the Dockerfiles start
-# FROM. The image is made once with `debootstrap --variant=minbase` (about 40 s) and kept as a
+# FROM; and the Dev Containers CLI (@devcontainers/cli from npm, pinned) into
+# $TAILGATE_CACHE/devcontainer-cli. The image is made once with `debootstrap --variant=minbase` (about 40 s) and kept as a
 # tarball in $TAILGATE_CACHE (default ~/.cache/tailgate), imported again when podman lacks it.
 #
 # podman here runs as root with runc and cgroupfs (crun refuses hybrid cgroups), and with ulimits
@@ -13,6 +14,7 @@
 set -euo pipefail
 
 cache=${TAILGATE_CACHE:-$HOME/.cache/tailgate}
+devcontainer_cli_version=0.89.0
 base=localhost/debian:bookworm-slim
 tarball=$cache/debian-bookworm-minbase.tar
 conf=/etc/containers/containers.conf
@@ -28,6 +30,7 @@ command -v podman >/dev/null || need+=(podman)
 command -v runc >/dev/null || need+=(runc)
 [[ -x /usr/libexec/podman/catatonit ]] || need+=(catatonit)
 command -v debootstrap >/dev/null || need+=(debootstrap)
+command -v npm >/dev/null || need+=(npm)
 if ((${#need[@]})); then
   say "installing ${need[*]} from Debian's packages"
   $sudo apt-get update -qq
@@ -71,6 +74,12 @@ if ! podman image exists "$base"; then
   fi
   podman import --quiet "$tarball" "$base" >/dev/null
   say "imported $base from $tarball"
+fi
+
+cli=$cache/devcontainer-cli
+if [[ $("$cli/node_modules/.bin/devcontainer" --version 2>/dev/null) != "$devcontainer_cli_version" ]]; then
+  say "installing @devcontainers/cli@$devcontainer_cli_version into $cli"
+  npm install --silent --no-fund --no-audit --prefix "$cli" "@devcontainers/cli@$devcontainer_cli_version" >/dev/null
 fi
 
 if ! out=$(podman run --rm --network=none "$base" true 2>&1); then

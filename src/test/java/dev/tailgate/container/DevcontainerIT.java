@@ -1,0 +1,279 @@
+package dev.tailgate.container;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.tailgate.e2e.TailnetForContainers;
+import dev.tailgate.testing.RunningProcess;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The devcontainer as an editor runs it: {@code devcontainer up --docker-path podman} (the Dev
+ * Containers CLI) builds .devcontainer/ and runs its postStartCommand, scripts/start.sh, whose
+ * tailgate brings up tailscaled in userspace mode and logs it in to the e2e's headscale with the
+ * single-use key from TAILGATE_AUTH_KEY. The container joins the e2e's network namespace, so all
+ * traffic stays on its loopback. The methods run in order on one container: up, tailscaled killed,
+ * restart, stop; then a second container without a key.
+ *
+ * <p>devcontainer.json is used as written; the test's override adds only the namespace (runArgs),
+ * the tailscaled knobs of a loopback-only network, and absolute paths to the Dockerfile.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DevcontainerIT {
+  private static final Path ROOT = Path.of("").toAbsolutePath();
+  private static final String HOSTNAME = "devbox";
+  private static final Duration RELAY_WAIT = Duration.ofSeconds(120);
+  private static final ObjectMapper JSON =
+      JsonMapper.builder()
+          .enable(JsonReadFeature.ALLOW_JAVA_COMMENTS)
+          .enable(JsonReadFeature.ALLOW_TRAILING_COMMA)
+          .build();
+
+  private TailnetForContainers tailnet;
+  private Path override;
+  private String label;
+  private String container;
+  private String key;
+  private final List<String> containers = new ArrayList<>();
+
+  @BeforeAll
+  void startTailnet() throws Exception {
+    Podman.require();
+    Podman.prepareContext();
+    DevcontainerCli.require();
+    tailnet = TailnetForContainers.start();
+    override = writeOverride(tailnet.netnsPath());
+  }
+
+  @AfterAll
+  void stopAll() throws Exception {
+    for (String c : containers) {
+      String volumes =
+          Podman.run("inspect", c, "--format", "{{range .Mounts}}{{.Name}} {{end}}").output();
+      Podman.run("rm", "-f", "-t", "0", c);
+      for (String v : volumes.strip().split("\\s+")) {
+        if (v.startsWith("tailgate-state-")) {
+          Podman.run("volume", "rm", "-f", v);
+        }
+      }
+    }
+    if (tailnet != null) {
+      tailnet.close();
+    }
+  }
+
+  @Test
+  @Order(1)
+  void upStartsTailgateWhichJoinsTheTailnetAndRelaysToThePeerByName() throws Exception {
+    key = tailnet.singleUseKey();
+    label = "tailgate-test=" + UUID.randomUUID();
+    container = DevcontainerCli.up(ROOT, override, label, env(key));
+    containers.add(container);
+    Instant started =
+        Instant.parse(
+            Podman.ok(
+                    "inspect",
+                    container,
+                    "--format",
+                    "{{.State.StartedAt.Format \"2006-01-02T15:04:05.000000000Z07:00\"}}")
+                .strip());
+
+    String page = relayedPage(RELAY_WAIT);
+    Duration firstRelayed = Duration.between(started, Instant.now());
+    System.out.println(
+        "container: start to first relayed connection " + firstRelayed.toMillis() + " ms");
+    assertThat(page).contains(tailnet.marker());
+
+    // As devcontainer.json promises: not privileged, no NET_ADMIN, no /dev/net/tun.
+    assertThat(Podman.ok("inspect", container, "--format", "{{.HostConfig.Privileged}}").strip())
+        .isEqualTo("false");
+    String capEff = Podman.exec(container, "grep CapEff /proc/1/status").output();
+    long caps =
+        Long.parseLong(capEff.replaceAll("(?s).*CapEff:\\s*([0-9a-f]+).*", "$1").strip(), 16);
+    assertThat(caps & (1L << 12)).as("CAP_NET_ADMIN in " + capEff).isZero();
+    assertThat(Podman.exec(container, "test -e /dev/net/tun").exitCode()).isNotZero();
+
+    // tailgate runs, its tailscaled in userspace mode, and the health check is healthy.
+    String ps = Podman.exec(container, "ps -eo args").output();
+    assertThat(ps)
+        .contains("tailscaled --tun=userspace-networking")
+        .contains("dev.tailgate.cli.Main up");
+    assertThat(Podman.exec(container, "curl -fsS http://127.0.0.1:1081/healthz").output())
+        .contains("ok");
+    assertThat(Podman.run("healthcheck", "run", container).exitCode()).isZero();
+    assertThat(node().path("given_name").asText()).isEqualTo(HOSTNAME);
+  }
+
+  @Test
+  @Order(2)
+  void aKilledTailscaledComesBack() throws Exception {
+    String pid =
+        Podman.exec(container, "head -n 1 /var/lib/tailgate/tailscaled/tailgate-tailscaled.pid")
+            .output()
+            .strip();
+    assertThat(Podman.exec(container, "kill -9 " + pid).exitCode()).isZero();
+    assertThat(relayedPage(RELAY_WAIT)).contains(tailnet.marker());
+    String again =
+        Podman.exec(container, "head -n 1 /var/lib/tailgate/tailscaled/tailgate-tailscaled.pid")
+            .output()
+            .strip();
+    assertThat(again).isNotEqualTo(pid);
+  }
+
+  @Test
+  @Order(3)
+  void aRestartKeepsTheNodeAndDoesNotUseTheKeyAgain() throws Exception {
+    JsonNode before = node();
+    Podman.ok("stop", container);
+    String same = DevcontainerCli.up(ROOT, override, label, env(key));
+    assertThat(same).isEqualTo(container);
+    assertThat(relayedPage(RELAY_WAIT)).contains(tailnet.marker());
+    JsonNode after = node();
+    assertThat(after.path("id").asText()).isEqualTo(before.path("id").asText());
+    long nodes = 0;
+    for (JsonNode n : tailnet.nodes()) {
+      nodes += HOSTNAME.equals(n.path("given_name").asText()) ? 1 : 0;
+    }
+    assertThat(nodes).as(tailnet.nodes().toString()).isEqualTo(1);
+  }
+
+  @Test
+  @Order(4)
+  void stopEndsTailgateAndTailscaledCleanlyWithinTheTimeout() throws Exception {
+    long t = System.nanoTime();
+    Podman.ok("stop", "-t", "10", container);
+    Duration took = Duration.ofNanos(System.nanoTime() - t);
+    System.out.println("container: podman stop took " + took.toMillis() + " ms");
+    assertThat(took).isLessThan(Duration.ofSeconds(9));
+    assertThat(Podman.ok("inspect", container, "--format", "{{.State.ExitCode}}").strip())
+        .as("tini's exit: 0 when container-main.sh stopped tailgate itself, 137 when killed")
+        .isEqualTo("0");
+    // container-main.sh's `tailgate down` stopped both with TERM, so both wrote their last words.
+    assertThat(Podman.ok("logs", container))
+        .contains("tailgate: stopped the relay")
+        .contains("tailgate: stopped tailscaled");
+    assertThat(fileOf(container, "/root/.local/state/tailgate/tailscaled.log"))
+        .contains("shutting down");
+  }
+
+  @Test
+  @Order(5)
+  void withoutAKeyItSaysOnceHowToLogIn() throws Exception {
+    String noKey =
+        DevcontainerCli.up(ROOT, override, "tailgate-test=" + UUID.randomUUID(), env(""));
+    containers.add(noKey);
+    String log = "";
+    long deadline = System.nanoTime() + RELAY_WAIT.toNanos();
+    while (System.nanoTime() < deadline && !log.contains("/register/")) {
+      Thread.sleep(500);
+      log =
+          Podman.exec(
+                  noKey,
+                  "cat /root/.local/state/tailgate/start.log /root/.local/state/tailgate/tailgate.log")
+              .output();
+    }
+    assertThat(log).contains(TailnetForContainers.LOGIN_SERVER + "/register/");
+    assertThat(log.split("/register/", -1)).hasSize(2);
+  }
+
+  /** A file of a (stopped) container. */
+  private static String fileOf(String container, String path)
+      throws IOException, InterruptedException {
+    Path dir = Files.createTempDirectory("tailgate-container-file-");
+    try {
+      Podman.ok("cp", container + ":" + path, dir.toString());
+      return Files.readString(dir.resolve(Path.of(path).getFileName()));
+    } finally {
+      RunningProcess.run(List.of("rm", "-rf", dir.toString()), new byte[0], Duration.ofSeconds(10));
+    }
+  }
+
+  /** The peer's page through the container's relay, by the peer's MagicDNS name. */
+  private String relayedPage(Duration wait) throws IOException, InterruptedException {
+    String url = "http://" + tailnet.peerName() + ":" + TailnetForContainers.HTTP_PORT + "/";
+    long deadline = System.nanoTime() + wait.toNanos();
+    RunningProcess.Result r;
+    do {
+      r = Podman.exec(container, "curl -sS -m 5 --socks5-hostname 127.0.0.1:1080 " + url);
+      if (r.exitCode() == 0) {
+        return r.output();
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(
+        "no page through the relay within " + wait + ": " + r.output() + startLog());
+  }
+
+  private String startLog() throws IOException, InterruptedException {
+    return Podman.exec(
+            container,
+            "tail -n 40 /root/.local/state/tailgate/start.log /root/.local/state/tailgate/tailgate.log")
+        .output();
+  }
+
+  private JsonNode node() throws IOException, InterruptedException {
+    for (JsonNode n : tailnet.nodes()) {
+      if (HOSTNAME.equals(n.path("given_name").asText())) {
+        return n;
+      }
+    }
+    throw new AssertionError("headscale has no node " + HOSTNAME + ": " + tailnet.nodes());
+  }
+
+  /** The environment devcontainer.json's ${localEnv:...} read. */
+  private Map<String, String> env(String authKey) {
+    Map<String, String> env = new HashMap<>();
+    env.put("TAILGATE_AUTH_KEY", authKey);
+    env.put("TAILGATE_LOGIN_SERVER", TailnetForContainers.LOGIN_SERVER);
+    env.put("TAILGATE_HOSTNAME", HOSTNAME);
+    env.put(
+        "TAILGATE_ALLOW",
+        tailnet.peerName()
+            + ":"
+            + TailnetForContainers.HTTP_PORT
+            + ","
+            + TailnetForContainers.SSH_PORT);
+    env.put("TAILSCALE_FROM", "context");
+    env.put("TAILGATE_FROM", "jar");
+    return env;
+  }
+
+  /**
+   * devcontainer.json with the Dockerfile and context as absolute paths, the container in the
+   * namespace, and the tailscaled knobs in its environment.
+   */
+  private static Path writeOverride(String netns) throws IOException {
+    Path dir = ROOT.resolve(".devcontainer");
+    ObjectNode config = (ObjectNode) JSON.readTree(dir.resolve("devcontainer.json").toFile());
+    ObjectNode build = (ObjectNode) config.get("build");
+    build.put("dockerfile", dir.resolve(build.get("dockerfile").asText()).normalize().toString());
+    build.put("context", dir.resolve(build.get("context").asText()).normalize().toString());
+    config.putArray("runArgs").add("--network=ns:" + netns);
+    ObjectNode env = (ObjectNode) config.get("containerEnv");
+    TailnetForContainers.tailscaledEnv().forEach(env::put);
+    Path file = Files.createTempDirectory("tailgate-devcontainer-").resolve("devcontainer.json");
+    JSON.writerWithDefaultPrettyPrinter().writeValue(file.toFile(), config);
+    return file;
+  }
+}
