@@ -146,9 +146,14 @@ class DevcontainerIT {
   void aRestartKeepsTheNodeAndDoesNotUseTheKeyAgain() throws Exception {
     JsonNode before = node();
     Podman.ok("stop", container);
+    long t = System.nanoTime();
     String same = DevcontainerCli.up(ROOT, override, label, env(key));
     assertThat(same).isEqualTo(container);
     assertThat(relayedPage(RELAY_WAIT)).contains(tailnet.marker());
+    System.out.println(
+        "container: restart (devcontainer up) to first relayed connection "
+            + Duration.ofNanos(System.nanoTime() - t).toMillis()
+            + " ms");
     JsonNode after = node();
     assertThat(after.path("id").asText()).isEqualTo(before.path("id").asText());
     long nodes = 0;
@@ -195,6 +200,9 @@ class DevcontainerIT {
     }
     assertThat(log).contains(TailnetForContainers.LOGIN_SERVER + "/register/");
     assertThat(log.split("/register/", -1)).hasSize(2);
+    log.lines()
+        .filter(l -> l.contains("/register/"))
+        .forEach(l -> System.out.println("container: without a key: " + l));
   }
 
   /** A file of a (stopped) container. */
