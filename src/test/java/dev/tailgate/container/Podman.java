@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -183,6 +184,41 @@ final class Podman {
   static RunningProcess.Result exec(String container, String script)
       throws IOException, InterruptedException {
     return run("exec", container, "sh", "-c", script);
+  }
+
+  /**
+   * {@code url} fetched with curl inside {@code container} through its relay (SOCKS5 on
+   * 127.0.0.1:1080, names resolved by tailgate), retried until it answers or {@code wait} ends.
+   */
+  static String throughRelay(String container, String url, Duration wait)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + wait.toNanos();
+    RunningProcess.Result r;
+    do {
+      r = exec(container, "curl -sS -m 5 --socks5-hostname 127.0.0.1:1080 " + url);
+      if (r.exitCode() == 0) {
+        return r.output();
+      }
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    throw new AssertionError(
+        "no answer through the relay within "
+            + wait
+            + ": "
+            + r.output()
+            + exec(container, "tail -n 40 /root/.local/state/tailgate/*.log").output()
+            + run("logs", container).output());
+  }
+
+  /** When the container last started, by podman's clock (the host's). */
+  static Instant startedAt(String container) throws IOException, InterruptedException {
+    return Instant.parse(
+        ok(
+                "inspect",
+                container,
+                "--format",
+                "{{.State.StartedAt.Format \"2006-01-02T15:04:05.000000000Z07:00\"}}")
+            .strip());
   }
 
   static String tail(String output) {
