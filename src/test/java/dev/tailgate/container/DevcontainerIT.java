@@ -32,8 +32,8 @@ import org.junit.jupiter.api.TestMethodOrder;
  * Containers CLI) builds .devcontainer/ and runs its postStartCommand, scripts/start.sh, whose
  * tailgate brings up tailscaled in userspace mode and logs it in to the e2e's headscale with the
  * single-use key from TAILGATE_AUTH_KEY. The container joins the e2e's network namespace, so all
- * traffic stays on its loopback. The methods run in order on one container: up, tailscaled killed,
- * restart, stop; then a second container without a key.
+ * traffic stays on its loopback. The methods run in order on one container: up, ssh, tailscaled
+ * killed, restart, stop; then a second container without a key.
  *
  * <p>devcontainer.json is used as written; the test's override adds only the namespace (runArgs),
  * the tailscaled knobs of a loopback-only network, and absolute paths to the Dockerfile.
@@ -120,6 +120,25 @@ class DevcontainerIT {
 
   @Test
   @Order(2)
+  void sshWithTheGeneratedConfigReachesThePeerByName() throws Exception {
+    Podman.ok("cp", tailnet.sshClientKey().toString(), container + ":/root/peer_key");
+    Podman.ok("cp", tailnet.sshKnownHosts().toString(), container + ":/root/peer_known_hosts");
+    // start.sh wrote ansible/ssh_config into the workspace once the relay was up.
+    RunningProcess.Result ssh =
+        Podman.exec(
+            container,
+            "chmod 600 /root/peer_key && ssh -F \"$TAILGATE_WORKSPACE/ansible/ssh_config\""
+                + " -i /root/peer_key -o IdentitiesOnly=yes -o BatchMode=yes"
+                + " -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/peer_known_hosts"
+                + " root@"
+                + tailnet.peerName()
+                + " echo over-ssh");
+    assertThat(ssh.exitCode()).as(ssh.output()).isZero();
+    assertThat(ssh.output()).contains("over-ssh");
+  }
+
+  @Test
+  @Order(3)
   void aKilledTailscaledComesBack() throws Exception {
     String pid =
         Podman.exec(container, "head -n 1 /var/lib/tailgate/tailscaled/tailgate-tailscaled.pid")
@@ -135,7 +154,7 @@ class DevcontainerIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void aRestartKeepsTheNodeAndDoesNotUseTheKeyAgain() throws Exception {
     JsonNode before = node();
     Podman.ok("stop", container);
@@ -157,7 +176,7 @@ class DevcontainerIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void stopEndsTailgateAndTailscaledCleanlyWithinTheTimeout() throws Exception {
     long t = System.nanoTime();
     Podman.ok("stop", "-t", "10", container);
@@ -176,7 +195,7 @@ class DevcontainerIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void withoutAKeyItSaysOnceHowToLogIn() throws Exception {
     String noKey =
         DevcontainerCli.up(ROOT, override, "tailgate-test=" + UUID.randomUUID(), env(""));

@@ -73,6 +73,15 @@ public final class TailnetForContainers implements AutoCloseable {
     return world.peerName;
   }
 
+  /** A client key the peer's sshd accepts for root, and a known_hosts naming the peer's key. */
+  public Path sshClientKey() {
+    return world.sshd.clientKey;
+  }
+
+  public Path sshKnownHosts() {
+    return world.sshd.knownHosts;
+  }
+
   /** The text the peer's web server puts in every answer. */
   public String marker() {
     return world.marker;
