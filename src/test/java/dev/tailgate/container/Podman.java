@@ -29,6 +29,7 @@ final class Podman {
   static final String BASE_IMAGE = "localhost/debian:bookworm-slim";
   private static final Duration SHORT = Duration.ofMinutes(2);
   private static final Duration BUILD = Duration.ofMinutes(20);
+  private static final String IMAGE_LABEL = "dev.tailgate.test-image=true";
   private static final Path ROOT = Path.of("").toAbsolutePath();
   private static final Map<String, String> BUILT = new HashMap<>();
   private static String unusable;
@@ -91,6 +92,7 @@ final class Podman {
                 "--build-arg=TAILGATE_FROM=jar",
                 "--target=" + target,
                 "--tag=" + name,
+                "--label=" + IMAGE_LABEL,
                 "--file=.devcontainer/Dockerfile",
                 "."),
             new byte[0],
@@ -98,6 +100,9 @@ final class Podman {
     if (r.exitCode() != 0) {
       throw new IOException("podman build --target " + target + ": " + tail(r.output()));
     }
+    // The image this replaced (another jar) is left untagged: remove it, not to fill the disk
+    // over many runs.
+    run("image", "prune", "--force", "--filter=label=" + IMAGE_LABEL);
     BUILT.put(target, name);
     return name;
   }
