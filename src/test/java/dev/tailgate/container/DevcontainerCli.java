@@ -2,6 +2,7 @@ package dev.tailgate.container;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailgate.e2e.TailnetForContainers;
 import dev.tailgate.testing.RunningProcess;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,12 +24,8 @@ final class DevcontainerCli {
   private DevcontainerCli() {}
 
   static Path binary() {
-    String cache = System.getenv("TAILGATE_CACHE");
-    Path dir =
-        cache != null && !cache.isBlank()
-            ? Path.of(cache)
-            : Path.of(System.getProperty("user.home"), ".cache", "tailgate");
-    return dir.resolve("devcontainer-cli/node_modules/.bin/devcontainer");
+    return TailnetForContainers.cacheDir()
+        .resolve("devcontainer-cli/node_modules/.bin/devcontainer");
   }
 
   /** Skips the calling test, with the reason, without the CLI. */

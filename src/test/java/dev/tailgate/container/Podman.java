@@ -215,6 +215,25 @@ final class Podman {
             + run("logs", container).output());
   }
 
+  /**
+   * {@code podman stop} with the 10 s timeout of Docker and podman; fails unless the container
+   * ended before the timeout (podman then kills it, exit code 137). Returns the container's exit
+   * code.
+   */
+  static int stopWithinTimeout(String container) throws IOException, InterruptedException {
+    long t = System.nanoTime();
+    ok("stop", "--time=10", container);
+    Duration took = Duration.ofNanos(System.nanoTime() - t);
+    System.out.println(container + ": podman stop took " + took.toMillis() + " ms");
+    int exit =
+        Integer.parseInt(ok("inspect", container, "--format", "{{.State.ExitCode}}").strip());
+    if (took.compareTo(Duration.ofSeconds(10)) >= 0 || exit == 137) {
+      throw new AssertionError(
+          "podman stop took " + took + ", exit code " + exit + ": killed at the timeout");
+    }
+    return exit;
+  }
+
   /** When the container last started, by podman's clock (the host's). */
   static Instant startedAt(String container) throws IOException, InterruptedException {
     return Instant.parse(

@@ -39,13 +39,18 @@ public final class TailnetForContainers implements AutoCloseable {
     return new TailnetForContainers(world);
   }
 
+  /** $TAILGATE_CACHE, default ~/.cache/tailgate: the e2e's binaries and the container tools. */
+  public static Path cacheDir() {
+    return Binaries.cacheDir();
+  }
+
   /** The tailscaled and tailscale binaries the e2e built (for the images). */
   public static Path tailscaled() {
-    return Binaries.cacheDir().resolve("bin/tailscaled");
+    return cacheDir().resolve("bin/tailscaled");
   }
 
   public static Path tailscale() {
-    return Binaries.cacheDir().resolve("bin/tailscale");
+    return cacheDir().resolve("bin/tailscale");
   }
 
   /** The namespace's path, for {@code podman run --network ns:PATH}. */
