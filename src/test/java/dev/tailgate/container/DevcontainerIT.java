@@ -133,11 +133,20 @@ class DevcontainerIT {
   void sshWithTheGeneratedConfigReachesThePeerByName() throws Exception {
     Podman.ok("cp", tailnet.sshClientKey().toString(), container + ":/root/peer_key");
     Podman.ok("cp", tailnet.sshKnownHosts().toString(), container + ":/root/peer_known_hosts");
-    // start.sh wrote ansible/ssh_config into the workspace once the relay was up.
+    // start.sh writes ansible/ssh_config into the workspace once the relay is up.
+    String config = "\"$TAILGATE_WORKSPACE/ansible/ssh_config\"";
+    long deadline = System.nanoTime() + RELAY_WAIT.toNanos();
+    while (Podman.exec(container, "grep -q 'END tailgate managed' " + config).exitCode() != 0) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("no ansible/ssh_config: " + tailgateLogs(container));
+      }
+      Thread.sleep(200);
+    }
     RunningProcess.Result ssh =
         Podman.exec(
             container,
-            "chmod 600 /root/peer_key && ssh -F \"$TAILGATE_WORKSPACE/ansible/ssh_config\""
+            "chmod 600 /root/peer_key && ssh -F "
+                + config
                 + " -i /root/peer_key -o IdentitiesOnly=yes -o BatchMode=yes"
                 + " -o StrictHostKeyChecking=yes -o UserKnownHostsFile=/root/peer_known_hosts"
                 + " root@"
