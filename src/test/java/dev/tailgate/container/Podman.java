@@ -34,6 +34,7 @@ final class Podman {
   private static final Map<String, String> BUILT = new HashMap<>();
   private static String unusable;
   private static RunningProcess service;
+  private static Path serviceLog;
 
   private Podman() {}
 
@@ -142,10 +143,10 @@ final class Podman {
     }
     Path socket = Path.of("/tmp/tailgate-podman-" + ProcessHandle.current().pid() + ".sock");
     Files.deleteIfExists(socket);
-    Path log = Files.createTempFile("tailgate-podman-service-", ".log");
+    serviceLog = Files.createTempFile("tailgate-podman-service-", ".log");
     service =
         RunningProcess.start(
-            List.of("podman", "system", "service", "--time=0", "unix://" + socket), log);
+            List.of("podman", "system", "service", "--time=0", "unix://" + socket), serviceLog);
     Runtime.getRuntime().addShutdownHook(new Thread(Podman::stopService, "podman-service-stop"));
     long deadline = System.nanoTime() + SHORT.toNanos();
     while (!Files.exists(socket)) {
@@ -160,6 +161,11 @@ final class Podman {
   private static synchronized void stopService() {
     if (service != null) {
       service.close();
+      try {
+        Files.deleteIfExists(serviceLog);
+      } catch (IOException e) {
+        System.err.println("container tests: could not remove " + serviceLog + ": " + e);
+      }
     }
   }
 
