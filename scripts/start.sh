@@ -4,7 +4,15 @@
 # is ready, `tailgate ansible` writes the Ansible configuration. Running it again while tailgate is
 # up says so and changes nothing. Settings come from tailgate.yaml in the workspace, overridden by
 # the TAILGATE_* environment variables in docs/operations.md.
+#
+# With --foreground (the sidecar image's entry point, under tini) it becomes `tailgate up` itself,
+# in the foreground, so that the container's stop signal reaches it.
 set -euo pipefail
+
+foreground=false
+if [[ ${1:-} == --foreground ]]; then
+  foreground=true
+fi
 
 root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
 workspace=${TAILGATE_WORKSPACE:-$PWD}
@@ -19,12 +27,13 @@ else
   tailgate=("$root/scripts/tailgate")
 fi
 
-if "${tailgate[@]}" status >/dev/null 2>&1; then
+if [[ $foreground == false ]] && "${tailgate[@]}" status >/dev/null 2>&1; then
   echo "tailgate: already up; \`tailgate status\` shows it"
   exit 0
 fi
 
-args=(up --detach)
+args=(up)
+[[ $foreground == true ]] || args+=(--detach)
 [[ -f $config ]] && args+=(--config "$config")
 # A literal key is passed by name (env:), never in argv; anything else is a source spec.
 if [[ -n ${TAILGATE_AUTH_KEY:-} ]]; then
@@ -37,6 +46,7 @@ fi
 [[ -n ${TAILGATE_HOSTNAME:-} ]] && args+=(--hostname "$TAILGATE_HOSTNAME")
 [[ -n ${TAILGATE_LISTEN:-} ]] && args+=(--listen "$TAILGATE_LISTEN")
 [[ -n ${TAILGATE_ADMIN:-} ]] && args+=(--admin "$TAILGATE_ADMIN")
+[[ -n ${TAILGATE_AUTH_FILE:-} ]] && args+=(--auth-file "$TAILGATE_AUTH_FILE")
 [[ -n ${TAILGATE_UPSTREAM:-} ]] && args+=(--upstream "$TAILGATE_UPSTREAM")
 [[ ${TAILGATE_NO_BOOTSTRAP:-} == 1 ]] && args+=(--no-bootstrap)
 [[ -n ${TAILGATE_STATE_DIR:-} ]] && args+=(--state-dir "$TAILGATE_STATE_DIR")
@@ -49,6 +59,10 @@ read -r -a rules <<<"${TAILGATE_ALLOW:-}"
 for rule in "${rules[@]}"; do
   args+=(--allow "$rule")
 done
+
+if [[ $foreground == true ]]; then
+  exec "${tailgate[@]}" "${args[@]}"
+fi
 
 ansible=(ansible)
 [[ -f $config ]] && ansible+=(--config "$config")

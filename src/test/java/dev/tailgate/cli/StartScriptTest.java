@@ -8,9 +8,11 @@ import dev.tailgate.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -18,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * scripts/start.sh, the container's start hook, in the ordinary suite (no Docker needed): started
- * twice, stopped, started after a crash, and logged in with a key from the environment.
+ * twice, stopped, started after a crash, logged in with a key from the environment, and in the
+ * foreground (the sidecar image's entry point).
  */
 class StartScriptTest {
   @TempDir Path dir;
@@ -133,6 +136,23 @@ class StartScriptTest {
     } finally {
       cli.run(List.of("down"));
       DaemonStopper.stop(tailnet.stateDir);
+    }
+  }
+
+  @Test
+  void inTheForegroundItIsTailgateUpItselfAndEndsOnTerm() throws Exception {
+    env.put("TAILGATE_NO_BOOTSTRAP", "1");
+    env.put("TAILGATE_UPSTREAM", "direct");
+    List<String> command = new ArrayList<>(List.of("env"));
+    env.forEach((k, v) -> command.add(k + "=" + v));
+    command.addAll(
+        List.of("bash", Path.of("scripts/start.sh").toAbsolutePath().toString(), "--foreground"));
+    try (RunningProcess fg = RunningProcess.start(command, dir.resolve("foreground.log"))) {
+      // `env` execs bash, which execs tailgate: the process a container runtime signals.
+      assertThat(awaitUp()).isEqualTo(fg.process().pid());
+      fg.process().destroy();
+      assertThat(fg.process().waitFor(20, TimeUnit.SECONDS)).isTrue();
+      assertThat(cli.run(List.of("status")).exitCode()).isEqualTo(ExitCodes.NOT_RUNNING);
     }
   }
 }
