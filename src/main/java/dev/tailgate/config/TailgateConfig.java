@@ -3,7 +3,6 @@ package dev.tailgate.config;
 import dev.tailgate.keys.AuthKeySource;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
-import dev.tailgate.relay.RelaySettings;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,7 @@ public record TailgateConfig(
     Path authFile,
     Daemon daemon,
     InetSocketAddress admin,
-    RelaySettings.Limits limits,
+    Limits limits,
     int maxWaiting,
     boolean closeDeniedOnReload) {
 
@@ -162,34 +161,24 @@ public record TailgateConfig(
         authFile,
         daemon,
         admin,
-        new RelaySettings.Limits(
-            limit(
-                v.maxConnections,
-                RelaySettings.Limits.DEFAULT.connections(),
-                v.label("max-connections")),
-            limit(
-                v.maxPerClient,
-                RelaySettings.Limits.DEFAULT.perClient(),
-                v.label("max-per-client")),
-            limit(
-                v.maxHandshakes,
-                RelaySettings.Limits.DEFAULT.handshakes(),
-                v.label("max-handshakes")),
+        new Limits(
+            limit(v.maxConnections, Limits.DEFAULT.connections(), v.label("max-connections")),
+            limit(v.maxPerClient, Limits.DEFAULT.perClient(), v.label("max-per-client")),
+            limit(v.maxHandshakes, Limits.DEFAULT.handshakes(), v.label("max-handshakes")),
             limit(
                 v.maxHandshakesPerClient,
-                RelaySettings.Limits.DEFAULT.perClientHandshakes(),
+                Limits.DEFAULT.perClientHandshakes(),
                 v.label("max-handshakes-per-client")),
             identity(v.clientIdentity, v.label("client-identity"))),
         limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
         Boolean.TRUE.equals(v.closeDeniedOnReload));
   }
 
-  private static RelaySettings.ClientIdentity identity(String value, String key)
-      throws ConfigException {
+  private static Limits.ClientIdentity identity(String value, String key) throws ConfigException {
     if (value == null) {
-      return RelaySettings.Limits.DEFAULT.identity();
+      return Limits.DEFAULT.identity();
     }
-    for (RelaySettings.ClientIdentity i : RelaySettings.ClientIdentity.values()) {
+    for (Limits.ClientIdentity i : Limits.ClientIdentity.values()) {
       if (i.name().equalsIgnoreCase(value)) {
         return i;
       }

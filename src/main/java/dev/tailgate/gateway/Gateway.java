@@ -6,6 +6,7 @@ import dev.tailgate.bootstrap.EarlyStart;
 import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
+import dev.tailgate.config.Limits;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.localapi.LocalApiClient;
 import dev.tailgate.policy.Allowlist;
@@ -178,7 +179,17 @@ public final class Gateway implements AutoCloseable {
         RelaySettings.DEFAULT_DIAL_TIMEOUT,
         cfg.idleTimeout(),
         credentials,
-        cfg.limits());
+        relayLimits(cfg.limits()));
+  }
+
+  /** The settings' limits as the relay takes them. */
+  static RelaySettings.Limits relayLimits(Limits limits) {
+    return new RelaySettings.Limits(
+        limits.connections(),
+        limits.perClient(),
+        limits.handshakes(),
+        limits.perClientHandshakes(),
+        RelaySettings.ClientIdentity.valueOf(limits.identity().name()));
   }
 
   /** One event loop group for the relay, the admin listener and the LocalAPI client. */

@@ -80,7 +80,9 @@ final class PolicyReload {
       done(why, false, "rejected, the running policy stays: " + OneLine.of(e));
       return;
     }
-    int closed = relay.reload(new Policy(allowlist, next.limits()), next.closeDeniedOnReload());
+    int closed =
+        relay.reload(
+            new Policy(allowlist, Gateway.relayLimits(next.limits())), next.closeDeniedOnReload());
     if (supervisor != null) {
       supervisor.maxWaiting(next.maxWaiting());
     }

@@ -1,7 +1,7 @@
 package dev.tailgate.gateway;
 
+import dev.tailgate.config.Limits;
 import dev.tailgate.config.TailgateConfig;
-import dev.tailgate.relay.RelaySettings;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -29,11 +29,15 @@ final class ReloadSummary {
     }
     parts.add(rules);
     List<String> limits = new ArrayList<>();
-    RelaySettings.Limits a = before.limits();
-    RelaySettings.Limits b = after.limits();
+    Limits a = before.limits();
+    Limits b = after.limits();
     change(limits, "max-connections", a.connections(), b.connections());
     change(limits, "max-per-client", a.perClient(), b.perClient());
     change(limits, "max-handshakes", a.handshakes(), b.handshakes());
+    change(limits, "max-handshakes-per-client", a.perClientHandshakes(), b.perClientHandshakes());
+    if (a.identity() != b.identity()) {
+      limits.add("client-identity " + a.identity() + " -> " + b.identity());
+    }
     change(limits, "max-waiting", before.maxWaiting(), after.maxWaiting());
     parts.add(limits.isEmpty() ? "limits unchanged" : String.join(", ", limits));
     if (after.closeDeniedOnReload()) {
