@@ -3,7 +3,8 @@ package dev.tailgate.audit;
 import java.time.Instant;
 
 /**
- * What the log says about one connection, fixed when the connection ends.
+ * What the log says about one connection, fixed when the connection ends, or about one request
+ * forwarded in plain HTTP, fixed when its response ends.
  *
  * @param ts when the connection was accepted
  * @param id the connection id, as in every diagnostic line about it
@@ -19,6 +20,8 @@ import java.time.Instant;
  * @param bytesDown bytes relayed from the target to the client
  * @param durationMs from accept to close
  * @param closedBy client, target, idle, error or relay
+ * @param method the HTTP method of one forwarded request, {@code null} on a connection's line
+ * @param status the HTTP status tailgate answered that request with, 0 on a connection's line
  */
 public record ConnectionEvent(
     Instant ts,
@@ -34,4 +37,50 @@ public record ConnectionEvent(
     long bytesUp,
     long bytesDown,
     long durationMs,
-    String closedBy) {}
+    String closedBy,
+    String method,
+    int status) {
+
+  /** A connection's line, which carries no single request's method and status. */
+  public ConnectionEvent(
+      Instant ts,
+      String id,
+      String client,
+      String proto,
+      String targetHost,
+      int targetPort,
+      String decision,
+      String rule,
+      String reason,
+      String result,
+      long bytesUp,
+      long bytesDown,
+      long durationMs,
+      String closedBy) {
+    this(
+        ts,
+        id,
+        client,
+        proto,
+        targetHost,
+        targetPort,
+        decision,
+        rule,
+        reason,
+        result,
+        bytesUp,
+        bytesDown,
+        durationMs,
+        closedBy,
+        null,
+        0);
+  }
+
+  /**
+   * Whether this is the line of one request forwarded in plain HTTP; its connection has a line of
+   * its own as well, so counts of connections skip these.
+   */
+  public boolean isRequest() {
+    return method != null;
+  }
+}

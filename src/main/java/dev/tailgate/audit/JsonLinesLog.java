@@ -143,6 +143,10 @@ public final class JsonLinesLog implements ConnectionLog {
       g.writeStringField("proto", e.proto());
       g.writeStringField("target_host", e.targetHost());
       g.writeNumberField("target_port", e.targetPort());
+      if (e.isRequest()) {
+        g.writeStringField("method", e.method());
+        g.writeNumberField("status", e.status());
+      }
       g.writeStringField("decision", e.decision());
       g.writeStringField("rule", e.rule());
       if (e.reason() != null) {

@@ -1,6 +1,7 @@
 package dev.tailgate.relay;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.audit.ConnectionLog;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -64,6 +65,9 @@ final class ConnectionState {
   String limitReason;
 
   private Runnable onHandshakeOver = () -> {};
+
+  /** Where the HTTP forwarder writes one line per request; the connection's own line is apart. */
+  ConnectionLog requestLog = ConnectionLog.DISCARD;
 
   void onHandshakeOver(Runnable action) {
     this.onHandshakeOver = action;
@@ -154,6 +158,38 @@ final class ConnectionState {
         bytesDown,
         durationMs,
         closedBy == null ? "client" : closedBy);
+  }
+
+  /**
+   * The line of one request forwarded in plain HTTP: this connection's id, client and the verdict
+   * on the request's target, with the request's own method, status, bytes and duration.
+   */
+  ConnectionEvent requestEvent(
+      Instant startedAt,
+      long startedNanos,
+      String method,
+      int status,
+      long up,
+      long down,
+      String closedBy) {
+    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    return new ConnectionEvent(
+        startedAt,
+        id,
+        client,
+        proto,
+        targetHost,
+        targetPort,
+        decision,
+        rule,
+        reason,
+        result,
+        up,
+        down,
+        durationMs,
+        closedBy,
+        method,
+        status);
   }
 
   static String format(SocketAddress address) {

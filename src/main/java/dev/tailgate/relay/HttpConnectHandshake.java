@@ -40,6 +40,13 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
     ConnectionState state = ConnectionState.of(ctx.channel());
     if (msg instanceof ByteBuf buf) {
       state.holdEarlyData(buf);
+    } else if (msg instanceof HttpRequest request
+        && request.decoderResult().isSuccess()
+        && !HttpMethod.CONNECT.equals(request.method())) {
+      // Any other method is a request to forward; the decoder stays for the requests after it.
+      ctx.pipeline()
+          .replace(this, PipelineNames.HTTP_FORWARDER, new HttpForwarder(tunneler, credentials));
+      ctx.fireChannelRead(msg);
     } else if (msg instanceof HttpRequest request && state.targetHost == null) {
       // Stop parsing HTTP at once: what follows the request belongs to the tunnel.
       ctx.pipeline().remove(PipelineNames.HTTP_DECODER);
@@ -105,8 +112,7 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
     respond(ctx, status, reason).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static ChannelFuture respond(
-      ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+  static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,

@@ -36,6 +36,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     stats.accepted(state);
     state.onHandshakeOver(stats::handshakeOver);
     ch.attr(ConnectionState.KEY).set(state);
+    state.requestLog = log;
     state.handshakeDeadline(
         ch.eventLoop()
             .schedule(

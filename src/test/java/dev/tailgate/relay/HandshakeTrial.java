@@ -145,7 +145,13 @@ final class HandshakeTrial {
     ch.runPendingTasks();
     ch.checkException();
 
-    List<ConnectionEvent> events = log.events();
+    List<ConnectionEvent> requests =
+        log.events().stream().filter(ConnectionEvent::isRequest).toList();
+    for (ConnectionEvent request : requests) {
+      assertThat(request.status()).as("a forwarded request's status").isBetween(100, 599);
+      assertThat(request.reason() == null ? "" : request.reason()).doesNotContain("\n", "\r");
+    }
+    List<ConnectionEvent> events = log.events().stream().filter(e -> !e.isRequest()).toList();
     assertThat(events).as("connection log events").hasSize(1);
     ConnectionEvent event = events.get(0);
     assertThat(event.result()).isIn(RESULTS);
