@@ -77,7 +77,7 @@ class HttpForwarderTest {
             "POST http://web.example.ts.net/up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "3\r\nabc\r\n"));
     assertThat(writtenText(dialer.target))
-        .contains("transfer-encoding: chunked")
+        .contains("Transfer-Encoding: chunked")
         .endsWith("\r\n\r\n3\r\nabc\r\n");
     ch.writeInbound(ascii("2\r\nde\r\n0\r\n\r\n"));
     assertThat(writtenText(dialer.target)).isEqualTo("2\r\nde\r\n0\r\n\r\n");
@@ -168,7 +168,7 @@ class HttpForwarderTest {
 
   @Test
   void asksForCredentialsWith407AndForwardsOnceGiven() throws Exception {
-    Credentials credentials = new Credentials("u", "p".toCharArray());
+    Credentials credentials = Credentials.of("u", "p");
     ScriptedDialer dialer = ScriptedDialer.succeeding();
     EmbeddedChannel without = Embedded.client(RULES, dialer, credentials, log);
     without.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
