@@ -41,41 +41,6 @@ public record ConnectionEvent(
     String method,
     int status) {
 
-  /** A connection's line, which carries no single request's method and status. */
-  public ConnectionEvent(
-      Instant ts,
-      String id,
-      String client,
-      String proto,
-      String targetHost,
-      int targetPort,
-      String decision,
-      String rule,
-      String reason,
-      String result,
-      long bytesUp,
-      long bytesDown,
-      long durationMs,
-      String closedBy) {
-    this(
-        ts,
-        id,
-        client,
-        proto,
-        targetHost,
-        targetPort,
-        decision,
-        rule,
-        reason,
-        result,
-        bytesUp,
-        bytesDown,
-        durationMs,
-        closedBy,
-        null,
-        0);
-  }
-
   /**
    * Whether this is the line of one request forwarded in plain HTTP; its connection has a line of
    * its own as well, so counts of connections skip these.

@@ -30,7 +30,8 @@ public final class JsonLinesLog implements ConnectionLog {
   static final int QUEUE_CAPACITY = 65_536;
   private static final JsonFactory JSON = new JsonFactory();
   private static final ConnectionEvent POISON =
-      new ConnectionEvent(null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null);
+      new ConnectionEvent(
+          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null, 0);
 
   private final BlockingQueue<ConnectionEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final AtomicLong dropped = new AtomicLong();

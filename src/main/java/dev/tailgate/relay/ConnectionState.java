@@ -142,21 +142,13 @@ final class ConnectionState {
   }
 
   ConnectionEvent toEvent() {
-    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
-    return new ConnectionEvent(
+    return requestEvent(
         acceptedAt,
-        id,
-        client,
-        proto,
-        targetHost,
-        targetPort,
-        decision,
-        rule,
-        reason,
-        result,
+        acceptedNanos,
+        null,
+        0,
         bytesUp,
         bytesDown,
-        durationMs,
         closedBy == null ? "client" : closedBy);
   }
 

@@ -172,7 +172,9 @@ class AdminServerTest {
             0,
             0,
             1,
-            "relay"));
+            "relay",
+            null,
+            0));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -188,7 +190,28 @@ class AdminServerTest {
             100,
             2000,
             5,
-            "client"));
+            "client",
+            null,
+            0));
+    // A forwarded request's line: its connection's line (above) already counts it.
+    metrics.record(
+        new ConnectionEvent(
+            Instant.now(),
+            "b",
+            "127.0.0.1:2",
+            "http",
+            "y",
+            80,
+            "deny",
+            null,
+            "no rule",
+            "denied",
+            0,
+            0,
+            1,
+            "relay",
+            "GET",
+            403));
     metrics.dialed(TimeUnit.MILLISECONDS.toNanos(12), true);
 
     String text = get(server, "/metrics").body();
