@@ -21,7 +21,8 @@ import java.time.Instant;
  * @param durationMs from accept to close
  * @param closedBy client, target, idle, error or relay
  * @param method the HTTP method of one forwarded request, {@code null} on a connection's line
- * @param status the HTTP status tailgate answered that request with, 0 on a connection's line
+ * @param status the HTTP status the client got for that request, 0 on a connection's line and when
+ *     the client left before any response
  */
 public record ConnectionEvent(
     Instant ts,

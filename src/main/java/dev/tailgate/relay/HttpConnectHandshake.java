@@ -19,9 +19,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 405
- * for any other method, 407 when credentials are required, 403 when the allowlist refuses, 502 when
- * the dial fails and 504 when it times out.
+ * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 407
+ * when credentials are required, 403 when the allowlist refuses, 502 when the dial fails and 504
+ * when it times out. A request with any other method goes to {@link HttpForwarder}.
  */
 final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements Replies {
   private static final HttpResponseStatus ESTABLISHED =
