@@ -6,6 +6,7 @@ import java.util.Locale;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -43,11 +44,7 @@ final class EnvCommand implements Callable<Integer> {
 
   @Spec CommandSpec spec;
 
-  @Option(
-      names = "--proxy",
-      paramLabel = "HOST:PORT",
-      description = "The relay's address (overrides $TAILGATE_PROXY and the running tailgate's).")
-  String proxy;
+  @Mixin ProxyOption proxy;
 
   @Option(
       names = "--shell",
@@ -58,7 +55,7 @@ final class EnvCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    RelayAddress relay = RelayAddress.find(proxy);
+    RelayAddress relay = RelayAddress.find(proxy.address);
     if (!ADDRESS.matcher(relay.text()).matches()) {
       spec.commandLine()
           .getErr()
