@@ -3,7 +3,8 @@ package dev.tailgate.audit;
 import java.time.Instant;
 
 /**
- * What the log says about one connection, fixed when the connection ends.
+ * What the log says about one connection, fixed when the connection ends, or about one request
+ * forwarded in plain HTTP, fixed when its response ends.
  *
  * @param ts when the connection was accepted
  * @param id the connection id, as in every diagnostic line about it
@@ -20,6 +21,9 @@ import java.time.Instant;
  * @param durationMs from accept to close
  * @param closedBy client, target, idle, error or relay
  * @param local the local process behind a loopback client, or {@code null} for a remote client
+ * @param method the HTTP method of one forwarded request, {@code null} on a connection's line
+ * @param status the HTTP status the client got for that request, 0 on a connection's line and when
+ *     the client left before any response
  */
 public record ConnectionEvent(
     Instant ts,
@@ -36,7 +40,17 @@ public record ConnectionEvent(
     long bytesDown,
     long durationMs,
     String closedBy,
-    LocalClient local) {
+    LocalClient local,
+    String method,
+    int status) {
+
+  /**
+   * Whether this is the line of one request forwarded in plain HTTP; its connection has a line of
+   * its own as well, so counts of connections skip these.
+   */
+  public boolean isRequest() {
+    return method != null;
+  }
 
   /**
    * The local process behind a loopback client, as far as it was found.

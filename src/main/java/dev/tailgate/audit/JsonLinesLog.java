@@ -31,7 +31,7 @@ public final class JsonLinesLog implements ConnectionLog {
   private static final JsonFactory JSON = new JsonFactory();
   private static final ConnectionEvent POISON =
       new ConnectionEvent(
-          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null);
+          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null, null, 0);
 
   private final BlockingQueue<ConnectionEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final AtomicLong dropped = new AtomicLong();
@@ -144,6 +144,10 @@ public final class JsonLinesLog implements ConnectionLog {
       g.writeStringField("proto", e.proto());
       g.writeStringField("target_host", e.targetHost());
       g.writeNumberField("target_port", e.targetPort());
+      if (e.isRequest()) {
+        g.writeStringField("method", e.method());
+        g.writeNumberField("status", e.status());
+      }
       g.writeStringField("decision", e.decision());
       g.writeStringField("rule", e.rule());
       if (e.reason() != null) {

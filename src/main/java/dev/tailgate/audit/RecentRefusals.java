@@ -20,7 +20,7 @@ public final class RecentRefusals implements ConnectionLog {
 
   @Override
   public synchronized void record(ConnectionEvent event) {
-    if (!"deny".equals(event.decision()) && !"denied".equals(event.result())) {
+    if (event.isRequest() || !"deny".equals(event.decision()) && !"denied".equals(event.result())) {
       return;
     }
     if (events.size() == capacity) {

@@ -4,6 +4,7 @@ import dev.tailgate.connect.Connect;
 import dev.tailgate.connect.ConnectOptions;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -33,11 +34,7 @@ final class ConnectCommand implements Callable<Integer> {
   @Parameters(index = "1", paramLabel = "PORT", description = "The target port: ssh's %%p.")
   String port;
 
-  @Option(
-      names = "--proxy",
-      paramLabel = "HOST:PORT",
-      description = "The relay's address (overrides $TAILGATE_PROXY and the running tailgate's).")
-  String proxy;
+  @Mixin ProxyOption proxy;
 
   @Option(
       names = "--start",
@@ -65,6 +62,6 @@ final class ConnectCommand implements Callable<Integer> {
   @Override
   public Integer call() {
     return Connect.run(
-        new ConnectOptions(host, port, proxy, start, config, credentials), System.err);
+        new ConnectOptions(host, port, proxy.address, start, config, credentials), System.err);
   }
 }

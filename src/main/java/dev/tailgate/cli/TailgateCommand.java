@@ -78,6 +78,7 @@ public final class TailgateCommand implements Runnable {
       cmd.addSubcommand(new ReloadCommand());
       cmd.addSubcommand(new DoctorCommand());
       cmd.addSubcommand(new ConnectCommand());
+      cmd.addSubcommand(new EnvCommand());
       cmd.addSubcommand(new AnsibleCommand());
       cmd.addSubcommand(new InventoryCommand());
       cmd.addSubcommand(new CommandLine.HelpCommand());

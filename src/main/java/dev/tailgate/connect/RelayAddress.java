@@ -14,10 +14,11 @@ import java.util.Map;
  * @param text the address as written, {@code HOST:PORT} or {@code [IPV6]:PORT}
  * @param source where it came from, for error messages
  */
-record RelayAddress(String text, String source) {
+public record RelayAddress(String text, String source) {
   static final String DEFAULT = "127.0.0.1:1080";
 
-  static RelayAddress find(String proxyOption) {
+  /** The relay's address: {@code proxyOption} if given, else the first of the others found. */
+  public static RelayAddress find(String proxyOption) {
     if (proxyOption != null) {
       return new RelayAddress(proxyOption, "--proxy");
     }

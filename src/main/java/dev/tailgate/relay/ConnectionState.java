@@ -1,6 +1,7 @@
 package dev.tailgate.relay;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.localpeer.LocalPeer;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -83,6 +84,9 @@ final class ConnectionState {
   boolean counted() {
     return clientKey != null;
   }
+
+  /** Where the HTTP forwarder writes one line per request; the connection's own line is apart. */
+  ConnectionLog requestLog = ConnectionLog.DISCARD;
 
   void onHandshakeOver(Runnable action) {
     this.onHandshakeOver = action;
@@ -169,9 +173,31 @@ final class ConnectionState {
   }
 
   ConnectionEvent toEvent() {
-    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
-    return new ConnectionEvent(
+    return requestEvent(
         acceptedAt,
+        acceptedNanos,
+        null,
+        0,
+        bytesUp,
+        bytesDown,
+        closedBy == null ? "client" : closedBy);
+  }
+
+  /**
+   * The line of one request forwarded in plain HTTP: this connection's id, client and the verdict
+   * on the request's target, with the request's own method, status, bytes and duration.
+   */
+  ConnectionEvent requestEvent(
+      Instant startedAt,
+      long startedNanos,
+      String method,
+      int status,
+      long up,
+      long down,
+      String closedBy) {
+    long durationMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    return new ConnectionEvent(
+        startedAt,
         id,
         client,
         proto,
@@ -181,11 +207,13 @@ final class ConnectionState {
         rule,
         reason,
         result,
-        bytesUp,
-        bytesDown,
+        up,
+        down,
         durationMs,
-        closedBy == null ? "client" : closedBy,
-        localClient());
+        closedBy,
+        localClient(),
+        method,
+        status);
   }
 
   /** The log's view of {@link #peer}: only for a loopback client, with why when not all found. */

@@ -20,9 +20,9 @@ import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 
 /**
- * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 405
- * for any other method, 407 when credentials are required, 403 when the allowlist refuses, 502 when
- * the dial fails and 504 when it times out.
+ * HTTP/1.1 {@code CONNECT host:port}: 200 once the tunnel is up; 400 for a malformed request, 407
+ * when credentials are required, 403 when the allowlist refuses, 502 when the dial fails and 504
+ * when it times out. A request with any other method goes to {@link HttpForwarder}.
  */
 final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements Replies {
   private static final HttpResponseStatus ESTABLISHED =
@@ -41,6 +41,13 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
     ConnectionState state = ConnectionState.of(ctx.channel());
     if (msg instanceof ByteBuf buf) {
       state.holdEarlyData(buf);
+    } else if (msg instanceof HttpRequest request
+        && request.decoderResult().isSuccess()
+        && !HttpMethod.CONNECT.equals(request.method())) {
+      // Any other method is a request to forward; the decoder stays for the requests after it.
+      ctx.pipeline()
+          .replace(this, PipelineNames.HTTP_FORWARDER, new HttpForwarder(tunneler, credentials));
+      ctx.fireChannelRead(msg);
     } else if (msg instanceof HttpRequest request && state.targetHost == null) {
       // Stop parsing HTTP at once: what follows the request belongs to the tunnel.
       ctx.pipeline().remove(PipelineNames.HTTP_DECODER);
@@ -110,8 +117,7 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
     respond(ctx, status, reason).addListener(ChannelFutureListener.CLOSE);
   }
 
-  private static ChannelFuture respond(
-      ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
+  static ChannelFuture respond(ChannelHandlerContext ctx, HttpResponseStatus status, String body) {
     FullHttpResponse response =
         new DefaultFullHttpResponse(
             HttpVersion.HTTP_1_1,

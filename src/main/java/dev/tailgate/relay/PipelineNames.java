@@ -17,6 +17,10 @@ package dev.tailgate.relay;
  *  HTTP CONNECT:[http.decoder, http.encoder, http.handshake, hangup]
  *               http.decoder leaves as soon as the request is read, so no byte after it is
  *               taken for HTTP
+ *  HTTP forwarding (any other method): http.handshake hands the request to
+ *               [http.decoder, http.encoder, idle, http.forwarder], which stays for the connection
+ *
+ *  target of one forwarded request: [upstream.proxy, http.client, http.response]
  *  relaying:    [idle, relay]
  *
  *  upstream, while dialling through SOCKS5:
@@ -38,6 +42,9 @@ final class PipelineNames {
   static final String HTTP_ENCODER = "http.encoder";
   static final String HTTP_HANDSHAKE = "http.handshake";
   static final String HANGUP = "hangup";
+  static final String HTTP_FORWARDER = "http.forwarder";
+  static final String HTTP_CLIENT = "http.client";
+  static final String HTTP_RESPONSE = "http.response";
   static final String IDLE = "idle";
   static final String RELAY = "relay";
   static final String UPSTREAM_PROXY = "upstream.proxy";

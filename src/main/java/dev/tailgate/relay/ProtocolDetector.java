@@ -72,7 +72,10 @@ final class ProtocolDetector extends ByteToMessageDecoder {
           new HttpDecoderConfig()
               .setMaxInitialLineLength(MAX_HTTP_LINE)
               .setMaxHeaderSize(MAX_HTTP_HEADERS)
-              .setMaxChunkSize(MAX_HTTP_HEADERS);
+              .setMaxChunkSize(MAX_HTTP_HEADERS)
+              // Request smuggling: a bare LF, or Content-Length beside Transfer-Encoding, is 400.
+              .setStrictLineParsing(true)
+              .setUseRfc9112TransferEncoding(true);
       p.addAfter(self, PipelineNames.HTTP_DECODER, new HttpRequestDecoder(config));
       p.addAfter(PipelineNames.HTTP_DECODER, PipelineNames.HTTP_ENCODER, new HttpResponseEncoder());
       p.addAfter(

@@ -42,6 +42,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     stats.accepted(state);
     state.onHandshakeOver(() -> stats.handshakeOver(state));
     ch.attr(ConnectionState.KEY).set(state);
+    state.requestLog = log;
     state.handshakeDeadline(
         ch.eventLoop()
             .schedule(

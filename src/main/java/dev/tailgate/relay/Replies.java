@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 
@@ -19,4 +20,12 @@ interface Replies {
 
   /** The dial failed; the reply carries the cause where the protocol can say it. */
   ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure);
+
+  /**
+   * The target is connected. A tunnel (the default, false) then gets {@link #success} and the two
+   * channels are spliced; the HTTP forwarder returns true and takes the channel for one request.
+   */
+  default boolean forward(Channel target) {
+    return false;
+  }
 }

@@ -222,6 +222,9 @@ final class Tunneler {
     state.result = "ok";
     state.reason = null;
     state.phase = "relaying";
+    if (replies.forward(target)) {
+      return;
+    }
     replies
         .success(ctx)
         .addListener(
@@ -263,6 +266,11 @@ final class Tunneler {
 
   private static String rootMessage(Throwable error) {
     return DialErrors.oneLine(root(error));
+  }
+
+  /** How long a connection may go without traffic either way; zero: no bound. */
+  Duration idleTimeout() {
+    return idleTimeout;
   }
 
   /** Adds the relay handlers first, so bytes buffered in a removed decoder reach them. */

@@ -77,6 +77,9 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
 
   @Override
   public void record(ConnectionEvent e) {
+    if (e.isRequest()) {
+      return; // its connection's line counts it
+    }
     Counter.builder("tailgate.connections")
         .description("Client connections that ended, by result and protocol")
         .tag("result", e.result())

@@ -32,7 +32,9 @@ class JsonLinesLogTest {
         0,
         3,
         "relay",
-        null);
+        null,
+        null,
+        0);
   }
 
   private static ConnectionEvent local(ConnectionEvent.LocalClient who) {
@@ -52,7 +54,9 @@ class JsonLinesLogTest {
         e.bytesDown(),
         e.durationMs(),
         e.closedBy(),
-        who);
+        who,
+        null,
+        0);
   }
 
   @Test
@@ -101,6 +105,36 @@ class JsonLinesLogTest {
     assertThat(line.get("ts").asText()).isEqualTo("2026-11-28T12:00:00Z");
     assertThat(line.get("rule").isNull()).isTrue();
     assertThat(line.get("target_port").asInt()).isEqualTo(22);
+  }
+
+  @Test
+  void aForwardedRequestsLineAddsMethodAndStatusAfterTheTarget() throws Exception {
+    ConnectionEvent c = event("web.example.ts.net");
+    ConnectionEvent request =
+        new ConnectionEvent(
+            c.ts(),
+            c.id(),
+            c.client(),
+            "http",
+            c.targetHost(),
+            80,
+            "allow",
+            "tailnet:80",
+            null,
+            "ok",
+            10,
+            20,
+            3,
+            "target",
+            null,
+            "POST",
+            201);
+
+    JsonNode line = JSON.readTree(JsonLinesLog.toLine(request));
+
+    assertThat(line.get("method").asText()).isEqualTo("POST");
+    assertThat(line.get("status").asInt()).isEqualTo(201);
+    assertThat(JSON.readTree(JsonLinesLog.toLine(c)).has("method")).isFalse();
   }
 
   @Test

@@ -26,7 +26,7 @@ class ConnectCommandLineTest {
     } catch (CommandLine.ParameterException refused) {
       return null;
     }
-    return new ConnectOptions(c.host, c.port, c.proxy, c.start, c.config, c.credentials);
+    return new ConnectOptions(c.host, c.port, c.proxy.address, c.start, c.config, c.credentials);
   }
 
   @ParameterizedTest

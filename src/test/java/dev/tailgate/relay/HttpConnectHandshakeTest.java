@@ -73,7 +73,11 @@ class HttpConnectHandshakeTest {
             "denied", "CONNECT db.example.ts.net:80 HTTP/1.1\r\n\r\n", "403 Forbidden", "denied"),
         Arguments.of(
             "metadata", "CONNECT 169.254.169.254:443 HTTP/1.1\r\n\r\n", "403 Forbidden", "denied"),
-        Arguments.of("GET", "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n", "405", "protocol_error"),
+        Arguments.of(
+            "GET, forwarded, to a denied host",
+            "GET http://x/ HTTP/1.1\r\nHost: x\r\n\r\n",
+            "403 Forbidden",
+            "denied"),
         Arguments.of(
             "no port", "CONNECT db.example.ts.net HTTP/1.1\r\n\r\n", "400", "protocol_error"),
         Arguments.of(

@@ -188,7 +188,9 @@ class AdminServerTest {
         1,
         1,
         "client",
-        who);
+        who,
+        null,
+        0);
   }
 
   @Test
@@ -209,7 +211,9 @@ class AdminServerTest {
             0,
             1,
             "relay",
-            null));
+            null,
+            null,
+            0));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -226,7 +230,28 @@ class AdminServerTest {
             2000,
             5,
             "client",
-            null));
+            null,
+            null,
+            0));
+    metrics.record(
+        new ConnectionEvent(
+            Instant.now(),
+            "b",
+            "127.0.0.1:2",
+            "http",
+            "y",
+            80,
+            "deny",
+            null,
+            "no rule",
+            "denied",
+            0,
+            0,
+            1,
+            "relay",
+            null,
+            "GET",
+            403));
     metrics.dialed(TimeUnit.MILLISECONDS.toNanos(12), true);
 
     String text = get(server, "/metrics").body();
