@@ -9,6 +9,8 @@ scripts/install-test-deps.sh
 # The e2e test's real tailscaled, tailscale and headscale (built once, cached in ~/.cache/tailgate),
 # sshd and Chromium: docs/e2e.md.
 scripts/e2e/install.sh
+# ansible-core from PyPI, pinned, in a cached venv: the inventory plugin's tests (ansible/collections).
+scripts/install-ansible.sh >/dev/null
 # The test doubles of tailscaled and tailscale prove themselves first: the Java tests lean on them.
 src/test/fakes/selftest.sh
 exec mvn -B verify -Dtailgate.requireTools=true "$@"
