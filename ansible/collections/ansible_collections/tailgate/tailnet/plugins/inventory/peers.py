@@ -95,6 +95,12 @@ LOCALAPI_HOST = "local-tailscaled.sock"
 MAX_STATUS_BYTES = 32 * 1024 * 1024
 ZERO_TIME = "0001-01-01T00:00:00Z"
 ALWAYS = ("tailnet", "online", "offline")
+# What tailgate's KnownHosts writes, and nothing else: a key type and its base64 (a comment is
+# dropped), so that no peer can smuggle a second line or a marker such as @cert-authority in.
+KEY = re.compile(r"([a-z][a-z0-9.@-]{0,63} [A-Za-z0-9+/]+={0,2})(?: [^\r\n]*)?")
+NAME = re.compile(r"[a-z0-9][a-z0-9.-]{0,252}")
+ADDRESS = re.compile(r"[0-9a-f.:]{2,45}")
+MAX_KEY = 16 * 1024
 
 
 def run_state_file(env=None):
@@ -185,10 +191,20 @@ def peers_of(status):
                 "online": bool(p.get("Online", False)),
                 "tags": list(p.get("Tags") or []),
                 "last_seen": None if not last_seen or last_seen == ZERO_TIME else last_seen,
-                "ssh_host_keys": [k.strip() for k in (p.get("sshHostKeys") or []) if k and k.strip()],
+                "ssh_host_keys": pinnable_keys(p.get("sshHostKeys") or []),
             }
         )
     return sorted(peers, key=lambda p: p["name"])
+
+
+def pinnable_keys(keys):
+    """The keys fit for known_hosts, "TYPE BASE64" each; anything else is left out."""
+    out = []
+    for key in keys:
+        m = KEY.fullmatch(key.strip()) if isinstance(key, str) and len(key) <= MAX_KEY else None
+        if m:
+            out.append(m.group(1))
+    return out
 
 
 def group_name(text):
@@ -221,19 +237,52 @@ def known_hosts_text(peers):
     """One line per advertised key: the peer's name and addresses, then the key ("TYPE BASE64")."""
     lines = []
     for p in peers:
+        if not NAME.fullmatch(p["name"]):
+            continue
+        hosts = [p["name"]] + [ip.lower() for ip in p["ips"] if ADDRESS.fullmatch(ip.lower())]
         for key in p["ssh_host_keys"]:
-            lines.append(",".join([p["name"]] + p["ips"]) + " " + key + "\n")
+            lines.append(",".join(hosts) + " " + key + "\n")
     return "".join(lines)
 
 
-def write_atomically(path, text):
-    directory = os.path.dirname(os.path.abspath(path))
+# The known_hosts file as tailgate's KnownHosts writes it (a test holds the two equal): a header,
+# then the managed block; lines outside the block are the user's and are kept.
+KNOWN_HOSTS_HEADER = (
+    "# The SSH host keys that the tailnet's peers advertise (Tailscale SSH peers do),\n"
+    "# from tailscaled's LocalAPI, for their MagicDNS names and tailnet addresses.\n"
+    "# The generated ssh_config and group_vars make ssh check hosts against this\n"
+    "# file. If ssh refuses a host whose key changed on purpose, run\n"
+    "# `tailgate ansible` again: it rewrites the block from the tailnet's record.\n"
+    "# Written by `tailgate ansible`: a rerun rewrites only the lines between the\n"
+    "# BEGIN/END tailgate managed markers; everything else here is yours and is kept.\n"
+    "# Keys of peers that advertise none can go after the block.\n"
+)
+BEGIN = "# BEGIN tailgate managed\n"
+END = "# END tailgate managed\n"
+MANAGED = re.compile(r"^# BEGIN tailgate managed\n.*?^# END tailgate managed(?:\n|\Z)", re.M | re.S)
+
+
+def merged_known_hosts(existing, lines):
+    """The file with its block replaced by `lines`: a new file whole, else the user's lines kept."""
+    block = BEGIN + lines + END
+    if existing is None:
+        return KNOWN_HOSTS_HEADER + block
+    m = MANAGED.search(existing)
+    if not m:
+        return existing + ("\n" if existing and not existing.endswith("\n") else "") + block
+    return existing[: m.start()] + block + existing[m.end() :]
+
+
+def write_known_hosts(path, lines):
     try:
         with open(path, encoding="utf-8") as f:
-            if f.read() == text:
-                return
+            existing = f.read()
     except FileNotFoundError:
-        pass
+        existing = None
+    text = merged_known_hosts(existing, lines)
+    if text == existing:
+        return
+    directory = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=".tailgate-", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
@@ -269,7 +318,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if known_hosts:
                 if not os.path.isabs(known_hosts):
                     known_hosts = os.path.join(os.path.dirname(os.path.abspath(path)), known_hosts)
-                write_atomically(known_hosts, known_hosts_text(peers))
+                write_known_hosts(known_hosts, known_hosts_text(peers))
         if update_cache:
             self._cache[key] = peers
         self._populate(peers)
