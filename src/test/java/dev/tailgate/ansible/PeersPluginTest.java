@@ -4,13 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.FakeTailnet;
 import dev.tailgate.testing.RunningProcess;
 import dev.tailgate.testing.TailgateScript;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -29,58 +27,31 @@ import org.junit.jupiter.api.io.TempDir;
  * plugin and the script inventory/tailnet ({@code tailgate inventory}) agree.
  */
 class PeersPluginTest {
-  static final Path COLLECTION =
-      Path.of("ansible/collections/ansible_collections/tailgate/tailnet").toAbsolutePath();
   static final String WEB = "web-1." + FakeTailnet.SUFFIX;
   static final String DB = "db-1." + FakeTailnet.SUFFIX;
   static final String MAC = "alice-s-macbook-pro." + FakeTailnet.SUFFIX;
   static final String WEB_KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOr0Xb4Y0oBvZ6dJ5oEW6mjxv7sA";
 
   @TempDir Path dir;
-  private FakeTailnet tailnet;
-  private RunningProcess daemon;
+  private LoggedInDouble tailnet;
 
   @BeforeEach
   void startTheTailnet() throws Exception {
-    tailnet = new FakeTailnet(dir);
-    Path peers = dir.resolve("plugin-peers.json");
-    Files.writeString(
-        peers,
-        """
-        [{"HostName": "web-1", "Tags": ["tag:web", "tag:prod"], "sshHostKeys": ["%s"]},
-         {"HostName": "db-1", "Online": false, "LastSeen": "2026-12-01T10:00:00Z", "Tags": ["tag:db"]},
-         {"HostName": "Alice's MacBook Pro", "OS": "macOS"}]
-        """
-            .formatted(WEB_KEY));
-    tailnet.env("TAILSCALED_FAKE_PEERS", peers.toString());
-    daemon =
-        RunningProcess.start(
-            List.of(
-                tailnet.wrapper("tailscaled").toString(),
-                "--tun=userspace-networking",
-                "--statedir=" + tailnet.stateDir,
-                "--socket=" + tailnet.socket,
-                "--socks5-server=127.0.0.1:" + tailnet.socksPort),
-            tailnet.daemonLog);
-    // The double binds its SOCKS5 port once its LocalAPI socket is there.
-    ExternalTool.awaitListening(tailnet.socksPort, Duration.ofSeconds(10), daemon.process());
-    RunningProcess.Result up =
-        RunningProcess.run(
-            List.of(
-                tailnet.wrapper("tailscale").toString(),
-                "--socket=" + tailnet.socket,
-                "up",
-                "--auth-key=file:" + tailnet.keyFile,
-                "--timeout=20s"),
-            new byte[0],
-            Duration.ofSeconds(30));
-    assertThat(up.exitCode()).as(up.output() + daemon.output()).isZero();
+    tailnet =
+        LoggedInDouble.start(
+            dir,
+            """
+            [{"HostName": "web-1", "Tags": ["tag:web", "tag:prod"], "sshHostKeys": ["%s"]},
+             {"HostName": "db-1", "Online": false, "LastSeen": "2026-12-01T10:00:00Z",
+              "Tags": ["tag:db"]},
+             {"HostName": "Alice's MacBook Pro", "OS": "macOS"}]
+            """
+                .formatted(WEB_KEY));
   }
 
   @AfterEach
   void stopTheTailnet() {
-    daemon.close();
-    RunningProcess.killAllUnder(dir);
+    tailnet.close();
   }
 
   /** A plugin configuration file in the test's directory. */
@@ -89,25 +60,16 @@ class PeersPluginTest {
     Files.writeString(
         file,
         "plugin: tailgate.tailnet.peers\nsocket: "
-            + tailnet.socket
+            + tailnet.tailnet.socket
             + "\n"
             + String.join("\n", lines)
             + "\n");
     return file;
   }
 
-  /** Runs an Ansible program with the repo's collection, Ansible's own files under the test dir. */
   private RunningProcess.Result ansible(Map<String, String> env, String program, String... args)
       throws Exception {
-    List<String> argv = new ArrayList<>(List.of(AnsibleCore.program(program)));
-    argv.addAll(List.of(args));
-    Map<String, String> all = new TreeMap<>(env);
-    all.putIfAbsent(
-        "ANSIBLE_COLLECTIONS_PATH", COLLECTION.getParent().getParent().getParent().toString());
-    all.put("ANSIBLE_HOME", dir.resolve("ansible-home").toString());
-    all.put("ANSIBLE_LOCAL_TEMP", dir.resolve("ansible-tmp").toString());
-    all.put("ANSIBLE_INVENTORY_UNPARSED_FAILED", "true");
-    return RunningProcess.run(argv, new byte[0], Duration.ofSeconds(120), all);
+    return AnsibleCore.run(dir, env, program, args);
   }
 
   private JsonNode list(Map<String, String> env, Path inventory) throws Exception {
@@ -131,7 +93,7 @@ class PeersPluginTest {
             "ansible-galaxy",
             "collection",
             "build",
-            COLLECTION.toString(),
+            AnsibleCore.COLLECTION.toString(),
             "--output-path",
             dir.toString());
     assertThat(build.exitCode()).as(build.output()).isZero();
@@ -218,8 +180,8 @@ class PeersPluginTest {
     assertThat(hosts(first, "tailnet")).hasSize(3);
 
     // With tailscaled gone, only the cache can answer.
-    daemon.close();
-    assertThat(tailnet.socket).doesNotExist();
+    tailnet.stop();
+    assertThat(tailnet.tailnet.socket).doesNotExist();
     assertThat(list(Map.of(), inventory)).isEqualTo(first);
 
     // And it is gone: a file the cache knows nothing of finds no socket.
@@ -228,7 +190,7 @@ class PeersPluginTest {
             Map.of(), "ansible-inventory", "-i", config("new.tailnet.yml").toString(), "--list");
     assertThat(uncached.exitCode()).isNotZero();
     assertThat(uncached.output().replaceAll("\\s+", " "))
-        .contains("no tailscaled LocalAPI socket at " + tailnet.socket);
+        .contains("no tailscaled LocalAPI socket at " + tailnet.tailnet.socket);
   }
 
   @Test
@@ -239,7 +201,7 @@ class PeersPluginTest {
     Path withSocket = dir.resolve("bin/tailgate-socket");
     Files.writeString(
         withSocket,
-        "#!/bin/sh\nexec '" + tailgate + "' \"$@\" --socket '" + tailnet.socket + "'\n");
+        "#!/bin/sh\nexec '" + tailgate + "' \"$@\" --socket '" + tailnet.tailnet.socket + "'\n");
     withSocket.toFile().setExecutable(true);
     Path script = Files.createDirectories(dir.resolve("inventory")).resolve("tailnet");
     Files.copy(Path.of("inventory/tailnet"), script);

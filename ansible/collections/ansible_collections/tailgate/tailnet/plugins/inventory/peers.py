@@ -52,9 +52,10 @@ options:
     description:
       - When set, this file is rewritten with the host keys that peers advertise (C(sshHostKeys),
         sent by peers that run Tailscale SSH), for their MagicDNS names and tailnet addresses, in
-        the format and order of the known_hosts that C(tailgate ansible) writes. Relative to the
-        configuration file's directory. A run from the cache does not rewrite it.
-    type: path
+        the format and order of the known_hosts that C(tailgate ansible) writes (its managed block;
+        lines outside it are kept). Relative to the configuration file's directory. A run from the
+        cache does not rewrite it.
+    type: str
 """
 
 EXAMPLES = r"""
@@ -316,8 +317,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             peers = peers_of(fetch_status(self.get_option("socket") or default_socket(), self.get_option("timeout")))
             known_hosts = self.get_option("known_hosts")
             if known_hosts:
-                if not os.path.isabs(known_hosts):
-                    known_hosts = os.path.join(os.path.dirname(os.path.abspath(path)), known_hosts)
+                known_hosts = os.path.join(os.path.dirname(os.path.abspath(path)), os.path.expanduser(known_hosts))
                 write_known_hosts(known_hosts, known_hosts_text(peers))
         if update_cache:
             self._cache[key] = peers
