@@ -86,6 +86,27 @@ class PeersPluginTest {
   }
 
   @Test
+  void thePluginsUnitTestsPassUnderAnsibleCoresPython() throws Exception {
+    RunningProcess.Result r =
+        RunningProcess.run(
+            List.of(
+                "env",
+                "-C",
+                AnsibleCore.COLLECTION.toString(),
+                "PYTHONDONTWRITEBYTECODE=1",
+                AnsibleCore.program("python3"),
+                "-m",
+                "unittest",
+                "discover",
+                "-s",
+                "tests/unit"),
+            new byte[0],
+            java.time.Duration.ofSeconds(60));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(r.output()).contains("OK");
+  }
+
+  @Test
   void theCollectionBuildsAndInstallsOfflineWithAnsibleGalaxy() throws Exception {
     RunningProcess.Result build =
         ansible(
