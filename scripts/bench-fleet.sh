@@ -192,7 +192,8 @@ ok=$(grep -c '"result":"ok"' "$tmp/connections.log" || true)
   echo "# $(uname -srm), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(ssh -V 2>&1); $("$ansible_bin/ansible" --version | head -1)"
   echo "# ping: ansible fleet -m ping; play: 5 tasks (ping, command, copy, stat, file), no facts"
   echo "# connect: ProxyCommand scripts/tailgate connect --proxy RELAY %h %p; nc: nc -X 5 -x RELAY %h %p; direct: no ProxyCommand"
-  echo "# CPU: the run's process tree (cpuacct cgroup${cgroup:+, used}${cgroup:- NOT available: the ansible tree uncounted}) plus the relay's; per host"
+  if [[ -n $cgroup ]]; then counted="a cpuacct cgroup"; else counted="NO cgroup available: only the relay counted"; fi
+  echo "# CPU per host: the run's process tree ($counted) plus the relay's"
   echo "# relay connections logged ok: $ok"
   python3 - "$tmp/results" "$hosts" <<'PY'
 import statistics, sys
