@@ -4,7 +4,7 @@
 # `tailgate connect` against OpenBSD `nc -X 5 -x` through the same relay and against ssh with no
 # proxy, interleaved round by round so that a busy machine slows all three alike.
 #
-#   scripts/bench-fleet.sh [--hosts N] [--rounds N] [--out FILE]
+# usage: scripts/bench-fleet.sh [--hosts N] [--rounds N] [--out FILE]
 #
 # ssh runs with the settings `tailgate ansible` generates: ControlMaster auto, ControlPersist,
 # ControlPath %C, pipelining, strict host key checking against a known_hosts of every sshd.
@@ -14,48 +14,45 @@
 # relay's; sshd's is left out (the targets' side, alike for all three). The relay is
 # `tailgate up --no-bootstrap --upstream direct`; connect is scripts/tailgate, with its CDS archive.
 set -euo pipefail
-root=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)
+
+bench_name=bench-fleet
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+source scripts/bench-lib.sh
+
 hosts=50
 rounds=2
-out="$root/docs/fleet-latest.txt"
-while (($#)); do
-  case "$1" in
-    --hosts) hosts=$2; shift 2 ;;
-    --rounds) rounds=$2; shift 2 ;;
-    --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--hosts N] [--rounds N] [--out FILE]" >&2; exit 2 ;;
-  esac
-done
+out=docs/fleet-latest.txt
+parse_options "--hosts=hosts --rounds=rounds --out=out" "$@"
+[[ $hosts =~ ^[1-9][0-9]{0,2}$ ]] || die "--hosts wants a whole number from 1 to 999"
+[[ $rounds =~ ^[1-9][0-9]?$ ]] || die "--rounds wants a whole number from 1 to 99"
 
-for tool in ssh ssh-keygen nc python3; do
-  command -v "$tool" >/dev/null || { echo "bench-fleet: $tool is missing (scripts/install-test-deps.sh installs it)" >&2; exit 1; }
-done
-[[ -x /usr/sbin/sshd ]] || { echo "bench-fleet: /usr/sbin/sshd is missing (Debian openssh-server)" >&2; exit 1; }
-nc -h 2>&1 | grep -q OpenBSD || { echo "bench-fleet: nc is not OpenBSD netcat" >&2; exit 1; }
-ansible_bin=$("$root/scripts/install-ansible.sh")
+need java openjdk-17-jdk-headless
+need ssh openssh-client
+need ssh-keygen openssh-client
+need sshd openssh-server
+need nc netcat-openbsd
+need python3 python3
+install_missing
+nc -h 2>&1 | grep -q OpenBSD || die "nc is not OpenBSD netcat"
+ansible_bin=$(scripts/install-ansible.sh)
+root=$PWD
+tmp=$work
 
-tmp=$(mktemp -d)
-pids=()
 cgroup=
-cleanup() {
-  for s in "$tmp"/cp-*/*; do [[ -S $s ]] && ssh -o ControlPath="$s" -O exit x 2>/dev/null; done
-  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
-  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  [[ -n $cgroup && -d $cgroup ]] && rmdir "$cgroup" 2>/dev/null
-  rm -rf "$tmp"
+before_cleanup() { # the ssh masters a failed run left, and the cgroup (empty once they are gone)
+  close_masters "$tmp"/cp-*
+  if [[ -n $cgroup && -d $cgroup ]]; then rmdir "$cgroup" 2>/dev/null || true; fi
 }
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-wait_port() {
-  for _ in $(seq 200); do
-    if nc -z 127.0.0.1 "$1" 2>/dev/null; then return 0; fi
-    sleep 0.05
+close_masters() { # DIR...: asks every ssh master whose socket is there to exit
+  local d s
+  for d in "$@"; do
+    for s in "$d"/*; do
+      if [[ -S $s ]]; then ssh -o ControlPath="$s" -O exit x 2>/dev/null || true; fi
+    done
   done
-  echo "bench-fleet: nothing listens on $1" >&2; exit 1
 }
 
-"$root/scripts/tailgate" --version >/dev/null   # builds the jar and the CDS archives if needed
+scripts/tailgate --version >/dev/null   # builds the jar and the CDS archives if needed
 
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/host_key"
 ssh-keygen -q -t ed25519 -N '' -f "$tmp/user_key"
@@ -78,22 +75,21 @@ echo "[fleet]" >"$tmp/hosts.ini"
 : >"$tmp/known_hosts"
 key=$(cut -d' ' -f1-2 "$tmp/host_key.pub")
 ports=()
+sshd_pids=()
 for i in $(seq -w 1 "$hosts"); do
   port=$(free_port)
   /usr/sbin/sshd -D -e -f "$tmp/sshd_config" -p "$port" 2>>"$tmp/sshd.log" &
   pids+=($!)
+  sshd_pids+=($!)
   ports+=("$port")
   echo "h$i ansible_host=127.0.0.1 ansible_port=$port" >>"$tmp/hosts.ini"
   echo "[127.0.0.1]:$port $key" >>"$tmp/known_hosts"
 done
 relay_port=$(free_port)
-java -XX:+UseSerialGC -Xlog:disable -jar "$root/target/tailgate.jar" up --no-bootstrap \
-  --upstream direct --admin off --listen "127.0.0.1:$relay_port" --allow '127.0.0.1:*' \
-  --log-file "$tmp/connections.log" 2>"$tmp/relay.log" &
-relay_pid=$!
-pids+=("$relay_pid")
-for port in "${ports[@]}"; do wait_port "$port"; done
-wait_port "$relay_port"
+start_tailgate "$relay_port"
+relay_pid=$tailgate_pid
+for k in "${!ports[@]}"; do wait_ready sshd "${sshd_pids[k]}" "${ports[k]}" "$tmp/sshd.log"; done
+wait_ready tailgate "$relay_pid" "$relay_port" "$tmp/tailgate.err" "relay on"
 
 # The settings of a generated ansible.cfg, with this run's inventory.
 cat >"$tmp/ansible.cfg" <<CFG
@@ -154,7 +150,7 @@ one() { # VARIANT FORKS WORKLOAD: appends "variant forks workload wall_ms cpu_ms
     sh -c 'if [ -n "$1" ]; then echo $$ >"$1/cgroup.procs"; fi; shift; exec "$@"' sh "$cgroup" \
     "${cmd[@]}" -e "@$tmp/vars-$variant.json" >"$tmp/last.out" 2>&1 || rc=$?
   t1=$(date +%s%N)
-  for s in "$cp"/*; do [[ -S $s ]] && ssh -o ControlPath="$s" -O exit x 2>/dev/null; done
+  close_masters "$cp"
   sleep 0.3 # the masters and their ProxyCommands exit
   cpu1=0; [[ -n $cgroup ]] && cpu1=$(cat "$cgroup/cpuacct.usage")
   r1=$(relay_cpu)
@@ -186,7 +182,7 @@ for r in $(seq "$rounds"); do
 done
 echo >&2
 
-ok=$(grep -c '"result":"ok"' "$tmp/connections.log" || true)
+ok=$(grep -c '"result":"ok"' "$tmp/tailgate-connections.log" || true)
 {
   echo "# $hosts hosts (one sshd each on loopback), $rounds rounds, interleaved ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
   echo "# $(uname -srm), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(ssh -V 2>&1); $("$ansible_bin/ansible" --version | head -1)"
