@@ -185,7 +185,7 @@ echo >&2
 ok=$(grep -c '"result":"ok"' "$tmp/tailgate-connections.log" || true)
 {
   echo "# $hosts hosts (one sshd each on loopback), $rounds rounds, interleaved ($(date -u +%Y-%m-%dT%H:%M:%SZ))"
-  echo "# $(uname -srm), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(ssh -V 2>&1); $("$ansible_bin/ansible" --version | head -1)"
+  echo "# $(uname -srm), $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg); $(java -version 2>&1 | head -1); $(ssh -V 2>&1); $("$ansible_bin/ansible" --version | sed -n 1p)"
   echo "# ping: ansible fleet -m ping; play: 5 tasks (ping, command, copy, stat, file), no facts"
   echo "# connect: ProxyCommand scripts/tailgate connect --proxy RELAY %h %p; nc: nc -X 5 -x RELAY %h %p; direct: no ProxyCommand"
   if [[ -n $cgroup ]]; then counted="a cpuacct cgroup"; else counted="NO cgroup available: only the relay counted"; fi
