@@ -12,6 +12,8 @@ scripts/e2e/install.sh
 # podman, its base image and the Dev Containers CLI for the container tests (docs/container.md);
 # where podman cannot run a container, those tests are skipped, saying why.
 scripts/install-podman.sh || echo "test: podman cannot run containers here; the container tests will be SKIPPED" >&2
+# ansible-core from PyPI, pinned, in a cached venv: the inventory plugin's tests (ansible/collections).
+scripts/install-ansible.sh >/dev/null
 # The test doubles of tailscaled and tailscale prove themselves first: the Java tests lean on them.
 src/test/fakes/selftest.sh
 exec mvn -B verify -Dtailgate.requireTools=true "$@"

@@ -29,6 +29,11 @@ final class Quoting {
     return "\"" + arg.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
   }
 
+  /** One word for shlex: as it is when nothing in it needs quoting, else {@link #shlexArgument}. */
+  static String shlexWord(String word) {
+    return SHELL_SAFE.matcher(word).matches() ? word : shlexArgument(word);
+  }
+
   /** A YAML single-quoted scalar: no escapes but a doubled single quote. */
   static String yamlSingleQuoted(String value) {
     if (value.indexOf('\n') >= 0 || value.indexOf('\r') >= 0) {

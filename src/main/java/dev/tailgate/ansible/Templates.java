@@ -1,5 +1,6 @@
 package dev.tailgate.ansible;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -10,24 +11,65 @@ public final class Templates {
   public static final String ANSIBLE_CFG = "ansible.cfg";
   public static final String GROUP_VARS = "group_vars/all/tailgate.yml";
   public static final String SSH_CONFIG = "ssh_config";
+  public static final String PLUGIN_CONFIG = "tailgate.tailnet.yml";
 
-  /** Ansible's own default, kept: one ssh master connection per host, alive 60 s after use. */
-  static final String SSH_ARGS = "-C -o ControlMaster=auto -o ControlPersist=60s";
+  /**
+   * One ssh master connection per host, kept 10 minutes after its last use rather than Ansible's 60
+   * s: with more hosts than forks a host's next task can come minutes later, and each new master
+   * through {@code tailgate connect} starts a JVM. ServerAlive ends a master whose path died within
+   * a minute instead of leaving the next task to hang on it.
+   */
+  static final String SSH_ARGS =
+      "-C -o ControlMaster=auto -o ControlPersist=10m"
+          + " -o ServerAliveInterval=15 -o ServerAliveCountMax=4";
 
-  private static final String OWNERSHIP =
+  /**
+   * The master's socket: {@code %C} is a 40-character hash of the local host, remote host, port and
+   * user, so the path stays under the 104-byte limit of a unix socket whatever the MagicDNS name's
+   * length (Ansible's "ControlPath too long", ansible#11536, #16840), and is unique.
+   */
+  static final String CONTROL_PATH = "%(directory)s/%%C";
+
+  static final String OWNERSHIP =
       "# Written by `tailgate ansible`: a rerun rewrites only the lines between the\n"
           + "# BEGIN/END tailgate managed markers; everything else here is yours and is kept.\n";
 
   private Templates() {}
 
-  /** All three files. */
-  public static List<ManagedFile> all(ProxyCommand proxy, String magicDnsSuffix, String inventory) {
-    return List.of(ansibleCfg(inventory), groupVars(proxy), sshConfig(proxy, magicDnsSuffix));
+  /**
+   * What the files depend on besides the ProxyCommand.
+   *
+   * @param magicDnsSuffix the tailnet's, e.g. tail1234.ts.net
+   * @param inventory ansible.cfg's inventory, relative to the output directory
+   * @param hostKeys the known_hosts file and what ssh does with hosts not in it
+   * @param knownHosts the file's lines ({@link KnownHosts#lines}), or null when tailscaled did not
+   *     answer: then the file is left as it is, rather than emptied of the keys it pins
+   * @param socket tailscaled's LocalAPI socket, for the inventory plugin's configuration
+   */
+  public record Tailnet(
+      String magicDnsSuffix,
+      String inventory,
+      KnownHosts.Policy hostKeys,
+      String knownHosts,
+      String socket) {}
+
+  /** All the files. */
+  public static List<ManagedFile> all(ProxyCommand proxy, Tailnet tailnet) {
+    List<ManagedFile> files = new ArrayList<>();
+    files.add(ansibleCfg(tailnet.inventory()));
+    files.add(groupVars(proxy, tailnet.hostKeys()));
+    files.add(sshConfig(proxy, tailnet.magicDnsSuffix(), tailnet.hostKeys()));
+    if (tailnet.knownHosts() != null) {
+      files.add(KnownHosts.file(tailnet.knownHosts()));
+    }
+    files.add(pluginConfig(tailnet.socket(), tailnet.hostKeys().path()));
+    return files;
   }
 
   /**
    * {@code ansible.cfg}: the inventory (relative paths are relative to this file), the playbook
-   * directory for ad-hoc commands (so they read {@code group_vars/} here too), ssh connection reuse
+   * directory for ad-hoc commands (so they read {@code group_vars/} here too), host key checking on
+   * (the known_hosts file is in group_vars), ssh connection reuse with a short {@code ControlPath}
    * and pipelining; and ssh retries, so that a task whose ssh connection dies (exit 255, e.g. when
    * tailscaled is killed under it and the ControlPersist master goes with it) is run again over a
    * new connection, which tailgate holds until tailscaled is back.
@@ -43,19 +85,36 @@ public final class Templates {
                     + "# ANSIBLE_CONFIG pointing at it). Add your settings below a block, in its section.\n"
                     + "\n[defaults]\n"),
             ManagedFile.Part.block(
-                "defaults", "inventory = " + inventory + "\n" + "playbook_dir = .\n"),
+                "defaults",
+                "inventory = "
+                    + inventory
+                    + "\n"
+                    + "playbook_dir = .\n"
+                    + "host_key_checking = True\n"),
             ManagedFile.Part.plain("\n[ssh_connection]\n"),
             ManagedFile.Part.block(
                 "ssh_connection",
-                "ssh_args = " + SSH_ARGS + "\n" + "pipelining = True\n" + "retries = 3\n")));
+                "ssh_args = "
+                    + SSH_ARGS
+                    + "\n"
+                    + "control_path = "
+                    + CONTROL_PATH
+                    + "\n"
+                    + "pipelining = True\n"
+                    + "retries = 3\n")));
   }
 
   /**
    * {@code group_vars/all/tailgate.yml}: the ProxyCommand for every host, as {@code
    * ansible_ssh_common_args}, quoted for YAML, then for shlex (Ansible splits the value), then for
-   * the shell (ssh runs the command with {@code sh -c}).
+   * the shell (ssh runs the command with {@code sh -c}); and the known_hosts file with its
+   * checking.
    */
-  public static ManagedFile groupVars(ProxyCommand proxy) {
+  public static ManagedFile groupVars(ProxyCommand proxy, KnownHosts.Policy hostKeys) {
+    StringBuilder args = new StringBuilder(proxy.asSshArguments());
+    for (String word : hostKeys.sshOptions()) {
+      args.append(' ').append(Quoting.shlexWord(word));
+    }
     return new ManagedFile(
         GROUP_VARS,
         List.of(
@@ -63,16 +122,15 @@ public final class Templates {
                 "# How Ansible's ssh reaches every host: through tailgate.\n" + OWNERSHIP),
             ManagedFile.Part.block(
                 "",
-                "ansible_ssh_common_args: "
-                    + Quoting.yamlSingleQuoted(proxy.asSshArguments())
-                    + "\n")));
+                "ansible_ssh_common_args: " + Quoting.yamlSingleQuoted(args.toString()) + "\n")));
   }
 
   /**
    * {@code ssh_config}: one Host block for the tailnet's names and addresses, so plain ssh, scp and
-   * rsync use the ProxyCommand too.
+   * rsync use the ProxyCommand and the known_hosts file too.
    */
-  public static ManagedFile sshConfig(ProxyCommand proxy, String magicDnsSuffix) {
+  public static ManagedFile sshConfig(
+      ProxyCommand proxy, String magicDnsSuffix, KnownHosts.Policy hostKeys) {
     return new ManagedFile(
         SSH_CONFIG,
         List.of(
@@ -88,6 +146,36 @@ public final class Templates {
                     + String.join(" ", TailnetPatterns.of(magicDnsSuffix))
                     + "\n    ProxyCommand "
                     + proxy.line()
+                    + "\n    UserKnownHostsFile "
+                    + KnownHosts.Policy.sshValue(hostKeys.path())
+                    + "\n    StrictHostKeyChecking "
+                    + hostKeys.checking().ssh()
+                    + "\n")));
+  }
+
+  /**
+   * {@code tailgate.tailnet.yml}: the configuration of the inventory plugin {@code
+   * tailgate.tailnet.peers} (ansible/collections in the repo), which reads the tailnet from the
+   * same tailscaled and keeps the known_hosts file current on every run.
+   */
+  public static ManagedFile pluginConfig(String socket, String knownHosts) {
+    return new ManagedFile(
+        PLUGIN_CONFIG,
+        List.of(
+            ManagedFile.Part.plain(
+                "# The tailnet as an Ansible inventory, by the plugin tailgate.tailnet.peers\n"
+                    + "# (install the collection: see the README's Ansible section). Use it with\n"
+                    + "# `ansible-inventory -i THIS_FILE --graph`, or name it as ansible.cfg's inventory.\n"
+                    + "# Add compose, groups, keyed_groups or cache settings below the block.\n"
+                    + OWNERSHIP),
+            ManagedFile.Part.block(
+                "",
+                "plugin: tailgate.tailnet.peers\n"
+                    + "socket: "
+                    + Quoting.yamlSingleQuoted(socket)
+                    + "\n"
+                    + "known_hosts: "
+                    + Quoting.yamlSingleQuoted(knownHosts)
                     + "\n")));
   }
 }

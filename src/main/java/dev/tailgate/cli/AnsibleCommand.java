@@ -1,12 +1,14 @@
 package dev.tailgate.cli;
 
 import dev.tailgate.ansible.GeneratedFiles;
+import dev.tailgate.ansible.KnownHosts;
 import dev.tailgate.ansible.ProxyCommand;
 import dev.tailgate.ansible.TailnetPeers;
 import dev.tailgate.ansible.Templates;
 import dev.tailgate.config.ConfigException;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.config.TailgateConfig;
+import dev.tailgate.localapi.TailscaleStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -21,8 +23,10 @@ import picocli.CommandLine.Option;
     mixinStandardHelpOptions = true,
     description = {
       "Write the Ansible and ssh configuration that sends ssh through tailgate: ansible.cfg,"
-          + " group_vars/all/tailgate.yml (ansible_ssh_common_args with the ProxyCommand) and"
-          + " ssh_config (a Host block for the tailnet, Include-able from ~/.ssh/config).",
+          + " group_vars/all/tailgate.yml (ansible_ssh_common_args with the ProxyCommand),"
+          + " ssh_config (a Host block for the tailnet, Include-able from ~/.ssh/config),"
+          + " known_hosts (the host keys the tailnet's peers advertise, checked strictly) and"
+          + " tailgate.tailnet.yml (the inventory plugin tailgate.tailnet.peers).",
       "A rerun changes only what changed, between the '# BEGIN/END tailgate managed' markers;"
           + " lines outside them are kept.",
       "The relay address comes from --config (its listen), else 127.0.0.1:1080. The MagicDNS"
@@ -96,12 +100,31 @@ final class AnsibleCommand implements Callable<Integer> {
           "ansible.cfg's inventory, relative to the output directory (default: ${DEFAULT-VALUE}).")
   String inventory;
 
+  @Option(
+      names = "--host-key-checking",
+      paramLabel = "MODE",
+      defaultValue = "strict",
+      description =
+          "What ssh does with a tailnet host whose key is not in known_hosts (one that advertises"
+              + " none): strict (refuse it, the default) or accept-new (trust its first key)."
+              + " A key that changed is refused either way.")
+  String hostKeyChecking;
+
   @Override
   public Integer call() throws Exception {
     ProxyCommand.Kind kind = ProxyCommand.Kind.fromOption(proxyCommand);
+    KnownHosts.Checking checking = KnownHosts.Checking.fromOption(hostKeyChecking);
     TailgateConfig cfg = ConfigLoading.load(config);
     Path sock = socket != null ? socket : cfg.daemon().socket();
-    String suffix = suffix(sock);
+    TailscaleStatus status = null;
+    String suffix;
+    try {
+      TailscaleStatus running = TailnetPeers.fromLocalApi(sock);
+      suffix = suffix(TailnetPeers.magicDnsSuffix(running, sock));
+      status = running;
+    } catch (IOException | IllegalStateException e) {
+      suffix = suffixWithout(e);
+    }
     if (cfg.listen().getPort() == 0) {
       throw new ConfigException(
           "listen: port 0 is chosen anew at each start; ssh needs a fixed relay port");
@@ -125,8 +148,18 @@ final class AnsibleCommand implements Callable<Integer> {
           case TAILSCALE_NC -> ProxyCommand.tailscaleNc(cfg.daemon().tailscale(), sock.toString());
         };
     PrintWriter err = spec.commandLine().getErr();
-    for (GeneratedFiles.Result r :
-        GeneratedFiles.write(out, Templates.all(proxy, suffix, inventory))) {
+    Templates.Tailnet tailnet =
+        new Templates.Tailnet(
+            suffix,
+            inventory,
+            new KnownHosts.Policy(
+                out.toAbsolutePath().normalize().resolve(KnownHosts.FILE).toString(), checking),
+            status == null ? null : KnownHosts.lines(status),
+            sock.toAbsolutePath().toString());
+    if (status == null) {
+      err.println("tailgate: known_hosts left as it is: tailscaled did not answer with the keys");
+    }
+    for (GeneratedFiles.Result r : GeneratedFiles.write(out, Templates.all(proxy, tailnet))) {
       err.printf(
           "tailgate: %-9s %s%n", r.outcome().name().toLowerCase(java.util.Locale.ROOT), r.path());
     }
@@ -134,30 +167,31 @@ final class AnsibleCommand implements Callable<Integer> {
     return ExitCodes.OK;
   }
 
-  private String suffix(Path sock) throws ConfigException {
+  /** The daemon's suffix; --magic-dns-suffix, if it differs, is ignored with a word. */
+  private String suffix(String fromDaemon) throws ConfigException {
     String fromOption = magicDnsSuffix == null ? null : ConfigLoading.suffix(magicDnsSuffix);
-    try {
-      String fromDaemon = TailnetPeers.magicDnsSuffix(TailnetPeers.fromLocalApi(sock), sock);
-      if (fromOption != null && !fromOption.equals(fromDaemon)) {
-        spec.commandLine()
-            .getErr()
-            .println(
-                "tailgate: using the tailnet's MagicDNS suffix "
-                    + fromDaemon
-                    + " from tailscaled, not --magic-dns-suffix "
-                    + fromOption);
-      }
-      return fromDaemon;
-    } catch (IOException | IllegalStateException e) {
-      if (fromOption != null) {
-        return fromOption;
-      }
-      throw new ConfigException(
-          "cannot learn the MagicDNS suffix: "
-              + TailgateCommand.oneLine(e)
-              + "; pass --magic-dns-suffix (e.g. tail1234.ts.net)",
-          e);
+    if (fromOption != null && !fromOption.equals(fromDaemon)) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "tailgate: using the tailnet's MagicDNS suffix "
+                  + fromDaemon
+                  + " from tailscaled, not --magic-dns-suffix "
+                  + fromOption);
     }
+    return fromDaemon;
+  }
+
+  /** --magic-dns-suffix when tailscaled did not tell its own (why: {@code e}). */
+  private String suffixWithout(Exception e) throws ConfigException {
+    if (magicDnsSuffix != null) {
+      return ConfigLoading.suffix(magicDnsSuffix);
+    }
+    throw new ConfigException(
+        "cannot learn the MagicDNS suffix: "
+            + TailgateCommand.oneLine(e)
+            + "; pass --magic-dns-suffix (e.g. tail1234.ts.net)",
+        e);
   }
 
   private String tailgateCommand() {

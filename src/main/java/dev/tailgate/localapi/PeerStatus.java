@@ -14,6 +14,8 @@ import java.util.List;
  * @param os e.g. "linux", "macOS" ({@code OS})
  * @param tags ACL tags such as "tag:web" ({@code Tags}, absent on untagged nodes)
  * @param online whether the node is connected to the control plane ({@code Online})
+ * @param sshHostKeys the node's SSH host keys, "TYPE BASE64" each ({@code sshHostKeys}); only nodes
+ *     that run Tailscale SSH advertise them
  */
 public record PeerStatus(
     String id,
@@ -22,11 +24,13 @@ public record PeerStatus(
     List<String> tailscaleIps,
     String os,
     List<String> tags,
-    boolean online) {
+    boolean online,
+    List<String> sshHostKeys) {
 
   public PeerStatus {
     tailscaleIps = List.copyOf(tailscaleIps);
     tags = List.copyOf(tags);
+    sshHostKeys = List.copyOf(sshHostKeys);
   }
 
   static PeerStatus fromJson(JsonNode node) {
@@ -37,7 +41,8 @@ public record PeerStatus(
         Json.texts(node, "TailscaleIPs"),
         Json.text(node, "OS"),
         Json.texts(node, "Tags"),
-        node.path("Online").asBoolean(false));
+        node.path("Online").asBoolean(false),
+        Json.texts(node, "sshHostKeys"));
   }
 
   /** The MagicDNS name as users type it, e.g. "web-1.tail1234.ts.net". */

@@ -33,7 +33,7 @@ class ConsumersTest {
   void generate() throws Exception {
     out = dir.resolve("ansible");
     proxy = ProxyCommand.connect("/opt/my tools/tailgate", "127.0.0.1:1080", null);
-    GeneratedFiles.write(out, Templates.all(proxy, "tail1234.ts.net", "../inventory/"));
+    GeneratedFiles.write(out, Templates.all(proxy, Fixtures.tailnet()));
   }
 
   private static RunningProcess.Result run(Path cwd, Map<String, String> env, String... command)

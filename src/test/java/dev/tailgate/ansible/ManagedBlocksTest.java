@@ -16,20 +16,21 @@ class ManagedBlocksTest {
 
   @Test
   void aFreshFileMergedWithItselfIsUnchanged() throws Exception {
-    for (ManagedFile f : Templates.all(PROXY, "tail1234.ts.net", "../inventory/")) {
+    for (ManagedFile f : Templates.all(PROXY, Fixtures.tailnet())) {
       assertThat(ManagedBlocks.merge(f.fresh(), f)).as(f.path()).isEqualTo(f.fresh());
     }
   }
 
   @Test
   void keepsTheUsersLinesAndReplacesOnlyTheBlock() throws Exception {
-    ManagedFile before = Templates.sshConfig(PROXY, "tail1234.ts.net");
+    ManagedFile before = Templates.sshConfig(PROXY, "tail1234.ts.net", Fixtures.STRICT);
     String edited =
         "Host bastion\n    User admin\n\n"
             + before.fresh().replace("    ProxyCommand", "    User me\n    ProxyCommand")
             + "\nHost *\n    ServerAliveInterval 30\n";
 
-    String merged = ManagedBlocks.merge(edited, Templates.sshConfig(OTHER, "tail1234.ts.net"));
+    String merged =
+        ManagedBlocks.merge(edited, Templates.sshConfig(OTHER, "tail1234.ts.net", Fixtures.STRICT));
 
     assertThat(merged)
         .startsWith("Host bastion\n    User admin\n\n")
@@ -48,7 +49,8 @@ class ManagedBlocksTest {
 
     assertThat(merged)
         .contains(
-            "inventory = inventories/\nplaybook_dir = .\n# END tailgate managed: defaults\nforks = 20\n");
+            "inventory = inventories/\nplaybook_dir = .\nhost_key_checking = True\n"
+                + "# END tailgate managed: defaults\nforks = 20\n");
   }
 
   @Test
@@ -64,7 +66,7 @@ class ManagedBlocksTest {
 
   @Test
   void refusesUnpairedOrForeignMarkers() {
-    ManagedFile f = Templates.groupVars(PROXY);
+    ManagedFile f = Templates.groupVars(PROXY, Fixtures.STRICT);
     assertThatThrownBy(() -> ManagedBlocks.merge("# BEGIN tailgate managed\nx: 1\n", f))
         .hasMessageContaining("never ends");
     assertThatThrownBy(() -> ManagedBlocks.merge("# END tailgate managed\n", f))
@@ -78,7 +80,7 @@ class ManagedBlocksTest {
 
   @Test
   void aRerunLeavesEveryFileAndItsTimeAlone(@TempDir Path dir) throws Exception {
-    List<ManagedFile> files = Templates.all(PROXY, "tail1234.ts.net", "../inventory/");
+    List<ManagedFile> files = Templates.all(PROXY, Fixtures.tailnet());
     assertThat(GeneratedFiles.write(dir, files))
         .extracting(GeneratedFiles.Result::outcome)
         .containsOnly(GeneratedFiles.Outcome.CREATED);
@@ -90,9 +92,13 @@ class ManagedBlocksTest {
         .containsOnly(GeneratedFiles.Outcome.UNCHANGED);
     assertThat(Files.getLastModifiedTime(cfg).toMillis()).isEqualTo(1_000_000);
 
-    assertThat(GeneratedFiles.write(dir, Templates.all(OTHER, "tail1234.ts.net", "../inventory/")))
+    assertThat(GeneratedFiles.write(dir, Templates.all(OTHER, Fixtures.tailnet())))
         .extracting(r -> dir.relativize(r.path()).toString() + " " + r.outcome())
         .containsExactly(
-            "ansible.cfg UNCHANGED", "group_vars/all/tailgate.yml UPDATED", "ssh_config UPDATED");
+            "ansible.cfg UNCHANGED",
+            "group_vars/all/tailgate.yml UPDATED",
+            "ssh_config UPDATED",
+            "known_hosts UNCHANGED",
+            "tailgate.tailnet.yml UNCHANGED");
   }
 }
