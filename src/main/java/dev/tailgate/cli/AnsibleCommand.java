@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tailgate ansible}: writes ansible.cfg, group_vars and ssh_config for the tailnet. */
@@ -67,14 +68,7 @@ final class AnsibleCommand implements Callable<Integer> {
           "The tailnet's MagicDNS suffix, e.g. tail1234.ts.net, when tailscaled is not up.")
   String magicDnsSuffix;
 
-  @Option(
-      names = "--socket",
-      paramLabel = "PATH",
-      description =
-          "tailscaled's LocalAPI socket (default: the config's, else "
-              + TailgateConfig.DEFAULT_SOCKET
-              + ").")
-  Path socket;
+  @Mixin SocketOption socket;
 
   @Option(
       names = "--tailgate",
@@ -115,7 +109,7 @@ final class AnsibleCommand implements Callable<Integer> {
     ProxyCommand.Kind kind = ProxyCommand.Kind.fromOption(proxyCommand);
     KnownHosts.Checking checking = KnownHosts.Checking.fromOption(hostKeyChecking);
     TailgateConfig cfg = ConfigLoading.load(config);
-    Path sock = socket != null ? socket : cfg.daemon().socket();
+    Path sock = socket.or(cfg);
     TailscaleStatus status = null;
     String suffix;
     try {

@@ -13,6 +13,7 @@ import java.util.function.Function;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code tailgate inventory --list | --host NAME}: an Ansible dynamic inventory of the tailnet. */
@@ -48,14 +49,7 @@ final class InventoryCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "tailgate's YAML settings.")
   Path config;
 
-  @Option(
-      names = "--socket",
-      paramLabel = "PATH",
-      description =
-          "tailscaled's LocalAPI socket (default: the config's, else "
-              + TailgateConfig.DEFAULT_SOCKET
-              + ").")
-  Path socket;
+  @Mixin SocketOption socket;
 
   @Option(
       names = "--status-json",
@@ -84,7 +78,7 @@ final class InventoryCommand implements Callable<Integer> {
     TailscaleStatus status =
         statusJson != null
             ? TailnetPeers.fromFile(statusJson)
-            : TailnetPeers.fromLocalApi(socket != null ? socket : cfg.daemon().socket());
+            : TailnetPeers.fromLocalApi(socket.or(cfg));
     Function<String, String> refusal = name -> null;
     if (config != null) {
       Allowlist allowlist = Allowlist.parse(cfg.rules(), status::magicDnsSuffix);
