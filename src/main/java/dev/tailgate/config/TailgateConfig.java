@@ -24,6 +24,8 @@ import java.util.List;
  * @param limits connections in all, per client address, and in handshake
  * @param maxWaiting clients held at once while tailscaled recovers
  * @param closeDeniedOnReload a reload closes established tunnels its new allowlist refuses
+ * @param allowlistMode {@code enforce} refuses what no rule admits; {@code report} lets it through
+ *     and logs it as {@code would_deny} (built-in refusals stay refusals)
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -37,7 +39,8 @@ public record TailgateConfig(
     InetSocketAddress admin,
     RelaySettings.Limits limits,
     int maxWaiting,
-    boolean closeDeniedOnReload) {
+    boolean closeDeniedOnReload,
+    Allowlist.Mode allowlistMode) {
 
   /**
    * The tailscaled settings.
@@ -176,7 +179,16 @@ public record TailgateConfig(
                 RelaySettings.Limits.DEFAULT.handshakes(),
                 v.label("max-handshakes"))),
         limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
-        Boolean.TRUE.equals(v.closeDeniedOnReload));
+        Boolean.TRUE.equals(v.closeDeniedOnReload),
+        mode(v.allowlistMode, v.label("allowlist-mode")));
+  }
+
+  private static Allowlist.Mode mode(String value, String key) throws ConfigException {
+    try {
+      return value == null ? Allowlist.Mode.ENFORCE : Allowlist.Mode.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage(), e);
+    }
   }
 
   private static int limit(Integer value, int fallback, String key) throws ConfigException {
