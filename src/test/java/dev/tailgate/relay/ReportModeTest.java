@@ -9,8 +9,6 @@ import dev.tailgate.testing.SocksClient;
 import io.netty.channel.Channel;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.concurrent.Future;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -67,14 +65,7 @@ class ReportModeTest {
             return "a pretend tailnet";
           }
         };
-    RelaySettings settings =
-        new RelaySettings(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(10),
-            Duration.ofMinutes(1),
-            null,
-            RelaySettings.Limits.DEFAULT);
+    RelaySettings settings = LoopbackSettings.with(RelaySettings.Limits.DEFAULT);
     relay =
         RelayServer.start(
             settings,
