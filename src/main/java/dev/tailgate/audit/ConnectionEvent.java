@@ -12,9 +12,11 @@ import java.time.Instant;
  * @param proto {@code socks5}, {@code socks4}, {@code http}, or {@code null} when never detected
  * @param targetHost the target as the client named it, {@code null} before the request was read
  * @param targetPort the target port, 0 before the request was read
- * @param decision {@code allow}, {@code deny}, or {@code null} when no request was read
+ * @param decision {@code allow}, {@code deny}, {@code would_deny} (refused, but let through in
+ *     report mode), or {@code null} when no request was read
  * @param rule the allowlist rule that decided, or {@code null} when none matched
- * @param reason a short sentence for refusals and failures, {@code null} on success
+ * @param reason a short sentence for refusals and failures, {@code null} on success (for {@code
+ *     would_deny}, the refusal's)
  * @param result how it went: ok, denied, refused, timeout, unreachable, error, protocol_error
  * @param bytesUp bytes relayed from the client to the target
  * @param bytesDown bytes relayed from the target to the client

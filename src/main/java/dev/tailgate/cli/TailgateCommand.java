@@ -76,6 +76,7 @@ public final class TailgateCommand implements Runnable {
       cmd.addSubcommand(new StatusCommand());
       cmd.addSubcommand(new DownCommand());
       cmd.addSubcommand(new ReloadCommand());
+      cmd.addSubcommand(new RulesCommand());
       cmd.addSubcommand(new DoctorCommand());
       cmd.addSubcommand(new ConnectCommand());
       cmd.addSubcommand(new EnvCommand());

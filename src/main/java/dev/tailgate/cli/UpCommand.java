@@ -158,6 +158,15 @@ final class UpCommand implements Callable<Integer> {
   Boolean closeDeniedOnReload;
 
   @Option(
+      names = "--allowlist-mode",
+      paramLabel = "enforce|report",
+      description =
+          "enforce (default) refuses what no --allow rule admits; report lets it through and logs"
+              + " it as would_deny, to roll out new rules (loopback, link-local and metadata"
+              + " targets stay refused). Reloadable.")
+  String allowlistMode;
+
+  @Option(
       names = "--tailscaled",
       paramLabel = "PATH",
       description = "The tailscaled binary (default: found on PATH).")

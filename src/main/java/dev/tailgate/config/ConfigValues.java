@@ -64,6 +64,9 @@ public final class ConfigValues {
   @JsonProperty("close-denied-on-reload")
   public Boolean closeDeniedOnReload;
 
+  @JsonProperty("allowlist-mode")
+  public String allowlistMode;
+
   @JsonProperty("tailscaled")
   public String tailscaled;
 

@@ -23,6 +23,8 @@ import java.util.List;
  * @param limits connections in all, per client address, and in handshake
  * @param maxWaiting clients held at once while tailscaled recovers
  * @param closeDeniedOnReload a reload closes established tunnels its new allowlist refuses
+ * @param allowlistMode {@code enforce} refuses what no rule admits; {@code report} lets it through
+ *     and logs it as {@code would_deny} (built-in refusals stay refusals)
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -36,7 +38,8 @@ public record TailgateConfig(
     InetSocketAddress admin,
     Limits limits,
     int maxWaiting,
-    boolean closeDeniedOnReload) {
+    boolean closeDeniedOnReload,
+    Allowlist.Mode allowlistMode) {
 
   /**
    * The tailscaled settings.
@@ -171,7 +174,16 @@ public record TailgateConfig(
                 v.label("max-handshakes-per-client")),
             identity(v.clientIdentity, v.label("client-identity"))),
         limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
-        Boolean.TRUE.equals(v.closeDeniedOnReload));
+        Boolean.TRUE.equals(v.closeDeniedOnReload),
+        mode(v.allowlistMode, v.label("allowlist-mode")));
+  }
+
+  private static Allowlist.Mode mode(String value, String key) throws ConfigException {
+    try {
+      return value == null ? Allowlist.Mode.ENFORCE : Allowlist.Mode.parse(value);
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException(key + ": " + e.getMessage(), e);
+    }
   }
 
   private static Limits.ClientIdentity identity(String value, String key) throws ConfigException {

@@ -52,12 +52,16 @@ final class PolicyReload {
     this.changed = changed;
   }
 
-  /** The allowlist of {@code settings}, with the supervisor's MagicDNS suffix for `tailnet`. */
+  /**
+   * The allowlist of {@code settings} in its mode, with the supervisor's MagicDNS suffix for
+   * `tailnet`.
+   */
   static Allowlist allowlist(TailgateConfig settings, Supervisor supervisor)
       throws ConfigException {
     try {
       return Allowlist.parse(
-          settings.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix);
+              settings.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix)
+          .in(settings.allowlistMode());
     } catch (RuleSyntaxException e) {
       throw new ConfigException("allow: " + e.getMessage(), e);
     }

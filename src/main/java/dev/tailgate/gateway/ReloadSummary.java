@@ -27,6 +27,13 @@ final class ReloadSummary {
     if (!after.allow().isEmpty() && after.allow().get(0).source().equals("--allow")) {
       rules += ", from --allow flags, which a reload keeps";
     }
+    if (before.allowlistMode() != after.allowlistMode()) {
+      rules +=
+          ", allowlist-mode "
+              + before.allowlistMode().text()
+              + " -> "
+              + after.allowlistMode().text();
+    }
     parts.add(rules);
     List<String> limits = new ArrayList<>();
     Limits a = before.limits();

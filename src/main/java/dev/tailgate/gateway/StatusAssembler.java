@@ -104,7 +104,13 @@ final class StatusAssembler implements StatusSnapshots {
     String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
     Decision ssh = relay.policy().allowlist().decide(name, 22);
     return new Status.Peer(
-        name, p.tailscaleIps(), p.os(), p.online(), p.tags(), ssh.allowed(), ssh.rule());
+        name,
+        p.tailscaleIps(),
+        p.os(),
+        p.online(),
+        p.tags(),
+        ssh.allowed() && !ssh.wouldDeny(),
+        ssh.rule());
   }
 
   private static Status.Refusal refusal(ConnectionEvent e) {

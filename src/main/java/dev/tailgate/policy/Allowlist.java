@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
@@ -18,11 +19,37 @@ import java.util.function.Supplier;
  * under {@code localhost}. Such a rule may come later in the list than the broad one. When a broad
  * rule matched but was overridden, the refusal is recorded as {@code builtin:loopback} and so on.
  *
+ * <p>In {@link Mode#REPORT} mode (a dry run for rolling out rules) a target no rule admits is let
+ * through as {@link Decision#wouldDeny}; the built-in refusals above, an invalid host and an
+ * invalid port stay refusals in either mode.
+ *
  * <p>Immutable and thread-safe. {@link #decide} runs on the event loop for every connection, so it
  * does no I/O and no DNS, and finds exact-name and exact-address rules through a hash index.
  */
 public final class Allowlist {
   static final int MAX_RULES = 10_000;
+
+  /** What a refusal does: refuse ({@code enforce}, the default), or only log ({@code report}). */
+  public enum Mode {
+    ENFORCE,
+    REPORT;
+
+    /** The mode as the settings spell it: {@code enforce} or {@code report}. */
+    public static Mode parse(String text) {
+      for (Mode m : values()) {
+        if (m.text().equals(text)) {
+          return m;
+        }
+      }
+      throw new IllegalArgumentException(
+          Printable.quote(String.valueOf(text)) + " is not a mode: expected enforce or report");
+    }
+
+    /** {@code enforce} or {@code report}. */
+    public String text() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+  }
 
   private final List<String> texts;
   private final Rule[] rules;
@@ -35,11 +62,13 @@ public final class Allowlist {
 
   private final boolean needsMagicDnsSuffix;
   private final Supplier<String> magicDnsSuffix;
+  private final Mode mode;
 
   private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
     this.texts = texts;
     this.rules = rules;
     this.magicDnsSuffix = magicDnsSuffix;
+    this.mode = Mode.ENFORCE;
     Map<String, List<Integer>> exact = new HashMap<>();
     int[] scanned = new int[rules.length];
     int scannedCount = 0;
@@ -58,6 +87,26 @@ public final class Allowlist {
     this.exactRules = Map.copyOf(index);
     this.scannedRules = Arrays.copyOf(scanned, scannedCount);
     this.needsMagicDnsSuffix = needsSuffix;
+  }
+
+  private Allowlist(Allowlist rules, Mode mode) {
+    this.texts = rules.texts;
+    this.rules = rules.rules;
+    this.magicDnsSuffix = rules.magicDnsSuffix;
+    this.exactRules = rules.exactRules;
+    this.scannedRules = rules.scannedRules;
+    this.needsMagicDnsSuffix = rules.needsMagicDnsSuffix;
+    this.mode = Objects.requireNonNull(mode, "mode");
+  }
+
+  /** These rules in {@code mode}; parsed allowlists start in {@link Mode#ENFORCE}. */
+  public Allowlist in(Mode mode) {
+    return mode == this.mode ? this : new Allowlist(this, mode);
+  }
+
+  /** Whether a refusal refuses or is only logged. */
+  public Mode mode() {
+    return mode;
   }
 
   /**
@@ -143,7 +192,8 @@ public final class Allowlist {
     if (broadRuleOverridden) {
       return Decision.refuseSpecial(special, target);
     }
-    return Decision.noRuleMatches(target, port);
+    Decision refused = Decision.noRuleMatches(target, port);
+    return mode == Mode.REPORT && special == null ? refused.reported() : refused;
   }
 
   /**
@@ -199,6 +249,6 @@ public final class Allowlist {
 
   @Override
   public String toString() {
-    return "Allowlist" + texts;
+    return "Allowlist" + (mode == Mode.REPORT ? "(report)" : "") + texts;
   }
 }

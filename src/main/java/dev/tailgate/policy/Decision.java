@@ -11,13 +11,30 @@ import java.util.Objects;
  *     builtin:localhost}); null when no rule matched
  * @param reason a short sentence for logs and HTTP 403 bodies, safe to print on one line
  * @param target the normalized target, or null when the host was not valid
+ * @param wouldDeny the allowlist refuses the target, but it is in {@link Allowlist.Mode#REPORT}
+ *     mode and the refusal is not a built-in one: the connection goes ahead, and {@code rule} and
+ *     {@code reason} are the refusal's, for the log
  */
-public record Decision(boolean allowed, String rule, String reason, NormalizedHost target) {
+public record Decision(
+    boolean allowed, String rule, String reason, NormalizedHost target, boolean wouldDeny) {
   public Decision {
     Objects.requireNonNull(reason, "reason");
-    if (allowed && (rule == null || target == null)) {
+    if (allowed && (target == null || (rule == null && !wouldDeny))) {
       throw new IllegalArgumentException("an allowed decision needs its rule and target");
     }
+    if (wouldDeny && !allowed) {
+      throw new IllegalArgumentException("a would-deny decision lets the connection through");
+    }
+  }
+
+  /** An allow or a refusal as enforce mode gives it. */
+  public Decision(boolean allowed, String rule, String reason, NormalizedHost target) {
+    this(allowed, rule, reason, target, false);
+  }
+
+  /** The log's {@code decision} field: {@code allow}, {@code deny} or {@code would_deny}. */
+  public String verdict() {
+    return wouldDeny ? "would_deny" : allowed ? "allow" : "deny";
   }
 
   static Decision allow(Rule rule, NormalizedHost target) {
@@ -35,5 +52,10 @@ public record Decision(boolean allowed, String rule, String reason, NormalizedHo
 
   static Decision invalid(String reason, NormalizedHost target) {
     return new Decision(false, null, reason, target);
+  }
+
+  /** This refusal, let through and logged by report mode. */
+  Decision reported() {
+    return new Decision(true, rule, reason, target, true);
   }
 }

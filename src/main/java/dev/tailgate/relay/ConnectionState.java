@@ -51,6 +51,10 @@ final class ConnectionState {
   String decision;
   String rule;
   String reason = "closed before a complete request";
+
+  /** The refusal report mode let through, kept as the reason of a tunnel that succeeds. */
+  String waived;
+
   String result = "protocol_error";
   private String closedBy;
   volatile long bytesUp;

@@ -59,8 +59,10 @@ final class Tunneler {
     }
     Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     // The listener opens while tailscaled boots: a name refused now that a `tailnet` rule may
-    // allow once Running brings the MagicDNS suffix waits for it, then is judged again.
-    if (!decision.allowed() && policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
+    // allow once Running brings the MagicDNS suffix waits for it, then is judged again (in
+    // report mode too, so that what it logs as would_deny is what enforce mode would refuse).
+    if ((!decision.allowed() || decision.wouldDeny())
+        && policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
       CompletableFuture<Void> settled = gate.whenSettled();
       if (!settled.isDone()) {
         state.phase = "held";
@@ -94,8 +96,17 @@ final class Tunneler {
       Replies replies,
       Decision decision) {
     Channel client = ctx.channel();
-    state.decision = decision.allowed() ? "allow" : "deny";
+    state.decision = decision.verdict();
     state.rule = decision.rule();
+    if (decision.wouldDeny()) {
+      state.waived = decision.reason();
+      log.debug(
+          "{} would deny {}:{} (report mode): {}",
+          state.tag(client),
+          request.host(),
+          request.port(),
+          decision.reason());
+    }
     if (!decision.allowed()) {
       state.fail("denied", decision.reason());
       state.closedBy("relay");
@@ -220,7 +231,7 @@ final class Tunneler {
       return;
     }
     state.result = "ok";
-    state.reason = null;
+    state.reason = state.waived;
     state.phase = "relaying";
     if (replies.forward(target)) {
       return;

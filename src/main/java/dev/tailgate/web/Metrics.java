@@ -18,9 +18,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * tailgate's meters, in Prometheus text for {@code /metrics}: connections open and ended (by result
- * and protocol), bytes each way, denials by rule, upstream dial latency, re-bootstraps,
- * tailscaled's phase and reloads. Fed by the connection log and the relay's dial listener; it never
- * blocks.
+ * and protocol), bytes each way, denials by rule, report mode's would-be denials by rule, upstream
+ * dial latency, re-bootstraps, tailscaled's phase and reloads. Fed by the connection log and the
+ * relay's dial listener; it never blocks.
  */
 public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   private final PrometheusMeterRegistry registry =
@@ -99,6 +99,15 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
           .description(
               "Loopback client connections that ended, by the uid owning the client's socket")
           .tag("uid", uidLabel(e.local().uid()))
+          .register(registry)
+          .increment();
+    }
+    if ("would_deny".equals(e.decision())) {
+      Counter.builder("tailgate.would.deny")
+          .description(
+              "Targets let through in report mode that enforce mode refuses, by rule (none: no"
+                  + " rule matched)")
+          .tag("rule", e.rule() == null ? "none" : e.rule())
           .register(registry)
           .increment();
     }

@@ -112,6 +112,8 @@ class QuickUpTest {
       "--max-waiting",
       "7",
       "--close-denied-on-reload",
+      "--allowlist-mode",
+      "report",
       "--tailscaled",
       "/usr/sbin/tailscaled",
       "--tailscale",

@@ -108,6 +108,21 @@ class TailgateConfigTest {
   }
 
   @Test
+  void readsTheAllowlistModeEnforceByDefault() throws Exception {
+    Path f = file("allowlist-mode: report\nupstream: direct\nno-bootstrap: true\n");
+
+    assertThat(TailgateConfig.from(ConfigFile.read(f)).allowlistMode())
+        .isEqualTo(dev.tailgate.policy.Allowlist.Mode.REPORT);
+    assertThat(TailgateConfig.from(new ConfigValues()).allowlistMode())
+        .isEqualTo(dev.tailgate.policy.Allowlist.Mode.ENFORCE);
+    Path bad = file("allowlist-mode: dry-run\n");
+    assertThatThrownBy(() -> TailgateConfig.from(ConfigFile.read(bad)))
+        .isInstanceOf(ConfigException.class)
+        .hasMessage(
+            bad + ":1: allowlist-mode: 'dry-run' is not a mode: expected enforce or report");
+  }
+
+  @Test
   void namesFileAndLineOfABadRule() throws Exception {
     Path f = file("allow:\n  - db1:22\n  - db2:99999\n");
 

@@ -70,6 +70,20 @@ class PolicyReloadTest {
   }
 
   @Test
+  void aReloadSwitchesTheAllowlistModeAndSaysSo() throws Exception {
+    ConfigValues next = Configs.direct(dir, "a.example:22");
+    next.allowlistMode = "report";
+    PolicyReload reload = reload(() -> Configs.of(next));
+
+    reload.run("SIGHUP");
+
+    assertThat(relay.policy().allowlist().mode()).isEqualTo(Allowlist.Mode.REPORT);
+    assertThat(relay.policy().allowlist().decide("b.example", 22).verdict())
+        .isEqualTo("would_deny");
+    assertThat(reload.last().message()).contains("allowlist-mode enforce -> report");
+  }
+
+  @Test
   void aSettingsErrorChangesNothingAndIsSaidAsRejected() {
     PolicyReload reload =
         reload(

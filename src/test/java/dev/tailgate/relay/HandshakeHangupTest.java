@@ -166,7 +166,9 @@ class HandshakeHangupTest {
     ConnectionEvent e = log.await(before + 1, Duration.ofSeconds(5));
     assertThat(e.result()).isEqualTo("protocol_error");
     assertThat(e.closedBy()).isEqualTo("client");
-    assertThat(e.durationMs()).as("closed %s after the hang-up", AT_ONCE).isLessThan(AT_ONCE.toMillis());
+    assertThat(e.durationMs())
+        .as("closed %s after the hang-up", AT_ONCE)
+        .isLessThan(AT_ONCE.toMillis());
     assertThat(relay.stats().open()).as("connections open after the hang-up").isZero();
     assertThat(relay.stats().handshaking()).as("handshakes pending after the hang-up").isZero();
   }

@@ -8,8 +8,6 @@ import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -51,14 +49,7 @@ class RelayReloadTest {
     open.add(() -> group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync());
     DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5));
     open.add(dialer);
-    RelaySettings settings =
-        new RelaySettings(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            Duration.ofSeconds(10),
-            Duration.ofSeconds(10),
-            Duration.ofMinutes(1),
-            null,
-            limits);
+    RelaySettings settings = LoopbackSettings.with(limits);
     relay =
         RelayServer.start(
             settings,
