@@ -121,7 +121,9 @@ class DevcontainerIT {
     String ps = Podman.exec(container, "ps -eo args").output();
     assertThat(ps)
         .contains("tailscaled --tun=userspace-networking")
-        .contains("dev.tailgate.cli.Main up");
+        // up --detach starts its child through the launcher, as a foreground up runs
+        .contains("-XX:SharedArchiveFile=/opt/tailgate/target/tailgate-up.jsa")
+        .contains("/opt/tailgate/target/tailgate.jar up ");
     assertThat(Podman.exec(container, "curl -fsS http://127.0.0.1:1081/healthz").output())
         .contains("ok");
     assertThat(Podman.run("healthcheck", "run", container).exitCode()).isZero();
@@ -212,8 +214,8 @@ class DevcontainerIT {
     assertThat(Podman.ok("logs", container))
         .contains("tailgate: stopped the relay")
         .contains("tailgate: stopped tailscaled");
-    assertThat(fileOf(container, "/root/.local/state/tailgate/tailscaled.log"))
-        .contains("shutting down");
+    // tailscaled's log goes with the state it serves: beside a state dir named tailscaled.
+    assertThat(fileOf(container, "/var/lib/tailgate/tailscaled.log")).contains("shutting down");
   }
 
   @Test
