@@ -116,8 +116,8 @@ final class UpCommand implements Callable<Integer> {
       names = "--max-per-client",
       paramLabel = "N",
       description =
-          "Connections open at once from one client: one uid on loopback (see --client-identity),"
-              + " one address elsewhere (default: 10000).")
+          "Connections open at once from one client: one address, or one uid or process on"
+              + " loopback (see --client-identity) (default: 10000).")
   Integer maxPerClient;
 
   @Option(
@@ -132,15 +132,16 @@ final class UpCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Handshakes in progress from one client; more are refused, so that one local process"
-              + " cannot use up --max-handshakes (default: 250).")
+              + " cannot use up --max-handshakes (default: 1000).")
   Integer maxHandshakesPerClient;
 
   @Option(
       names = "--client-identity",
       paramLabel = "uid|process|address",
       description =
-          "What counts as one client on loopback for the per-client limits: its uid (default),"
-              + " its process, or its address (all local clients are 127.0.0.1).")
+          "What counts as one client on loopback for the per-client limits: its address (default:"
+              + " all local clients are 127.0.0.1), its uid or its process (each connection then"
+              + " waits for a scan of /proc/net/tcp).")
   String clientIdentity;
 
   @Option(

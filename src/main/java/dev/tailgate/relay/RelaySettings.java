@@ -49,7 +49,8 @@ public record RelaySettings(
       int handshakes,
       int perClientHandshakes,
       ClientIdentity identity) {
-    public static final Limits DEFAULT = new Limits(10_000, 10_000, 1_000, 250, ClientIdentity.UID);
+    public static final Limits DEFAULT =
+        new Limits(10_000, 10_000, 1_000, 1_000, ClientIdentity.ADDRESS);
 
     /**
      * Limits as they were before clients had an identity: per address, and without a handshake
