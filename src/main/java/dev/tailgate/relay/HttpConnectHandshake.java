@@ -72,15 +72,6 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
           "malformed HTTP request: " + DialErrors.oneLine(request.decoderResult().cause()));
       return;
     }
-    if (!HttpMethod.CONNECT.equals(request.method())) {
-      refuse(
-          ctx,
-          state,
-          HttpResponseStatus.METHOD_NOT_ALLOWED,
-          "protocol_error",
-          "HTTP method " + request.method() + " is not supported: tailgate only tunnels CONNECT");
-      return;
-    }
     if (credentials != null
         && !BasicAuth.accepts(
             request.headers().get(HttpHeaderNames.PROXY_AUTHORIZATION), credentials::check)) {
@@ -130,8 +121,6 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
         .set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
     if (status.equals(HttpResponseStatus.PROXY_AUTHENTICATION_REQUIRED)) {
       response.headers().set(HttpHeaderNames.PROXY_AUTHENTICATE, "Basic realm=\"tailgate\"");
-    } else if (status.equals(HttpResponseStatus.METHOD_NOT_ALLOWED)) {
-      response.headers().set(HttpHeaderNames.ALLOW, "CONNECT");
     }
     return ctx.writeAndFlush(response);
   }
