@@ -26,6 +26,9 @@ import java.time.Instant;
  * @param method the HTTP method of one forwarded request, {@code null} on a connection's line
  * @param status the HTTP status the client got for that request, 0 on a connection's line and when
  *     the client left before any response
+ * @param clientTag what the client said the connection is for (e.g. {@code web1@Deploy}: the
+ *     Ansible host and play), from the SOCKS5 username after tailgate's marker; {@code null} when
+ *     none. Never a secret, never used to admit
  */
 public record ConnectionEvent(
     Instant ts,
@@ -44,7 +47,48 @@ public record ConnectionEvent(
     String closedBy,
     LocalClient local,
     String method,
-    int status) {
+    int status,
+    String clientTag) {
+
+  /** An event without a client tag. */
+  public ConnectionEvent(
+      Instant ts,
+      String id,
+      String client,
+      String proto,
+      String targetHost,
+      int targetPort,
+      String decision,
+      String rule,
+      String reason,
+      String result,
+      long bytesUp,
+      long bytesDown,
+      long durationMs,
+      String closedBy,
+      LocalClient local,
+      String method,
+      int status) {
+    this(
+        ts,
+        id,
+        client,
+        proto,
+        targetHost,
+        targetPort,
+        decision,
+        rule,
+        reason,
+        result,
+        bytesUp,
+        bytesDown,
+        durationMs,
+        closedBy,
+        local,
+        method,
+        status,
+        null);
+  }
 
   /**
    * Whether this is the line of one request forwarded in plain HTTP; its connection has a line of

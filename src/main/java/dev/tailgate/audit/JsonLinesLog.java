@@ -141,6 +141,9 @@ public final class JsonLinesLog implements ConnectionLog {
       g.writeStringField("ts", DateTimeFormatter.ISO_INSTANT.format(e.ts()));
       g.writeStringField("id", e.id());
       g.writeStringField("client", e.client());
+      if (e.clientTag() != null) {
+        g.writeStringField("client_tag", e.clientTag());
+      }
       g.writeStringField("proto", e.proto());
       g.writeStringField("target_host", e.targetHost());
       g.writeNumberField("target_port", e.targetPort());

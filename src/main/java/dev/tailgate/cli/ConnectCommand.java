@@ -59,9 +59,18 @@ final class ConnectCommand implements Callable<Integer> {
               + " line itself.")
   String credentials;
 
+  @Option(
+      names = "--tag",
+      paramLabel = "TEXT",
+      description =
+          "What the relay's connection log says this connection is for, e.g. the Ansible host"
+              + " and play (the generated group_vars pass both). Sent as the SOCKS5 username after"
+              + " a marker, at most 200 bytes, URL-encoded; never a secret, never used to admit.")
+  String tag;
+
   @Override
   public Integer call() {
     return Connect.run(
-        new ConnectOptions(host, port, proxy.address, start, config, credentials), System.err);
+        new ConnectOptions(host, port, proxy.address, start, config, credentials, tag), System.err);
   }
 }

@@ -1,5 +1,6 @@
 package dev.tailgate.connect;
 
+import dev.tailgate.base.ClientTag;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -103,7 +104,9 @@ public final class Connect {
     int reply;
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
-      reply = Socks5Client.connect(socket, options.host(), port, credentials);
+      reply =
+          Socks5Client.connect(
+              socket, options.host(), port, credentials, ClientTag.encode(options.tag()));
       socket.setSoTimeout(0);
     } catch (Socks5Client.AuthRefused e) {
       return refuse(ConnectExit.DENIED, target(port) + ": " + e.getMessage());

@@ -10,22 +10,36 @@ package dev.tailgate.connect;
  * @param config the {@code --config FILE} that such a start passes on, or null
  * @param credentials {@code --credentials FILE}: the user:password line for a relay that asks, or
  *     null ({@code $TAILGATE_PROXY_CREDENTIALS} then, or none)
+ * @param tag {@code --tag TEXT}: what the relay's log says the connection is for (e.g. the Ansible
+ *     host and play), sent in the SOCKS5 username ({@link dev.tailgate.base.ClientTag}), or null
  */
 public record ConnectOptions(
-    String host, String port, String proxy, boolean start, String config, String credentials) {
+    String host,
+    String port,
+    String proxy,
+    boolean start,
+    String config,
+    String credentials,
+    String tag) {
 
   /** Options without credentials. */
   public ConnectOptions(String host, String port, String proxy, boolean start, String config) {
     this(host, port, proxy, start, config, null);
   }
 
+  /** Options without a tag. */
+  public ConnectOptions(
+      String host, String port, String proxy, boolean start, String config, String credentials) {
+    this(host, port, proxy, start, config, credentials, null);
+  }
+
   /**
    * The quick parser of the common command lines, so that picocli need not load: {@code [--proxy
-   * HOST:PORT] [--start|--no-start] [--config FILE] [--credentials FILE] [--] HOST PORT}, options
-   * also as {@code --name=value}, each at most once. Returns null for anything else (help, version,
-   * an unknown, repeated or missing argument, a value that starts with {@code -}): picocli then
-   * handles the command line and its errors, so help and messages come from one place. {@code
-   * ConnectCommandLineTest} holds the two to the same reading of every line this takes.
+   * HOST:PORT] [--start|--no-start] [--config FILE] [--credentials FILE] [--tag TEXT] [--] HOST
+   * PORT}, options also as {@code --name=value}, each at most once. Returns null for anything else
+   * (help, version, an unknown, repeated or missing argument, a value that starts with {@code -}):
+   * picocli then handles the command line and its errors, so help and messages come from one place.
+   * {@code ConnectCommandLineTest} holds the two to the same reading of every line this takes.
    */
   public static ConnectOptions parse(String[] args, int from) {
     String host = null;
@@ -33,6 +47,7 @@ public record ConnectOptions(
     String proxy = null;
     String config = null;
     String credentials = null;
+    String tag = null;
     Boolean start = null;
     boolean options = true;
     for (int i = from; i < args.length; i++) {
@@ -52,7 +67,10 @@ public record ConnectOptions(
           start = name.equals("--start");
           continue;
         }
-        if (!name.equals("--proxy") && !name.equals("--config") && !name.equals("--credentials")) {
+        if (!name.equals("--proxy")
+            && !name.equals("--config")
+            && !name.equals("--credentials")
+            && !name.equals("--tag")) {
           return null;
         }
         if (value == null) {
@@ -77,6 +95,12 @@ public record ConnectOptions(
             }
             config = value;
           }
+          case "--tag" -> {
+            if (tag != null) {
+              return null;
+            }
+            tag = value;
+          }
           default -> {
             if (credentials != null) {
               return null;
@@ -95,6 +119,7 @@ public record ConnectOptions(
     if (port == null) {
       return null;
     }
-    return new ConnectOptions(host, port, proxy, Boolean.TRUE.equals(start), config, credentials);
+    return new ConnectOptions(
+        host, port, proxy, Boolean.TRUE.equals(start), config, credentials, tag);
   }
 }

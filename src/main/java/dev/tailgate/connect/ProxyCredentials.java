@@ -1,5 +1,6 @@
 package dev.tailgate.connect;
 
+import dev.tailgate.base.ClientTag;
 import dev.tailgate.base.UserPasswordFile;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -40,8 +41,31 @@ final class ProxyCredentials {
         first.password().getBytes(StandardCharsets.UTF_8));
   }
 
-  /** RFC 1929's request: VER 1, ULEN, UNAME, PLEN, PASSWD. */
+  /** RFC 1929's request with these credentials. */
   byte[] request() {
+    return request(null);
+  }
+
+  /** RFC 1929's request with these credentials and {@code tag} (or none) after the user. */
+  byte[] request(String tag) {
+    return request(
+        tag == null
+            ? user
+            : ClientTag.username(new String(user, StandardCharsets.UTF_8), tag)
+                .getBytes(StandardCharsets.UTF_8),
+        password);
+  }
+
+  /**
+   * RFC 1929's request that carries {@code tag} alone, for a relay without an auth-file: an empty
+   * user before the marker and an empty password, nothing that could pass for a secret.
+   */
+  static byte[] tagOnly(String tag) {
+    return request(ClientTag.username(null, tag).getBytes(StandardCharsets.UTF_8), new byte[0]);
+  }
+
+  /** RFC 1929's request: VER 1, ULEN, UNAME, PLEN, PASSWD. */
+  private static byte[] request(byte[] user, byte[] password) {
     byte[] r = new byte[3 + user.length + password.length];
     r[0] = 1;
     r[1] = (byte) user.length;

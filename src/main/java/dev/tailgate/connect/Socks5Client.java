@@ -1,5 +1,6 @@
 package dev.tailgate.connect;
 
+import dev.tailgate.base.ClientTag;
 import dev.tailgate.base.IpLiteral;
 import java.io.EOFException;
 import java.io.IOException;
@@ -12,7 +13,9 @@ import java.nio.charset.StandardCharsets;
  * The client side of a SOCKS5 CONNECT (RFC 1928) over a blocking socket: greeting (no
  * authentication, or also username/password, RFC 1929, when credentials are given), then the
  * request with the name as ATYP 3 (domain name, unresolved, so tailscaled resolves MagicDNS), or
- * ATYP 1/4 for an address literal.
+ * ATYP 1/4 for an address literal. A {@link ClientTag} rides in the username: with a tag,
+ * username/password is offered beside no authentication, and a relay that picks it gets the tag
+ * (after the user, when there are credentials); a relay that picks no authentication gets none.
  */
 final class Socks5Client {
   private Socks5Client() {}
@@ -38,31 +41,32 @@ final class Socks5Client {
    *     #describe(int)})
    * @param credentials sent when the relay asks for them, or {@code null} to offer no
    *     authentication only
+   * @param tag an {@link ClientTag#encode encoded} tag for the relay's log, or {@code null}
    * @throws NotARelay when the server answers something other than SOCKS5
    * @throws AuthRefused when it wants credentials that were not given, or refuses them
    * @throws IOException when the connection breaks
    */
-  static int connect(Socket socket, String host, int port, ProxyCredentials credentials)
+  static int connect(Socket socket, String host, int port, ProxyCredentials credentials, String tag)
       throws IOException {
     OutputStream out = socket.getOutputStream();
     InputStream in = socket.getInputStream();
-    out.write(credentials == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
+    out.write(credentials == null && tag == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
     out.flush();
     byte[] method = readFully(in, 2);
     if (method[0] != 5) {
       throw new NotARelay("it does not speak SOCKS5");
     }
-    if (method[1] == 2 && credentials != null) {
-      out.write(credentials.request());
+    if (method[1] == 2 && (credentials != null || tag != null)) {
+      out.write(credentials == null ? ProxyCredentials.tagOnly(tag) : credentials.request(tag));
       out.flush();
       byte[] status = readFully(in, 2);
-      if (status[1] != 0) {
+      if (status[1] != 0 && credentials == null) {
+        throw wantsCredentials(); // the tag alone was no answer to a relay with an auth-file
+      } else if (status[1] != 0) {
         throw new AuthRefused("the relay refused the username and password in " + credentials.file);
       }
     } else if (method[1] == 2 || (method[1] & 0xff) == 0xff) {
-      throw new AuthRefused(
-          "the relay wants a username and password: give a file of one user:password line"
-              + " (mode 0600) with --credentials FILE or $TAILGATE_PROXY_CREDENTIALS");
+      throw wantsCredentials();
     } else if (method[1] != 0) {
       throw new NotARelay(String.format("it chose authentication method 0x%02x", method[1]));
     }
@@ -88,6 +92,12 @@ final class Socks5Client {
     }
     readFully(in, rest + 2);
     return head[1] & 0xff;
+  }
+
+  private static AuthRefused wantsCredentials() {
+    return new AuthRefused(
+        "the relay wants a username and password: give a file of one user:password line"
+            + " (mode 0600) with --credentials FILE or $TAILGATE_PROXY_CREDENTIALS");
   }
 
   /** VER CMD RSV ATYP DST.ADDR DST.PORT. */

@@ -62,7 +62,8 @@ final class StatusAssembler implements StatusSnapshots {
                         c.phase(),
                         c.bytesUp(),
                         c.bytesDown(),
-                        c.ageMs()))
+                        c.ageMs(),
+                        c.clientTag()))
             .toList();
     List<Status.TargetCount> byTarget =
         live.stream()

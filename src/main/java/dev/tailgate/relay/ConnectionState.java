@@ -46,6 +46,10 @@ final class ConnectionState {
   private final long acceptedNanos = System.nanoTime();
 
   String proto;
+
+  /** What the client said the connection is for ({@code ClientTag}), or null: logged, not used. */
+  String clientTag;
+
   String targetHost;
   int targetPort;
   String decision;
@@ -173,7 +177,7 @@ final class ConnectionState {
     String target = targetHost == null ? null : targetHost + ":" + targetPort;
     long ageMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - acceptedNanos);
     return new RelayStats.LiveConnection(
-        id, client, proto, target, phase, bytesUp, bytesDown, ageMs, peer);
+        id, client, proto, target, phase, bytesUp, bytesDown, ageMs, peer, clientTag);
   }
 
   ConnectionEvent toEvent() {
@@ -217,7 +221,8 @@ final class ConnectionState {
         closedBy,
         localClient(),
         method,
-        status);
+        status,
+        clientTag);
   }
 
   /** The log's view of {@link #peer}: only for a loopback client, with why when not all found. */

@@ -133,6 +133,7 @@ public final class RelayStats {
    * @param phase {@code handshake}, {@code dialing} or {@code relaying}
    * @param target {@code host:port}, or {@code null} before the request was read
    * @param local the local process behind a loopback client, or {@code null}
+   * @param clientTag what the client said the connection is for, or {@code null}
    */
   public record LiveConnection(
       String id,
@@ -143,5 +144,6 @@ public final class RelayStats {
       long bytesUp,
       long bytesDown,
       long ageMs,
-      LocalPeer local) {}
+      LocalPeer local,
+      String clientTag) {}
 }

@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.base.ClientTag;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -25,6 +26,12 @@ import io.netty.handler.codec.socksx.v5.Socks5PasswordAuthStatus;
 /**
  * RFC 1928 (CONNECT only) with RFC 1929 username/password when credentials are configured. Each
  * step swaps the decoder for the next message's; the command ends in {@link Tunneler#open}.
+ *
+ * <p>Without credentials, username/password is still picked when the client offers it beside no
+ * authentication (as {@code tailgate connect --tag} does), only to read a {@link ClientTag} from
+ * the username: the rest of the field and the password are neither checked nor kept. With
+ * credentials, the user before the tag is checked. The tag goes to the log and the status page,
+ * never into admission.
  */
 final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> implements Replies {
   private final Tunneler tunneler;
@@ -74,8 +81,12 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
 
   private void negotiate(
       ChannelHandlerContext ctx, Socks5InitialRequest initial, ConnectionState state) {
+    // Without credentials, a client that offers both may send a tag in the username.
+    boolean tagOffered =
+        initial.authMethods().contains(Socks5AuthMethod.NO_AUTH)
+            && initial.authMethods().contains(Socks5AuthMethod.PASSWORD);
     Socks5AuthMethod wanted =
-        credentials == null ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
+        credentials == null && !tagOffered ? Socks5AuthMethod.NO_AUTH : Socks5AuthMethod.PASSWORD;
     if (!initial.authMethods().contains(wanted)) {
       refuse(
           ctx,
@@ -88,7 +99,7 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
     }
     advance(
         ctx,
-        credentials == null
+        wanted == Socks5AuthMethod.NO_AUTH
             ? new Socks5CommandRequestDecoder()
             : new Socks5PasswordAuthRequestDecoder(),
         new DefaultSocks5InitialResponse(wanted));
@@ -96,7 +107,9 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
 
   private void authenticate(
       ChannelHandlerContext ctx, Socks5PasswordAuthRequest auth, ConnectionState state) {
-    if (!credentials.check(auth.username(), auth.password())) {
+    ClientTag.Parsed field = ClientTag.parse(auth.username());
+    state.clientTag = field.tag();
+    if (credentials != null && !credentials.check(field.user(), auth.password())) {
       refuse(
           ctx,
           state,

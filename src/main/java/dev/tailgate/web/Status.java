@@ -62,7 +62,11 @@ public record Status(
       List<Connection> shown,
       @JsonProperty("by_target") List<TargetCount> byTarget) {}
 
-  /** One open connection. */
+  /**
+   * One open connection.
+   *
+   * @param clientTag what the client said it is for (e.g. the Ansible host and play), or null
+   */
   public record Connection(
       String id,
       String client,
@@ -71,7 +75,22 @@ public record Status(
       String phase,
       @JsonProperty("bytes_up") long bytesUp,
       @JsonProperty("bytes_down") long bytesDown,
-      @JsonProperty("age_ms") long ageMs) {}
+      @JsonProperty("age_ms") long ageMs,
+      @JsonProperty("client_tag") String clientTag) {
+
+    /** A connection without a client tag. */
+    public Connection(
+        String id,
+        String client,
+        String proto,
+        String target,
+        String phase,
+        long bytesUp,
+        long bytesDown,
+        long ageMs) {
+      this(id, client, proto, target, phase, bytesUp, bytesDown, ageMs, null);
+    }
+  }
 
   /** How many open connections go to one target. */
   public record TargetCount(String target, int count) {}

@@ -108,6 +108,39 @@ class JsonLinesLogTest {
   }
 
   @Test
+  void namesTheClientTagAfterTheClientOnlyWhenThereIsOne() throws Exception {
+    ConnectionEvent e = event("web1.example.ts.net");
+    ConnectionEvent tagged =
+        new ConnectionEvent(
+            e.ts(),
+            e.id(),
+            e.client(),
+            e.proto(),
+            e.targetHost(),
+            e.targetPort(),
+            e.decision(),
+            e.rule(),
+            e.reason(),
+            e.result(),
+            e.bytesUp(),
+            e.bytesDown(),
+            e.durationMs(),
+            e.closedBy(),
+            null,
+            null,
+            0,
+            "web1@Deploy%20site");
+
+    JsonNode line = JSON.readTree(JsonLinesLog.toLine(tagged));
+
+    assertThat(line.fieldNames())
+        .toIterable()
+        .startsWith("ts", "id", "client", "client_tag", "proto");
+    assertThat(line.get("client_tag").asText()).isEqualTo("web1@Deploy%20site");
+    assertThat(JSON.readTree(JsonLinesLog.toLine(e)).has("client_tag")).isFalse();
+  }
+
+  @Test
   void aForwardedRequestsLineAddsMethodAndStatusAfterTheTarget() throws Exception {
     ConnectionEvent c = event("web.example.ts.net");
     ConnectionEvent request =

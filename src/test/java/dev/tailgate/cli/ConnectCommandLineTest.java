@@ -26,7 +26,8 @@ class ConnectCommandLineTest {
     } catch (CommandLine.ParameterException refused) {
       return null;
     }
-    return new ConnectOptions(c.host, c.port, c.proxy.address, c.start, c.config, c.credentials);
+    return new ConnectOptions(
+        c.host, c.port, c.proxy.address, c.start, c.config, c.credentials, c.tag);
   }
 
   @ParameterizedTest
@@ -36,6 +37,7 @@ class ConnectCommandLineTest {
         "--proxy=a:1 --proxy b:2 web 22",
         "--config a.yml --config=b.yml web 22",
         "--credentials a --credentials b web 22",
+        "--tag a --tag b web 22",
         "--start --no-start web 22",
         "--start --start web 22",
         "--proxy --start web 22"
@@ -54,7 +56,15 @@ class ConnectCommandLineTest {
   void neverReadsALineOtherwiseThanPicocli() {
     List<String> names =
         List.of(
-            "--proxy", "--start", "--no-start", "--config", "--credentials", "--", "--help", "-x");
+            "--proxy",
+            "--start",
+            "--no-start",
+            "--config",
+            "--credentials",
+            "--tag",
+            "--",
+            "--help",
+            "-x");
     List<String> words = List.of("", "web", "22", "a:1", "-", "--", "-x", "--start", "=", "f=g");
     int[] taken = {0};
     Trials.run(

@@ -40,6 +40,14 @@ class ConnectOptionsTest {
   }
 
   @Test
+  void parsesTheTagInBothForms() {
+    assertThat(parse("--tag", "web1@Deploy", "db", "22").tag()).isEqualTo("web1@Deploy");
+    assertThat(parse("--tag=web1", "db", "22").tag()).isEqualTo("web1");
+    assertThat(parse("db", "22").tag()).isNull();
+    assertThat(parse("--tag", "a", "--tag", "b", "db", "22")).isNull();
+  }
+
+  @Test
   void aDoubleDashEndsTheOptions() {
     assertThat(parse("--", "-odd-host", "22").host()).isEqualTo("-odd-host");
   }

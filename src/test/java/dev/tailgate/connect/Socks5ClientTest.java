@@ -1,7 +1,14 @@
 package dev.tailgate.connect;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 class Socks5HandshakeTest {
@@ -36,6 +43,58 @@ class Socks5HandshakeTest {
     for (String host : new String[] {"010.0.0.1", "[1.2.3.4]", "fe80::1%eth0", "[fe80::1%eth0]"}) {
       assertThat(Socks5Client.request(host, 22)[3]).as(host).isEqualTo((byte) 3);
     }
+  }
+
+  @Test
+  void sendsTheTagAsTheUsernameWhenTheRelayPicksUsernamePassword() throws Exception {
+    byte[] relay = {5, 2, 1, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    try (Socket s = scripted(relay, sent)) {
+      assertThat(Socks5Client.connect(s, "web", 22, null, "web@Play")).isZero();
+    }
+    byte[] tag = "#tailgate-tag:web@Play".getBytes(StandardCharsets.US_ASCII);
+    ByteArrayOutputStream expected = new ByteArrayOutputStream();
+    expected.write(new byte[] {5, 2, 0, 2, 1, (byte) tag.length});
+    expected.write(tag);
+    expected.write(0); // no password: nothing that could pass for a secret
+    expected.write(Socks5Client.request("web", 22));
+    assertThat(sent.toByteArray()).isEqualTo(expected.toByteArray());
+  }
+
+  @Test
+  void sendsNoTagToARelayThatPicksNoAuthentication() throws Exception {
+    byte[] relay = {5, 0, 5, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+    ByteArrayOutputStream sent = new ByteArrayOutputStream();
+    try (Socket s = scripted(relay, sent)) {
+      assertThat(Socks5Client.connect(s, "web", 22, null, "web")).isZero();
+    }
+    assertThat(new String(sent.toByteArray(), StandardCharsets.ISO_8859_1))
+        .doesNotContain("tailgate-tag");
+  }
+
+  @Test
+  void asksForCredentialsWhenTheRelayRefusesATagAlone() throws Exception {
+    byte[] relay = {5, 2, 1, 1};
+    try (Socket s = scripted(relay, new ByteArrayOutputStream())) {
+      assertThatThrownBy(() -> Socks5Client.connect(s, "web", 22, null, "web"))
+          .isInstanceOf(Socks5Client.AuthRefused.class)
+          .hasMessageContaining("--credentials FILE");
+    }
+  }
+
+  /** A socket whose peer answers {@code replies} and records what was sent. */
+  private static Socket scripted(byte[] replies, ByteArrayOutputStream sent) {
+    return new Socket() {
+      @Override
+      public InputStream getInputStream() {
+        return new ByteArrayInputStream(replies);
+      }
+
+      @Override
+      public OutputStream getOutputStream() {
+        return sent;
+      }
+    };
   }
 
   @Test

@@ -191,6 +191,71 @@ class Socks5HandshakeTest {
   }
 
   @Test
+  void logsTheClientTagFromTheUsernameWithoutCredentialsConfigured() throws Exception {
+    ScriptedDialer dialer = ScriptedDialer.succeeding();
+    EmbeddedChannel ch = Embedded.client(RULES, dialer, null, log);
+    String field = "#tailgate-tag:web1@Deploy";
+
+    ch.writeInbound(hex("05 02 00 02"));
+    assertThat(writtenHex(ch)).isEqualTo("0502");
+    ch.writeInbound(hex(String.format("01 %02x", field.length()) + hexOf(field) + "00"));
+    assertThat(writtenHex(ch)).isEqualTo("0100");
+    ch.writeInbound(hex(CONNECT_DB1));
+    assertThat(writtenHex(ch)).isEqualTo(REPLY_SUCCESS);
+    ch.close();
+
+    assertThat(log.last().clientTag()).isEqualTo("web1@Deploy");
+    assertThat(log.last().result()).isEqualTo("ok");
+  }
+
+  @Test
+  void neitherChecksNorKeepsAUsernameWithoutTheMarkerWhenNoCredentialsAreConfigured()
+      throws Exception {
+    EmbeddedChannel ch = Embedded.client(RULES, ScriptedDialer.succeeding(), null, log);
+
+    ch.writeInbound(hex("05 02 00 02"));
+    writtenHex(ch);
+    ch.writeInbound(hex("01 05" + hexOf("alice") + "06" + hexOf("s3cret")));
+    assertThat(writtenHex(ch)).isEqualTo("0100");
+    ch.writeInbound(hex(CONNECT_DB1));
+    assertThat(writtenHex(ch)).isEqualTo(REPLY_SUCCESS);
+    ch.close();
+
+    assertThat(log.last().clientTag()).isNull();
+    assertThat(log.last().toString()).doesNotContain("alice").doesNotContain("s3cret");
+  }
+
+  @Test
+  void checksTheUserBeforeTheTagAndLogsTheTagEitherWay() throws Exception {
+    String good = "ansible#tailgate-tag:web1";
+    EmbeddedChannel ch =
+        Embedded.client(
+            RULES, ScriptedDialer.succeeding(), Credentials.of("ansible", "s3cret"), log);
+    ch.writeInbound(hex("05 02 00 02"));
+    assertThat(writtenHex(ch)).isEqualTo("0502");
+    ch.writeInbound(
+        hex(String.format("01 %02x", good.length()) + hexOf(good) + "06" + hexOf("s3cret")));
+    assertThat(writtenHex(ch)).isEqualTo("0100");
+    ch.writeInbound(hex(CONNECT_DB1));
+    assertThat(writtenHex(ch)).isEqualTo(REPLY_SUCCESS);
+    ch.close();
+    assertThat(log.last().clientTag()).isEqualTo("web1");
+
+    // A tag alone is no user: the relay with an auth-file refuses it, and says whose it was.
+    String alone = "#tailgate-tag:web2";
+    EmbeddedChannel other =
+        Embedded.client(
+            RULES, ScriptedDialer.succeeding(), Credentials.of("ansible", "s3cret"), log);
+    other.writeInbound(hex("05 02 00 02"));
+    writtenHex(other);
+    other.writeInbound(hex(String.format("01 %02x", alone.length()) + hexOf(alone) + "00"));
+    assertThat(writtenHex(other)).isEqualTo("01ff");
+    ConnectionEvent refused = log.await(2, java.time.Duration.ofSeconds(5));
+    assertThat(refused.result()).isEqualTo("denied");
+    assertThat(refused.clientTag()).isEqualTo("web2");
+  }
+
+  @Test
   void refusesWrongPasswordAndNeverLogsIt() throws Exception {
     EmbeddedChannel ch =
         Embedded.client(
