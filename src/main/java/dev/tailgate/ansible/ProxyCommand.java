@@ -9,8 +9,35 @@ import java.util.Locale;
  * %h %p} at the end.
  *
  * @param line e.g. {@code tailgate connect --proxy 127.0.0.1:1080 %h %p}
+ * @param ansibleLine the same for Ansible's {@code ansible_ssh_common_args}, which Ansible
+ *     templates per host: for {@code tailgate connect} with {@code --tag} {@link #ANSIBLE_TAG}, so
+ *     that the relay's log names the inventory host and the play of each connection
  */
-public record ProxyCommand(String line) {
+public record ProxyCommand(String line, String ansibleLine) {
+
+  /**
+   * The group var that holds the tag, so that a user may set it otherwise, per host or group: its
+   * value is {@link #TAG_VALUE}.
+   */
+  public static final String TAG_VAR = "tailgate_client_tag";
+
+  /** The tag's place in the ProxyCommand: a Jinja name, with nothing to quote inside. */
+  public static final String ANSIBLE_TAG = "{{ " + TAG_VAR + " }}";
+
+  /**
+   * The inventory hostname and the play, {@code HOST@PLAY}, as Jinja. {@code urlencode} leaves only
+   * characters that need no quoting in sh or shlex (and no {@code @}), so nothing a host or play is
+   * called can break out of the ProxyCommand; its {@code %} is doubled because ssh expands {@code
+   * %} tokens in a ProxyCommand. Ad-hoc commands' play is "Ansible Ad-Hoc".
+   */
+  public static final String TAG_VALUE =
+      "{{ inventory_hostname | urlencode | replace('%', '%%') }}"
+          + "@{{ ansible_play_name | default | urlencode | replace('%', '%%') }}";
+
+  /** A ProxyCommand that is the same for ssh and for Ansible. */
+  public ProxyCommand(String line) {
+    this(line, line);
+  }
 
   /** The helpers {@code --proxy-command} picks from. */
   public enum Kind {
@@ -61,7 +88,9 @@ public record ProxyCommand(String line) {
     if (credentials != null) {
       words.addAll(List.of("--credentials", credentials));
     }
-    return of(words);
+    List<String> tagged = new ArrayList<>(words);
+    tagged.addAll(List.of("--tag", ANSIBLE_TAG));
+    return new ProxyCommand(of(words).line(), of(tagged).line());
   }
 
   /** {@code nc -X 5 -x RELAY %h %p}: OpenBSD netcat's SOCKS5 client. */
@@ -82,8 +111,13 @@ public record ProxyCommand(String line) {
     return new ProxyCommand(line.append("%h %p").toString());
   }
 
+  /** Whether Ansible's line passes {@link #ANSIBLE_TAG}, which then must be defined. */
+  public boolean tagged() {
+    return !ansibleLine.equals(line);
+  }
+
   /** The value of {@code ansible_ssh_common_args}: {@code -o ProxyCommand="..."}. */
   public String asSshArguments() {
-    return "-o ProxyCommand=" + Quoting.shlexArgument(line);
+    return "-o ProxyCommand=" + Quoting.shlexArgument(ansibleLine);
   }
 }

@@ -107,8 +107,8 @@ public final class Templates {
   /**
    * {@code group_vars/all/tailgate.yml}: the ProxyCommand for every host, as {@code
    * ansible_ssh_common_args}, quoted for YAML, then for shlex (Ansible splits the value), then for
-   * the shell (ssh runs the command with {@code sh -c}); and the known_hosts file with its
-   * checking.
+   * the shell (ssh runs the command with {@code sh -c}); the known_hosts file with its checking;
+   * and, for {@code tailgate connect}, the tag it sends: the inventory host and the play.
    */
   public static ManagedFile groupVars(ProxyCommand proxy, KnownHosts.Policy hostKeys) {
     StringBuilder args = new StringBuilder(proxy.asSshArguments());
@@ -122,7 +122,16 @@ public final class Templates {
                 "# How Ansible's ssh reaches every host: through tailgate.\n" + OWNERSHIP),
             ManagedFile.Part.block(
                 "",
-                "ansible_ssh_common_args: " + Quoting.yamlSingleQuoted(args.toString()) + "\n")));
+                "ansible_ssh_common_args: "
+                    + Quoting.yamlSingleQuoted(args.toString())
+                    + "\n"
+                    + (proxy.tagged()
+                        ? "# What the relay's connection log names each connection by.\n"
+                            + ProxyCommand.TAG_VAR
+                            + ": "
+                            + Quoting.yamlSingleQuoted(ProxyCommand.TAG_VALUE)
+                            + "\n"
+                        : ""))));
   }
 
   /**

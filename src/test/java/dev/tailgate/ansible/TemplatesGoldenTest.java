@@ -91,7 +91,9 @@ class TemplatesGoldenTest {
     assertThat(quote.line()).startsWith("'/opt/it'\\''s/tailgate' connect");
     assertThat(quote.asSshArguments())
         .isEqualTo(
-            "-o ProxyCommand=\"'/opt/it'\\\\''s/tailgate' connect --proxy 127.0.0.1:1080 %h %p\"");
+            "-o ProxyCommand=\"'/opt/it'\\\\''s/tailgate' connect --proxy 127.0.0.1:1080 --tag '"
+                + ProxyCommand.ANSIBLE_TAG
+                + "' %h %p\"");
   }
 
   @Test

@@ -72,7 +72,7 @@ class AnsibleCommandTest {
         .contains(
             "connect --proxy 127.0.0.1:1099 --start --config "
                 + config.toAbsolutePath()
-                + " %h %p");
+                + " --tag ''{{ tailgate_client_tag }}'' %h %p");
   }
 
   @Test
