@@ -296,7 +296,8 @@ public final class Gateway implements AutoCloseable {
         relay.stats().total(),
         started.toString(),
         Instant.now().toString(),
-        reload.last());
+        reload.last(),
+        cfg.daemon().socket().toAbsolutePath().toString());
   }
 
   @Override

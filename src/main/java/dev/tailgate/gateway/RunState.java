@@ -32,6 +32,8 @@ import java.util.Optional;
  * @param started when {@code up} started
  * @param updated when this file was written
  * @param lastReload the last reload, absent before the first
+ * @param socket tailscaled's LocalAPI socket, the one {@code tailgate ansible} reads: where the
+ *     inventory plugin {@code tailgate.tailnet.peers} looks when its {@code socket:} is absent
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunState(
@@ -46,7 +48,38 @@ public record RunState(
     @JsonProperty("total_connections") long totalConnections,
     String started,
     String updated,
-    @JsonProperty("last_reload") Status.Reload lastReload) {
+    @JsonProperty("last_reload") Status.Reload lastReload,
+    String socket) {
+
+  /** A state that names no socket. */
+  public RunState(
+      long pid,
+      boolean ready,
+      String relay,
+      String admin,
+      String upstream,
+      String stateDir,
+      Status.Daemon daemon,
+      int openConnections,
+      long totalConnections,
+      String started,
+      String updated,
+      Status.Reload lastReload) {
+    this(
+        pid,
+        ready,
+        relay,
+        admin,
+        upstream,
+        stateDir,
+        daemon,
+        openConnections,
+        totalConnections,
+        started,
+        updated,
+        lastReload,
+        null);
+  }
 
   public static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -83,7 +83,8 @@ class GatewayTest {
 
   @Test
   void writesItsRunStateBeforeItSaysItIsReady() throws Exception {
-    try (Gateway gateway = gateway(config("127.0.0.1:22"))) {
+    TailgateConfig cfg = config("127.0.0.1:22");
+    try (Gateway gateway = gateway(cfg)) {
       gateway.start();
 
       RunState state =
@@ -95,6 +96,11 @@ class GatewayTest {
       assertThat(state.admin()).isEqualTo(HostPort.format(gateway.adminAddress()));
       assertThat(state.upstream()).isEqualTo("direct");
       assertThat(state.daemon()).as("--no-bootstrap").isNull();
+      assertThat(state.socket())
+          .as("the LocalAPI socket, for the inventory plugin")
+          .isEqualTo(cfg.daemon().socket().toAbsolutePath().toString());
+      assertThat(new String(Files.readAllBytes(RunState.file(dir.resolve("run")))))
+          .contains("\"socket\" : \"" + state.socket() + "\"");
     }
   }
 

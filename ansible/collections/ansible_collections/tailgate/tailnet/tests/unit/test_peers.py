@@ -2,6 +2,7 @@
 python -m unittest discover -s tests/unit (from the collection's directory)."""
 import json
 import os
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -74,6 +75,28 @@ class Peers(unittest.TestCase):
             with open(os.path.join(run, "status.json"), "w") as f:
                 json.dump({"pid": os.getpid(), "socket": "/run/tg/tailscaled.sock"}, f)
             self.assertEqual(peers.default_socket(env), "/run/tg/tailscaled.sock")
+
+    def test_reads_the_socket_from_the_run_state_as_tailgate_up_writes_it(self):
+        # gateway.RunState's layout (Jackson, indented), socket last; GatewayTest holds the Java side.
+        written = (
+            '{\n  "pid" : %d,\n  "ready" : true,\n  "relay" : "127.0.0.1:1080",\n'
+            '  "state_dir" : "/home/a/.local/state/tailgate/tailscaled",\n  "open_connections" : 0,\n'
+            '  "total_connections" : 3,\n  "socket" : "/home/a/.local/state/tailgate/tailscaled.sock"\n}'
+        )
+        with tempfile.TemporaryDirectory() as run:
+            env = {"TAILGATE_RUN_DIR": run}
+            with open(os.path.join(run, "status.json"), "w") as f:
+                f.write(written % os.getpid())
+            self.assertEqual(peers.default_socket(env), "/home/a/.local/state/tailgate/tailscaled.sock")
+
+    def test_a_run_state_whose_tailgate_is_gone_names_no_socket(self):
+        with tempfile.TemporaryDirectory() as run:
+            env = {"TAILGATE_RUN_DIR": run}
+            gone = subprocess.Popen(["true"])
+            gone.wait()
+            with open(os.path.join(run, "status.json"), "w") as f:
+                json.dump({"pid": gone.pid, "socket": "/run/tg/tailscaled.sock"}, f)
+            self.assertEqual(peers.default_socket(env), peers.DEFAULT_SOCKET)
 
 
 if __name__ == "__main__":
