@@ -158,6 +158,37 @@ final class AnsibleOnTailnet {
     return RunningProcess.run(command(command), new byte[0], timeout);
   }
 
+  /** The copy of the generated ansible.cfg that {@link #withoutRetries} uses. */
+  static final String NO_RETRIES_CFG = "ansible-no-retries.cfg";
+
+  /**
+   * {@code command} with a copy of the generated ansible.cfg whose {@code [ssh_connection] retries}
+   * is 0 (the generated 3 stays for the other scenarios): a task whose ssh fails is failed, so
+   * nothing but tailgate's hold stands between a kill of tailscaled and a failed task.
+   */
+  List<String> withoutRetries(List<String> command) throws IOException {
+    Path copy = ansibleDir.resolve(NO_RETRIES_CFG);
+    if (!Files.exists(copy)) {
+      String cfg = Files.readString(ansibleDir.resolve("ansible.cfg"));
+      String none = cfg.replace("\nretries = 3\n", "\nretries = 0\n");
+      if (none.equals(cfg)) {
+        throw new IllegalStateException("no `retries = 3` in the generated ansible.cfg:\n" + cfg);
+      }
+      Files.writeString(copy, none);
+    }
+    Map<String, String> noRetries = new LinkedHashMap<>(env);
+    noRetries.put("ANSIBLE_CONFIG", NO_RETRIES_CFG);
+    return inNamespace(net, ansibleDir, noRetries, command);
+  }
+
+  /** Runs a command of {@link #command} or {@link #withoutRetries}, timed. */
+  Clients.Timed timed(List<String> inNamespace, Duration timeout)
+      throws IOException, InterruptedException {
+    long start = System.nanoTime();
+    RunningProcess.Result r = RunningProcess.run(inNamespace, new byte[0], timeout);
+    return new Clients.Timed(start, System.nanoTime(), r);
+  }
+
   /** ssh with the generated ssh_config, and only the test's key and known_hosts besides. */
   List<String> ssh(String host, String remoteCommand) {
     return List.of(

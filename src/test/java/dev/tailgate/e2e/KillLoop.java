@@ -6,21 +6,25 @@ import dev.tailgate.testing.RunningProcess;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
  * Scenario 5 (issue 14): {@code kill -9} of the gateway's tailscaled {@link #KILLS} times, each
  * followed at once by a loop of requests with no retries anywhere: plain {@code curl
- * --socks5-hostname} by MagicDNS name through the relay and plain {@code ssh} through {@code
- * tailgate connect} (the generated ssh_config), alternating, one after another, until the new
- * daemon has been Running for {@link #PAST_RUNNING} (the real daemon says Running on its disk
- * cache's netmap and dials by name fail until control's comes). None may fail. Each kill comes with
- * tailscaled's own netmap cache on disk ({@link NetmapCacheKeeper}), so that the next daemon takes
- * that fast path, which is otherwise a matter of timing. Beside the loop, a probe dials
- * tailscaled's own SOCKS5 port every 10 ms from the kill until it carries a dial, which times
- * tailscaled's own start (its pid file) to a working dial and counts the 0x01 it answers first.
- * Then a peer port with nothing listening must still fail fast through the relay.
+ * --socks5-hostname} by MagicDNS name through the relay, plain {@code ssh} through {@code tailgate
+ * connect} (the generated ssh_config) and {@code ansible -m ping} with the generated files and
+ * ansible.cfg's ssh {@code retries = 0} ({@link AnsibleOnTailnet#withoutRetries}), in turn, one
+ * after another, until the new daemon has been Running for {@link #PAST_RUNNING} (the real daemon
+ * says Running on its disk cache's netmap and dials by name fail until control's comes). None may
+ * fail. Each kill comes with tailscaled's own netmap cache on disk ({@link NetmapCacheKeeper}), so
+ * that the next daemon takes that fast path, which is otherwise a matter of timing. Beside the
+ * loop, a probe dials tailscaled's own SOCKS5 port every 10 ms from the kill until it carries a
+ * dial, which times tailscaled's own start (its pid file) to a working dial and counts the 0x01 it
+ * answers first. Then a peer port with nothing listening must still fail fast through the relay.
  */
 final class KillLoop {
   static final int KILLS = 10;
@@ -55,16 +59,36 @@ final class KillLoop {
 
   private KillLoop() {}
 
+  /**
+   * One kill's measures, in ns from the kill (0: none).
+   *
+   * @param toFirstByte the first relayed byte: the first curl's first byte of the page, by its
+   *     {@code time_starttransfer}
+   * @param toFirstAnsible the end of the first {@code ansible -m ping} that succeeded
+   */
   record Kill(
       boolean cached,
       long toFirstServed,
+      long toFirstByte,
+      long toFirstAnsible,
       long toDaemonDial,
       long daemonStartToDial,
       int daemon0x01) {}
 
+  /** The clients of the loop, in turn. */
+  private enum Client {
+    CURL,
+    SSH,
+    ANSIBLE
+  }
+
+  /** What curl prints after the page: when its first byte came, in seconds from its start. */
+  private static final String FIRST_BYTE = "\nfirst-byte %{time_starttransfer}\n";
+
   static void run(RealTailnet net, AnsibleOnTailnet ansible) throws Exception {
     String page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
     List<Recovery.Request> failed = new ArrayList<>();
+    Map<Client, Integer> counts = new EnumMap<>(Client.class);
     List<Kill> kills = new ArrayList<>();
     int requests = 0;
     long loadedBefore = loadedFromCache(net);
@@ -83,32 +107,64 @@ final class KillLoop {
             new Thread(() -> back.complete(Recovery.runningAgain(net, old)), "e2e-running-again");
         watcher.start();
         long firstServed = 0;
+        long firstByte = 0;
+        long firstAnsible = 0;
         int served = 0;
         long deadline = killed + LIMIT.toNanos();
         for (int i = 0; System.nanoTime() < deadline; i++) {
-          boolean curl = i % 2 == 0;
-          List<String> command =
-              curl
-                  ? Clients.curlSocks5h(RealTailnet.RELAY_PORT, page)
-                  : ansible.ssh(net.peerName, "true");
-          Clients.Timed r = net.clients.timed(command, Duration.ofSeconds(90));
+          Client client = Client.values()[i % Client.values().length];
+          Clients.Timed r =
+              switch (client) {
+                case CURL ->
+                    net.clients.timed(
+                        Clients.curlSocks5h(RealTailnet.RELAY_PORT, page, "-w", FIRST_BYTE),
+                        Duration.ofSeconds(90));
+                case SSH ->
+                    net.clients.timed(ansible.ssh(net.peerName, "true"), Duration.ofSeconds(90));
+                case ANSIBLE ->
+                    ansible.timed(ansible.withoutRetries(ping(net)), Duration.ofSeconds(90));
+              };
           requests++;
-          boolean ok = r.ok() && (!curl || r.result().output().contains(net.marker));
+          counts.merge(client, 1, Integer::sum);
+          String out = r.result().output();
+          boolean ok =
+              r.ok()
+                  && switch (client) {
+                    case CURL -> out.contains(net.marker);
+                    case SSH -> true;
+                    case ANSIBLE -> out.contains(net.peerName + " | SUCCESS");
+                  };
           if (!ok) {
-            failed.add(new Recovery.Request(curl ? "curl" : "ssh", r));
-          } else if (firstServed == 0) {
+            failed.add(new Recovery.Request(client.name().toLowerCase(Locale.ROOT), r));
+            continue;
+          }
+          if (firstServed == 0) {
             firstServed = r.endNanos() - killed;
+          }
+          if (client == Client.CURL && firstByte == 0) {
+            firstByte = r.startNanos() + firstByteNanos(out) - killed;
+          }
+          if (client == Client.ANSIBLE && firstAnsible == 0) {
+            firstAnsible = r.endNanos() - killed;
           }
           served++;
           Long running = back.getNow(null);
           if (served >= AT_LEAST
+              && firstAnsible != 0
               && running != null
               && (running == 0 || System.nanoTime() - running > PAST_RUNNING.toNanos())) {
             break;
           }
         }
         watcher.join(LIMIT.toMillis());
-        kills.add(kill(cached, killed, killedAt, started.join(), firstServed, probe.join()));
+        kills.add(
+            kill(
+                cached,
+                killed,
+                killedAt,
+                started.join(),
+                new long[] {firstServed, firstByte, firstAnsible},
+                probe.join()));
       }
     }
     long loaded = loadedFromCache(net) - loadedBefore;
@@ -116,7 +172,14 @@ final class KillLoop {
 
     Timings t = net.timings;
     String scenario = "kill loop (" + KILLS + " x kill -9, no client retries): ";
-    t.put(scenario + "requests / failed", requests + " / " + failed.size());
+    t.put(
+        scenario + "requests / failed",
+        requests
+            + " / "
+            + failed.size()
+            + " (curl, ssh, ansible -m ping: "
+            + counts.values()
+            + ")");
     t.put(
         scenario + "kills with tailscaled's netmap cache on disk / daemons that loaded it",
         kills.stream().filter(Kill::cached).count() + " / " + loaded + " of " + KILLS);
@@ -124,14 +187,21 @@ final class KillLoop {
         scenario + "kill -> first request served through tailgate (median / worst)",
         spread(kills.stream().map(Kill::toFirstServed).toList()));
     t.put(
+        scenario + "kill -> first relayed byte, curl's first byte of the page (median / worst)",
+        spread(kills.stream().map(Kill::toFirstByte).toList()));
+    t.put(
+        scenario + "kill -> first ansible -m ping done, ssh retries = 0 (median / worst)",
+        spread(kills.stream().map(Kill::toFirstAnsible).toList()));
+    t.put(
         scenario + "kill -> tailscaled's own SOCKS5 carries a dial (median / worst)",
         spread(kills.stream().map(Kill::toDaemonDial).toList()));
     t.put(
         scenario + "tailscaled's own start -> its SOCKS5 carries a dial (median / worst)",
         spread(kills.stream().map(Kill::daemonStartToDial).toList()));
     t.put(
-        scenario + "tailgate's part: first served - tailscaled's own first dial (median / worst)",
-        spread(kills.stream().map(x -> x.toFirstServed() - x.toDaemonDial()).toList()));
+        scenario
+            + "tailgate's part: first relayed byte - tailscaled's own first dial (median / worst)",
+        spread(kills.stream().map(x -> x.toFirstByte() - x.toDaemonDial()).toList()));
     t.put(
         scenario + "0x01 replies tailscaled's own SOCKS5 gave first, per kill",
         kills.stream().map(x -> Integer.toString(x.daemon0x01())).toList().toString());
@@ -141,15 +211,39 @@ final class KillLoop {
         .as("failed requests (%d in all): %s", requests, Recovery.describe(failed))
         .isEmpty();
     assertThat(kills).allSatisfy(x -> assertThat(x.toDaemonDial()).isPositive());
+    assertThat(kills).allSatisfy(x -> assertThat(x.toFirstAnsible()).isPositive());
+    assertThat(counts.get(Client.ANSIBLE)).isGreaterThanOrEqualTo(KILLS);
     assertThat(dead).as("a dead target still fails fast").isLessThan(Duration.ofSeconds(2));
   }
 
+  /**
+   * {@code ansible -m ping}: a module over ssh, as a play's first task is. The inventory is the
+   * peer's name, not the dynamic one: that asks the gateway's tailscaled, which is what was killed,
+   * and the subject here is the connection.
+   */
+  private static List<String> ping(RealTailnet net) {
+    return List.of("ansible", "all", "-i", net.peerName + ",", "-m", "ansible.builtin.ping");
+  }
+
+  /** curl's {@link #FIRST_BYTE} line, in ns. */
+  private static long firstByteNanos(String output) {
+    int at = output.lastIndexOf("first-byte ");
+    if (at < 0) {
+      return 0;
+    }
+    String seconds = output.substring(at + "first-byte ".length()).strip();
+    return (long) (Double.parseDouble(seconds) * 1e9);
+  }
+
+  /**
+   * @param served from the kill: first request served, first byte, first ansible (0: none)
+   */
   private static Kill kill(
       boolean cached,
       long killed,
       Instant killedAt,
       long started,
-      long firstServed,
+      long[] served,
       RunningProcess.Result probe) {
     String[] words = probe.output().strip().split(" ");
     long killEpoch = killedAt.getEpochSecond() * 1_000_000_000L + killedAt.getNano();
@@ -157,7 +251,9 @@ final class KillLoop {
     long dial = words[0].equals("ok") ? killed + Long.parseLong(words[1]) - killEpoch : 0;
     return new Kill(
         cached,
-        firstServed,
+        served[0],
+        served[1],
+        served[2],
         dial == 0 ? 0 : dial - killed,
         dial == 0 || started == 0 ? 0 : dial - started,
         Integer.parseInt(words[2]));

@@ -294,6 +294,7 @@ class RealTailnetIT {
   void ansiblePingWithTheGeneratedConfigAndTheDynamicInventoryAnswersPong() throws Exception {
     AnsibleOnTailnet a = ansible();
     long before = okLinesFor(net.peerName, RealTailnet.SSH_PORT);
+    int logBefore = net.connectionLog().size();
 
     long t = System.nanoTime();
     RunningProcess.Result r =
@@ -304,6 +305,24 @@ class RealTailnetIT {
     assertThat(r.output()).contains(net.peerName + " | SUCCESS").contains("\"ping\": \"pong\"");
     a.closeMasters();
     awaitOkLines(before + 1);
+    assertEachSshLineSince(logBefore, net.peerName + "@Ansible%20Ad-Hoc");
+  }
+
+  /**
+   * Every line of an ssh connection to the peer since line {@code from} carries {@code tag} (the
+   * generated group_vars pass the inventory host and the play to {@code tailgate connect --tag}).
+   */
+  private void assertEachSshLineSince(int from, String tag) throws Exception {
+    List<JsonNode> log = net.connectionLog();
+    List<JsonNode> ssh =
+        log.subList(from, log.size()).stream()
+            .filter(l -> net.peerName.equals(l.path("target_host").asText()))
+            .filter(l -> l.path("target_port").asInt() == RealTailnet.SSH_PORT)
+            .toList();
+    assertThat(ssh)
+        .as("the run's lines")
+        .isNotEmpty()
+        .allSatisfy(l -> assertThat(l.path("client_tag").asText()).as(l.toString()).isEqualTo(tag));
   }
 
   @Test
@@ -312,6 +331,7 @@ class RealTailnetIT {
     AnsibleOnTailnet a = ansible();
     Path stamp = a.dir.resolve("stamp");
     long before = okLinesFor(net.peerName, RealTailnet.SSH_PORT);
+    int logBefore = net.connectionLog().size();
 
     long t = System.nanoTime();
     RunningProcess.Result r =
@@ -327,6 +347,7 @@ class RealTailnetIT {
     assertThat(stamp).hasContent("reached " + net.peerName + " through tailgate");
     a.closeMasters();
     awaitOkLines(before + 1);
+    assertEachSshLineSince(logBefore, net.peerName + "@Reach%20every%20host%20through%20tailgate");
   }
 
   @Test
