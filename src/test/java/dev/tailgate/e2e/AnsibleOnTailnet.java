@@ -54,6 +54,15 @@ final class AnsibleOnTailnet {
 
   /** Writes the settings, runs {@code tailgate ansible}, and puts playbook and inventory beside. */
   static AnsibleOnTailnet generate(RealTailnet net) throws IOException, InterruptedException {
+    return generate(net, true);
+  }
+
+  /**
+   * As {@link #generate(RealTailnet)}; without {@code pinSshd}, the test's sshd key is not added to
+   * known_hosts: for a Tailscale SSH peer, whose keys come from the tailnet alone.
+   */
+  static AnsibleOnTailnet generate(RealTailnet net, boolean pinSshd)
+      throws IOException, InterruptedException {
     Path dir = net.run.resolve("ans");
     Path bin = dir.resolve("bin");
     TailgateScript.write(bin, TailgateCli.program());
@@ -128,6 +137,9 @@ final class AnsibleOnTailnet {
             "ansible_ssh_private_key_file: " + net.sshd.clientKey,
             "ansible_ssh_extra_args: '-F /dev/null -o IdentitiesOnly=yes'",
             ""));
+    if (!pinSshd) {
+      return a;
+    }
     // The peer runs plain OpenSSH, which advertises no key in the tailnet: its key goes after
     // the generated known_hosts' managed block, as the README says for such peers, and the
     // generated group_vars check it strictly.

@@ -42,18 +42,35 @@ final class Headscale implements AutoCloseable {
   /** Writes the config and policy into {@code dir}, starts it in {@code ns}, waits for its CLI. */
   static Headscale start(NetNamespace ns, Path binary, Path dir, Path log)
       throws IOException, InterruptedException {
+    return start(ns, binary, dir, log, false);
+  }
+
+  /**
+   * As {@link #start(NetNamespace, Path, Path, Path)}, and with {@code tailscaleSsh} an SSH rule:
+   * the user's untagged nodes (the gateway) may log in as root or anyone else to the {@link #TAG}
+   * nodes (the peer) by Tailscale SSH.
+   */
+  static Headscale start(NetNamespace ns, Path binary, Path dir, Path log, boolean tailscaleSsh)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path policy = dir.resolve("policy.hujson");
     // Any node may reach any other; tag:web exists (owned by user e2e) for the peer's key.
+    String ssh =
+        tailscaleSsh
+            ? ",\n  \"ssh\": [{\"action\": \"accept\", \"src\": [\"autogroup:member\"],"
+                + " \"dst\": [\""
+                + TAG
+                + "\"], \"users\": [\"root\", \"autogroup:nonroot\"]}]"
+            : "";
     Files.writeString(
         policy,
         """
         {
           "tagOwners": {"%s": ["%s@"]},
-          "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]
+          "acls": [{"action": "accept", "src": ["*"], "dst": ["*:*"]}]%s
         }
         """
-            .formatted(TAG, USER));
+            .formatted(TAG, USER, ssh));
     Path socket = dir.resolve("headscale.sock");
     Path config = dir.resolve("config.yaml");
     Files.writeString(

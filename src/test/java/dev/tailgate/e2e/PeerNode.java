@@ -53,16 +53,54 @@ final class PeerNode implements AutoCloseable {
       List<String> upFlags,
       Map<String, String> env)
       throws IOException, InterruptedException {
+    return start(
+        ns, tailscaled, tailscale, dir, log, hostname, wgPort, socksPort, key, upFlags, env, null);
+  }
+
+  /**
+   * As above; with {@code etcSsh}, tailscaled runs in a mount namespace of its own where that
+   * directory is /etc/ssh. tailscaled run as root serves Tailscale SSH with the system's host keys
+   * from /etc/ssh when there are some, else with keys it makes in its state dir's ssh/; an empty
+   * directory there gives the peer keys of its own, which the test may change.
+   */
+  static PeerNode start(
+      NetNamespace ns,
+      Path tailscaled,
+      Path tailscale,
+      Path dir,
+      Path log,
+      String hostname,
+      int wgPort,
+      int socksPort,
+      String key,
+      List<String> upFlags,
+      Map<String, String> env,
+      Path etcSsh)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path socket = dir.resolve("tailscaled.sock");
-    List<String> command =
+    List<String> command = new ArrayList<>();
+    if (etcSsh != null) {
+      Files.createDirectories(etcSsh);
+      command.addAll(
+          List.of(
+              "unshare",
+              "--mount",
+              "--propagation",
+              "private",
+              "sh",
+              "-c",
+              "mount --bind \"$0\" /etc/ssh && exec \"$@\"",
+              etcSsh.toString()));
+    }
+    command.addAll(
         List.of(
             tailscaled.toString(),
             "--tun=userspace-networking",
             "--statedir=" + dir.resolve("state"),
             "--socket=" + socket,
             "--port=" + wgPort,
-            "--socks5-server=127.0.0.1:" + socksPort);
+            "--socks5-server=127.0.0.1:" + socksPort));
     RunningProcess daemon = RunningProcess.start(ns.exec(env, command), log);
     PeerNode node = new PeerNode(hostname, socket, log, tailscale, daemon);
     try {

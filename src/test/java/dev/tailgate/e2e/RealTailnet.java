@@ -74,6 +74,15 @@ final class RealTailnet implements AutoCloseable {
   final String marker = "tailgate-e2e-" + Long.toHexString(System.nanoTime());
   private final List<AutoCloseable> stack = new ArrayList<>();
 
+  /**
+   * Set before {@link #startTailnet}: the peer serves Tailscale SSH ({@code tailscale up --ssh},
+   * headscale's SSH rule) with host keys of its own ({@link PeerNode}), so port 22 of its tailnet
+   * address is tailscaled's SSH server, not the test's sshd.
+   */
+  boolean tailscaleSsh;
+
+  private String peerKey;
+
   NetNamespace ns;
   Headscale headscale;
   PeerNode peer;
@@ -122,7 +131,11 @@ final class RealTailnet implements AutoCloseable {
     t = System.nanoTime();
     headscale =
         Headscale.start(
-            ns, bin.headscale(), run.resolve("headscale"), logs.resolve("headscale.log"));
+            ns,
+            bin.headscale(),
+            run.resolve("headscale"),
+            logs.resolve("headscale.log"),
+            tailscaleSsh);
     stack.add(headscale);
     timings.phase("headscale serve until its CLI answers", Timings.since(t));
 
@@ -153,20 +166,9 @@ final class RealTailnet implements AutoCloseable {
     timings.phase("peer web server", Timings.since(t));
 
     t = System.nanoTime();
-    peer =
-        PeerNode.start(
-            ns,
-            bin.tailscaled(),
-            bin.tailscale(),
-            run.resolve("peer"),
-            logs.resolve("peer-tailscaled.log"),
-            PEER,
-            PEER_WG_PORT,
-            PEER_SOCKS_PORT,
-            reusable,
-            List.of(),
-            TAILSCALED_ENV);
-    stack.add(peer);
+    peerKey = reusable;
+    peer = startPeer("peer-tailscaled.log");
+    stack.add(() -> peer.close());
     timings.phase(
         "peer tailscaled: start, tailscale up, Running (by hand, no tailgate)", Timings.since(t));
     peerName = peer.dnsName();
@@ -175,6 +177,37 @@ final class RealTailnet implements AutoCloseable {
     sshd = Sshd.start(ns, run.resolve("sshd"), logs.resolve("peer-sshd.log"), SSH_PORT, peerName);
     stack.add(sshd);
     timings.phase("peer sshd", Timings.since(t));
+  }
+
+  private PeerNode startPeer(String log) throws IOException, InterruptedException {
+    return PeerNode.start(
+        ns,
+        bin.tailscaled(),
+        bin.tailscale(),
+        run.resolve("peer"),
+        logs.resolve(log),
+        PEER,
+        PEER_WG_PORT,
+        PEER_SOCKS_PORT,
+        peerKey,
+        tailscaleSsh ? List.of("--ssh") : List.of(),
+        TAILSCALED_ENV,
+        tailscaleSsh ? run.resolve("peer-etc-ssh") : null);
+  }
+
+  /**
+   * Stops the Tailscale SSH peer's tailscaled, removes the host keys it made, and starts it again
+   * on the same state: the same node, name and address, with new SSH host keys.
+   */
+  void restartPeerWithNewHostKeys() throws IOException, InterruptedException {
+    peer.close();
+    Path keys = run.resolve("peer/state/ssh");
+    try (Stream<Path> files = Files.list(keys)) {
+      for (Path key : files.toList()) {
+        Files.delete(key);
+      }
+    }
+    peer = startPeer("peer-tailscaled-new-host-keys.log");
   }
 
   /** The arguments of {@code tailgate up} for the gateway, with the single-use key in a file. */
