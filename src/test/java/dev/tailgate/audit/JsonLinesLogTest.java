@@ -38,6 +38,11 @@ class JsonLinesLogTest {
   }
 
   private static ConnectionEvent local(ConnectionEvent.LocalClient who) {
+    return client(who, null);
+  }
+
+  /** The event of {@link #event} with this local client and client tag. */
+  private static ConnectionEvent client(ConnectionEvent.LocalClient who, String tag) {
     ConnectionEvent e = event("db1.example.ts.net");
     return new ConnectionEvent(
         e.ts(),
@@ -56,7 +61,8 @@ class JsonLinesLogTest {
         e.closedBy(),
         who,
         null,
-        0);
+        0,
+        tag);
   }
 
   @Test
@@ -109,27 +115,7 @@ class JsonLinesLogTest {
 
   @Test
   void namesTheClientTagAfterTheClientOnlyWhenThereIsOne() throws Exception {
-    ConnectionEvent e = event("web1.example.ts.net");
-    ConnectionEvent tagged =
-        new ConnectionEvent(
-            e.ts(),
-            e.id(),
-            e.client(),
-            e.proto(),
-            e.targetHost(),
-            e.targetPort(),
-            e.decision(),
-            e.rule(),
-            e.reason(),
-            e.result(),
-            e.bytesUp(),
-            e.bytesDown(),
-            e.durationMs(),
-            e.closedBy(),
-            null,
-            null,
-            0,
-            "web1@Deploy%20site");
+    ConnectionEvent tagged = client(null, "web1@Deploy%20site");
 
     JsonNode line = JSON.readTree(JsonLinesLog.toLine(tagged));
 
@@ -137,7 +123,7 @@ class JsonLinesLogTest {
         .toIterable()
         .startsWith("ts", "id", "client", "client_tag", "proto");
     assertThat(line.get("client_tag").asText()).isEqualTo("web1@Deploy%20site");
-    assertThat(JSON.readTree(JsonLinesLog.toLine(e)).has("client_tag")).isFalse();
+    assertThat(JSON.readTree(JsonLinesLog.toLine(local(null))).has("client_tag")).isFalse();
   }
 
   @Test
