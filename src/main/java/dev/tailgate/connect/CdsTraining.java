@@ -27,7 +27,11 @@ public final class CdsTraining {
       relay.start();
       String proxy = "127.0.0.1:".concat(Integer.toString(server.getLocalPort()));
       PrintStream quiet = new PrintStream(OutputStream.nullOutputStream());
-      Connect.run(new ConnectOptions("web-1.tail1234.ts.net", "22", proxy, false, null), quiet);
+      // As the generated group_vars run it: with a tag (the pretend relay picks no-auth).
+      Connect.run(
+          new ConnectOptions(
+              "web-1.tail1234.ts.net", "22", proxy, false, null, null, "web-1@Ansible%20Ad-Hoc"),
+          quiet);
       Connect.run(new ConnectOptions("100.64.0.9", "22", proxy, false, null), quiet);
       Connect.run(new ConnectOptions("db", "22", "127.0.0.1:1", false, null), quiet);
       relay.join(5_000);
@@ -48,7 +52,7 @@ public final class CdsTraining {
         try (Socket s = server.accept()) {
           InputStream in = s.getInputStream();
           OutputStream out = s.getOutputStream();
-          in.readNBytes(3);
+          in.readNBytes(in.readNBytes(2)[1]); // VER NMETHODS, then the methods
           out.write(new byte[] {5, 0});
           byte[] head = in.readNBytes(4);
           int length = head[3] == 3 ? in.read() : head[3] == 1 ? 4 : 16;
