@@ -115,10 +115,12 @@ class ConsumersTest {
             "-o");
 
     assertThat(r.exitCode()).as(r.output()).isZero();
-    // Ansible prints the value as JSON: the shlex quoting survived YAML intact.
+    // Ansible prints the value as JSON: the shlex quoting survived YAML intact, and Ansible
+    // templated the tag: the inventory host and the ad-hoc play, URL-encoded, % doubled for ssh.
     assertThat(r.output())
         .contains(
-            "-o ProxyCommand=\\\"'/opt/my tools/tailgate' connect --proxy 127.0.0.1:1080 %h %p\\\"");
+            "-o ProxyCommand=\\\"'/opt/my tools/tailgate' connect --proxy 127.0.0.1:1080 --tag"
+                + " 'web-1.tail1234.ts.net@Ansible%%20Ad-Hoc' %h %p\\\"");
   }
 
   @Test
