@@ -120,6 +120,11 @@ final class Tunneler {
       return;
     }
 
+    String unreachable = gate.unreachable(request.host());
+    if (unreachable != null) {
+      fail(ctx, state, replies, DialFailure.hostUnreachable(unreachable));
+      return;
+    }
     state.fail("error", "client closed before the dial completed");
     state.phase = "dialing";
     attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
