@@ -89,7 +89,7 @@ final class Monitor {
       String name =
           IpnState.fromCode(state.asInt()).map(IpnState::wireName).orElse("state " + state.asInt());
       report(gen, "tailscaled left Running for " + name);
-    } else if (notify.has("NetMap")) {
+    } else if (notify.hasNonNull("NetMap")) {
       hurry(); // peers came, went or changed: the relay's peer list follows within a probe
     }
   }
