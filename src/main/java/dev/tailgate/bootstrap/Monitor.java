@@ -18,8 +18,7 @@ import java.util.function.Consumer;
  * exits; the IPN bus says the state left Running (or the stream breaks); the LocalAPI fails two
  * probes in a row (a wedged daemon, e.g. SIGSTOP). Hands each Running status on; while the daemon
  * is not in its control server's map poll it probes every {@link #UNTIL_CONNECTED}, so that the
- * moment control's netmap comes is seen at once (see {@link ControlLink}); a new netmap on the bus
- * (a peer went offline, got a tag) is probed at once too, for the gateway's peer list.
+ * moment control's netmap comes is seen at once (see {@link ControlLink}).
  */
 final class Monitor {
   /**
@@ -89,8 +88,6 @@ final class Monitor {
       String name =
           IpnState.fromCode(state.asInt()).map(IpnState::wireName).orElse("state " + state.asInt());
       report(gen, "tailscaled left Running for " + name);
-    } else if (notify.hasNonNull("NetMap")) {
-      hurry(); // peers came, went or changed: the relay's peer list follows within a probe
     }
   }
 

@@ -7,16 +7,19 @@ import dev.tailgate.policy.PeerList;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
  * The live peer list for the allowlist's {@code tag:} and {@code os:} rules and the relay's instant
- * answers: tailscaled's last status (the supervisor's, probed every few seconds and at once when
- * the IPN bus brings a new netmap) mapped into policy's {@link PeerList}, which knows nothing of
- * the LocalAPI. Mapped once per status, on the first connection that asks, and kept until the next.
+ * answers: tailscaled's last status (the supervisor's, probed every 5 s: on Linux the IPN bus
+ * carries no netmap, decision record 0011) mapped into policy's {@link PeerList}, which knows
+ * nothing of the LocalAPI. Mapped once per status, on the first connection that asks, and kept
+ * until the next.
  */
 final class PeerFeed implements Supplier<PeerList> {
   /** Go's zero {@code time.Time}: a node never seen. */
@@ -27,6 +30,12 @@ final class PeerFeed implements Supplier<PeerList> {
   private record Mapped(TailscaleStatus status, PeerList peers) {}
 
   private volatile Mapped last;
+
+  /**
+   * When each peer (by MagicDNS name) was last listed online by this gateway: the "last seen" of an
+   * offline peer whose control server sends none (headscale's status carries none).
+   */
+  private final Map<String, Instant> seenOnline = new HashMap<>();
 
   /**
    * @param supervisor tailscaled's, or {@code null} with {@code --no-bootstrap}: then the list is
@@ -48,25 +57,54 @@ final class PeerFeed implements Supplier<PeerList> {
     }
     Mapped m = last;
     if (m == null || m.status() != status.get() || !at.get().equals(m.peers().asOf())) {
-      m = new Mapped(status.get(), of(status.get(), at.get()));
-      last = m;
+      m = map(status.get(), at.get());
     }
     return m.peers();
   }
 
+  private synchronized Mapped map(TailscaleStatus status, Instant at) {
+    Mapped m = last;
+    if (m == null || m.status() != status || !at.equals(m.peers().asOf())) {
+      m = new Mapped(status, of(status, at, seenOnline));
+      last = m;
+    }
+    return m;
+  }
+
   /** The status's peers, and this node itself (so that its own name is no "no such peer"). */
   static PeerList of(TailscaleStatus status, Instant asOf) {
+    return of(status, asOf, new HashMap<>());
+  }
+
+  /**
+   * @param seenOnline when each peer was last listed online, updated with this status's online
+   *     peers and cut to its peers
+   */
+  static PeerList of(TailscaleStatus status, Instant asOf, Map<String, Instant> seenOnline) {
     List<PeerList.Peer> peers = new ArrayList<>(status.peers().size() + 1);
-    status.self().ifPresent(self -> peers.add(peer(self, true)));
-    status.peers().forEach(p -> peers.add(peer(p, p.online())));
+    status.self().ifPresent(self -> peers.add(peer(self, true, null)));
+    for (PeerStatus p : status.peers()) {
+      if (p.online()) {
+        seenOnline.put(p.dnsName(), asOf);
+      }
+      peers.add(peer(p, p.online(), seenOnline.get(p.dnsName())));
+    }
+    seenOnline.keySet().retainAll(status.peers().stream().map(PeerStatus::dnsName).toList());
     return PeerList.of(status.magicDnsSuffix(), peers, asOf);
   }
 
-  private static PeerList.Peer peer(PeerStatus p, boolean online) {
+  private static PeerList.Peer peer(PeerStatus p, boolean online, Instant seenHere) {
+    Instant seen = lastSeen(p);
     return new PeerList.Peer(
-        p.dnsName(), p.tailscaleIps(), new HashSet<>(p.tags()), p.os(), online, lastSeen(p));
+        p.dnsName(),
+        p.tailscaleIps(),
+        new HashSet<>(p.tags()),
+        p.os(),
+        online,
+        seen != null || online ? seen : seenHere);
   }
 
+  /** Control's {@code LastSeen}, or null when it sent none (absent, Go's zero time, unreadable). */
   private static Instant lastSeen(PeerStatus p) {
     try {
       Instant seen = p.lastSeen().isEmpty() ? null : Instant.parse(p.lastSeen());

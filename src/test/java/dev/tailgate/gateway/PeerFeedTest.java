@@ -58,4 +58,30 @@ class PeerFeedTest {
   void withoutASupervisorThePeerListIsNeverKnown() {
     assertThat(new PeerFeed(null).get().known()).isFalse();
   }
+
+  private static TailscaleStatus plainIs(boolean online) throws Exception {
+    String json =
+        """
+        {"BackendState": "Running", "MagicDNSSuffix": "tailnet.test",
+         "Peer": {"k1": {"DNSName": "plain.tailnet.test.", "TailscaleIPs": ["100.64.0.2"],
+                         "OS": "linux", "Online": %s}}}
+        """
+            .formatted(online);
+    return TailscaleStatus.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
+
+  @Test
+  void anOfflinePeerWithoutControlsLastSeenWasLastSeenWhenThisGatewayLastListedItOnline()
+      throws Exception {
+    java.util.Map<String, Instant> seen = new java.util.HashMap<>();
+    PeerFeed.of(plainIs(true), NOW, seen);
+    Instant later = NOW.plusSeconds(7);
+
+    PeerList peers = PeerFeed.of(plainIs(false), later, seen);
+
+    assertThat(peers.unreachable("plain.tailnet.test", later))
+        .isEqualTo("peer plain.tailnet.test is offline (last seen 2026-12-04T21:00:00Z)");
+    assertThat(PeerFeed.of(plainIs(false), later).unreachable("plain", later))
+        .endsWith("(last seen unknown)");
+  }
 }
