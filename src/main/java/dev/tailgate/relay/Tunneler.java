@@ -3,6 +3,7 @@ package dev.tailgate.relay;
 import dev.tailgate.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -122,7 +124,8 @@ final class Tunneler {
 
     String unreachable = gate.unreachable(request.host());
     if (unreachable != null) {
-      fail(ctx, state, replies, DialFailure.hostUnreachable(unreachable));
+      DialFailure failure = DialFailure.hostUnreachable(unreachable);
+      fail(ctx, state, failure, () -> replies.knownUnreachable(ctx, failure));
       return;
     }
     state.fail("error", "client closed before the dial completed");
@@ -218,12 +221,20 @@ final class Tunneler {
 
   private void fail(
       ChannelHandlerContext ctx, ConnectionState state, Replies replies, DialFailure failure) {
+    fail(ctx, state, failure, () -> replies.failed(ctx, failure));
+  }
+
+  private void fail(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      DialFailure failure,
+      Supplier<ChannelFuture> reply) {
     Channel client = ctx.channel();
     state.fail(failure.result(), failure.reason());
     state.closedBy(failure.upstreamFault() ? "error" : "target");
     log.debug("{} dial failed: {}", state.tag(client), failure.reason());
     if (client.isActive()) {
-      replies.failed(ctx, failure).addListener(ChannelFutureListener.CLOSE);
+      reply.get().addListener(ChannelFutureListener.CLOSE);
     }
   }
 

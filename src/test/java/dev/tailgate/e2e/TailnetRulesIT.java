@@ -221,6 +221,13 @@ class TailnetRulesIT {
     assertThat(line.path("reason").asText())
         .startsWith("peer " + plainName + " is offline (last seen ");
     assertThat(duration(relayed)).isLessThan(Duration.ofMillis(1000));
+    RunningProcess.Result connect =
+        net.tailgate.run(List.of("connect", plainName, Integer.toString(PLAIN_PORT)));
+    assertThat(connect.exitCode()).isEqualTo(8);
+    assertThat(connect.output())
+        .as("the one line ssh and Ansible show")
+        .contains(plainName + ":" + PLAIN_PORT + ": peer " + plainName + " is offline (last seen ")
+        .doesNotContain("last seen unknown");
     net.timings.phase("offline peer, before (tailscaled's own answer)", duration(direct));
     net.timings.phase("offline peer, after (tailgate's instant answer)", duration(relayed));
     net.timings.phase("online peer, refused port, through the relay", duration(online));
