@@ -116,31 +116,14 @@ interface HostPattern {
   }
 
   /**
-   * {@code tag:prod}: a tailnet peer carrying that ACL tag, named by its MagicDNS name or any of
-   * its addresses; nothing while the peer list is unknown.
+   * {@code tag:prod} ({@code tag} true) or {@code os:linux}: a tailnet peer carrying that ACL tag
+   * or running that OS, named by its MagicDNS name or any of its addresses; nothing while the peer
+   * list is unknown.
    */
-  record Tagged(String tag) implements HostPattern {
+  record OfPeer(boolean tag, String name) implements HostPattern {
     @Override
     public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
-      return peer != null && peer.hasTag(tag);
-    }
-
-    @Override
-    public boolean namesSpecial() {
-      return false;
-    }
-
-    @Override
-    public boolean needsPeer() {
-      return true;
-    }
-  }
-
-  /** {@code os:linux}: a tailnet peer running that OS, found as for {@link Tagged}. */
-  record OnOs(String os) implements HostPattern {
-    @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
-      return peer != null && peer.runs(os);
+      return peer != null && (tag ? peer.hasTag(name) : peer.runs(name));
     }
 
     @Override

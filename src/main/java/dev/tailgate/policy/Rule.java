@@ -100,8 +100,7 @@ record Rule(String text, HostPattern host, PortSet ports) {
     }
     PortSet ports = colon < 0 ? PortSet.ANY : PortSet.parse(rest.substring(colon + 1));
     String lowered = name.toLowerCase(Locale.ROOT);
-    return new Rule(
-        text, tag ? new HostPattern.Tagged(TAG + lowered) : new HostPattern.OnOs(lowered), ports);
+    return new Rule(text, new HostPattern.OfPeer(tag, tag ? TAG + lowered : lowered), ports);
   }
 
   private static HostPattern host(String host) {
