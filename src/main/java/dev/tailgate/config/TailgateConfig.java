@@ -72,29 +72,6 @@ public record TailgateConfig(
     public Daemon {
       advertiseTags = List.copyOf(advertiseTags);
     }
-
-    /** Without tags, not ephemeral. */
-    public Daemon(
-        String tailscaled,
-        String tailscale,
-        Path stateDir,
-        Path socket,
-        String authKey,
-        String hostname,
-        String loginServer,
-        Path log) {
-      this(
-          tailscaled,
-          tailscale,
-          stateDir,
-          socket,
-          authKey,
-          hostname,
-          loginServer,
-          log,
-          List.of(),
-          false);
-    }
   }
 
   /** An ACL tag as Tailscale spells it: {@code tag:} then a letter, letters, digits or '-'. */
