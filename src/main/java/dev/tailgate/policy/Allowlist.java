@@ -262,6 +262,15 @@ public final class Allowlist {
     return null;
   }
 
+  /**
+   * Whether {@link #decide} would judge without all its rules because a {@code tag:} or {@code os:}
+   * rule waits for tailscaled's peer list (before it is first Running): the relay holds the request
+   * until then, as for {@link #awaitsMagicDnsSuffix}.
+   */
+  public boolean awaitsPeerList() {
+    return needsPeer && !peers.get().known();
+  }
+
   /** The original rule texts, in order. */
   public List<String> rules() {
     return texts;

@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -61,10 +62,12 @@ final class Tunneler {
     }
     Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     // The listener opens while tailscaled boots: a name refused now that a `tailnet` rule may
-    // allow once Running brings the MagicDNS suffix waits for it, then is judged again (in
-    // report mode too, so that what it logs as would_deny is what enforce mode would refuse).
+    // allow once Running brings the MagicDNS suffix (a target a `tag:` rule may allow once it
+    // brings the peer list) waits for it, then is judged again (in report mode too, so that what
+    // it logs as would_deny is what enforce mode would refuse).
+    Allowlist allowlist = policy.get().allowlist();
     if ((!decision.allowed() || decision.wouldDeny())
-        && policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
+        && (allowlist.awaitsMagicDnsSuffix(request.host()) || allowlist.awaitsPeerList())) {
       CompletableFuture<Void> settled = gate.whenSettled();
       if (!settled.isDone()) {
         state.phase = "held";

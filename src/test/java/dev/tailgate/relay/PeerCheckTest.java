@@ -7,13 +7,18 @@ import static dev.tailgate.relay.Embedded.writtenText;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.PeerList;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -112,6 +117,37 @@ class PeerCheckTest {
 
     assertThat(writtenText(ch)).startsWith("HTTP/1.1 200");
     assertThat(asked).containsExactly("db-1.tail1234.ts.net");
+    assertThat(dialer.dialed).containsExactly("db-1.tail1234.ts.net:22");
+  }
+
+  @Test
+  void aTargetATagRuleMayAdmitWaitsForThePeerListThenIsJudgedOnIt() throws Exception {
+    AtomicReference<PeerList> peers = new AtomicReference<>(PeerList.UNKNOWN);
+    ScriptedGate booting = new ScriptedGate();
+    booting.ready.complete(null);
+    booting.settled = new CompletableFuture<>();
+    Allowlist rules = Allowlist.parse(List.of("tag:prod:22")).withPeers(peers::get);
+    EmbeddedChannel ch = Embedded.client(rules, dialer, booting, null, log);
+    ch.writeInbound(ascii("CONNECT db-1.tail1234.ts.net:22 HTTP/1.1\r\n\r\n"));
+    ch.runPendingTasks();
+    assertThat(writtenText(ch)).as("held, not refused").isEmpty();
+
+    peers.set(
+        PeerList.of(
+            "tail1234.ts.net",
+            List.of(
+                new PeerList.Peer(
+                    "db-1.tail1234.ts.net",
+                    List.of("100.64.0.7"),
+                    Set.of("tag:prod"),
+                    "linux",
+                    true,
+                    null)),
+            Instant.now()));
+    booting.settled.complete(null);
+    ch.runPendingTasks();
+
+    assertThat(writtenText(ch)).startsWith("HTTP/1.1 200");
     assertThat(dialer.dialed).containsExactly("db-1.tail1234.ts.net:22");
   }
 
