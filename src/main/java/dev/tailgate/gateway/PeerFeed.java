@@ -25,7 +25,10 @@ final class PeerFeed implements Supplier<PeerList> {
   /** Go's zero {@code time.Time}: a node never seen. */
   private static final Instant GO_ZERO = Instant.parse("0001-01-01T00:00:00Z");
 
-  private final Supervisor supervisor;
+  /** tailscaled's last status and when it was read, both empty before the first. */
+  private final Supplier<Optional<TailscaleStatus>> status;
+
+  private final Supplier<Optional<Instant>> statusAt;
 
   private record Mapped(TailscaleStatus status, PeerList peers) {}
 
@@ -42,20 +45,30 @@ final class PeerFeed implements Supplier<PeerList> {
    *     never known
    */
   PeerFeed(Supervisor supervisor) {
-    this.supervisor = supervisor;
+    this(
+        supervisor == null ? Optional::empty : supervisor::lastStatus,
+        supervisor == null ? Optional::empty : supervisor::lastStatusAt);
+  }
+
+  PeerFeed(Supplier<Optional<TailscaleStatus>> status, Supplier<Optional<Instant>> statusAt) {
+    this.status = status;
+    this.statusAt = statusAt;
   }
 
   @Override
   public PeerList get() {
-    if (supervisor == null) {
-      return PeerList.UNKNOWN;
-    }
-    Optional<TailscaleStatus> status = supervisor.lastStatus();
-    Optional<Instant> at = supervisor.lastStatusAt();
+    Optional<TailscaleStatus> status = this.status.get();
+    Optional<Instant> at = statusAt.get();
     if (status.isEmpty() || at.isEmpty()) {
       return PeerList.UNKNOWN;
     }
     Mapped m = last;
+    if (!status.get().inControlsMapPoll()) {
+      // A restarted daemon runs on its disk cache's netmap (maybe no peers) until control's comes
+      // (decision record 0011), and keeps its last one while control is away: the list stays the
+      // last one control gave, growing older, so that instant answers stop and tag rules go on.
+      return m == null ? PeerList.UNKNOWN : m.peers();
+    }
     if (m == null || m.status() != status.get() || !at.get().equals(m.peers().asOf())) {
       m = map(status.get(), at.get());
     }

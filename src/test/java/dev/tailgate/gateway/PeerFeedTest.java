@@ -84,4 +84,33 @@ class PeerFeedTest {
     assertThat(PeerFeed.of(plainIs(false), later).unreachable("plain", later))
         .endsWith("(last seen unknown)");
   }
+
+  @Test
+  void aStatusOutOfControlsMapPollKeepsTheListControlLastGave() throws Exception {
+    java.util.concurrent.atomic.AtomicReference<TailscaleStatus> now =
+        new java.util.concurrent.atomic.AtomicReference<>(selfIs(false, true));
+    PeerFeed feed =
+        new PeerFeed(() -> java.util.Optional.of(now.get()), () -> java.util.Optional.of(NOW));
+
+    assertThat(feed.get().known()).as("a disk cache's netmap is no peer list").isFalse();
+
+    now.set(selfIs(true, true));
+    assertThat(feed.get().find("plain").online()).isTrue();
+
+    now.set(selfIs(false, false)); // control gone: its last word stands
+    assertThat(feed.get().find("plain").online()).isTrue();
+  }
+
+  /** A Running status whose Self is (not) in control's map poll, with one peer. */
+  private static TailscaleStatus selfIs(boolean inMapPoll, boolean plainOnline) throws Exception {
+    String json =
+        """
+        {"BackendState": "Running", "MagicDNSSuffix": "tailnet.test",
+         "Self": {"DNSName": "gw.tailnet.test.", "Online": %s},
+         "Peer": {"k1": {"DNSName": "plain.tailnet.test.", "TailscaleIPs": ["100.64.0.2"],
+                         "OS": "linux", "Online": %s}}}
+        """
+            .formatted(inMapPoll, plainOnline);
+    return TailscaleStatus.parse(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+  }
 }
