@@ -86,7 +86,8 @@ function render(s) {
   rows("targets", c.by_target, t => [t.target, t.count], "—");
   rows("refusals", s.refusals, r => [new Date(r.ts).toLocaleTimeString(), r.client, r.proto || "—", r.target || "—", r.rule || "no rule matched", r.reason], "none");
   rows("peers", s.peers, p => [p.name, p.ips.join(", "), p.os, p.online ? "yes" : "no", p.tags.join(", "),
-    el("td", p.ssh_allowed ? "allowed by " + p.rule : "refused", p.ssh_allowed ? "ok-text" : "bad-text")],
+    el("td", p.ssh_allowed ? "allowed by " + p.rule : "refused", p.ssh_allowed ? "ok-text" : "bad-text"),
+    el("td", p.admitted_by || "no rule", p.admitted_by ? "ok-text" : "bad-text")],
     d.managed ? "no peers" : "not known without tailscaled");
 }
 

@@ -54,6 +54,7 @@ public final class Supervisor implements AutoCloseable {
   private final ControlLink control = new ControlLink();
   private volatile Optional<TailscaledProcess> process = Optional.empty();
   private volatile TailscaleStatus lastStatus;
+  private volatile Instant lastStatusAt;
   private volatile String lastFailure;
   private volatile Instant since = Instant.now();
   private volatile int restarts;
@@ -167,6 +168,7 @@ public final class Supervisor implements AutoCloseable {
   /** A status of the Running daemon: the last one seen. */
   private void fresh(TailscaleStatus status) {
     lastStatus = status;
+    lastStatusAt = Instant.now(); // after: a reader pairing them errs towards stale, so dials
     control.observe(status);
     if (!status.inControlsMapPoll()) {
       monitor.hurry();
@@ -247,6 +249,11 @@ public final class Supervisor implements AutoCloseable {
   /** tailscaled's status as last seen (at most a probe interval old), or empty before the first. */
   public Optional<TailscaleStatus> lastStatus() {
     return Optional.ofNullable(lastStatus);
+  }
+
+  /** When {@link #lastStatus()} was asked for, or empty before the first. */
+  public Optional<Instant> lastStatusAt() {
+    return Optional.ofNullable(lastStatusAt);
   }
 
   /** The MagicDNS suffix as tailscaled last reported it, or null. */

@@ -13,8 +13,8 @@ import java.util.OptionalInt;
  * the settings (after containerboot, which keeps this apart from running the process).
  *
  * <pre>
- * tailscaled --tun=userspace-networking --socks5-server=HOST:PORT --statedir=DIR --socket=PATH [--port=N]
- * tailscale --socket=PATH up --auth-key=file:KEYFILE --timeout=60s --shields-up [--hostname=H] [--login-server=URL]
+ * tailscaled --tun=userspace-networking --socks5-server=HOST:PORT --statedir=DIR [--state=mem:] --socket=PATH [--port=N]
+ * tailscale --socket=PATH up --auth-key=file:KEYFILE --timeout=60s --shields-up [--hostname=H] [--login-server=URL] [--advertise-tags=T,T]
  * </pre>
  *
  * @param tailscaled the daemon binary (a bare name is looked up in PATH when run)
@@ -27,6 +27,11 @@ import java.util.OptionalInt;
  *     ones
  * @param hostname the node's name in the tailnet
  * @param loginServer a control server other than Tailscale's, e.g. headscale
+ * @param advertiseTags ACL tags the node asks for ({@code tag:web}); an OAuth client secret as the
+ *     key needs at least one
+ * @param ephemeral the node's state stays in memory ({@code --state=mem:}, which tailscaled also
+ *     registers as an ephemeral node): control removes it soon after it goes offline, and a restart
+ *     logs in anew with the key
  */
 public record TailscaledCommand(
     Path tailscaled,
@@ -37,7 +42,9 @@ public record TailscaledCommand(
     Path socket,
     OptionalInt port,
     Optional<String> hostname,
-    Optional<String> loginServer) {
+    Optional<String> loginServer,
+    List<String> advertiseTags,
+    boolean ephemeral) {
 
   /**
    * Bounds {@code tailscale up}, which otherwise waits forever for an unreachable control server.
@@ -47,7 +54,33 @@ public record TailscaledCommand(
    */
   public static final String UP_TIMEOUT = "60s";
 
+  /** Without tags, not ephemeral. */
+  public TailscaledCommand(
+      Path tailscaled,
+      Path tailscale,
+      String socks5Host,
+      int socks5Port,
+      Path stateDir,
+      Path socket,
+      OptionalInt port,
+      Optional<String> hostname,
+      Optional<String> loginServer) {
+    this(
+        tailscaled,
+        tailscale,
+        socks5Host,
+        socks5Port,
+        stateDir,
+        socket,
+        port,
+        hostname,
+        loginServer,
+        List.of(),
+        false);
+  }
+
   public TailscaledCommand {
+    advertiseTags = List.copyOf(advertiseTags);
     Objects.requireNonNull(tailscaled, "tailscaled");
     Objects.requireNonNull(tailscale, "tailscale");
     Objects.requireNonNull(stateDir, "stateDir");
@@ -79,6 +112,9 @@ public record TailscaledCommand(
     args.add("--tun=userspace-networking");
     args.add("--socks5-server=" + hostPort(socks5Host, socks5Port));
     args.add("--statedir=" + stateDir);
+    if (ephemeral) {
+      args.add("--state=mem:");
+    }
     args.add("--socket=" + socket);
     port.ifPresent(p -> args.add("--port=" + p));
     return List.copyOf(args);
@@ -99,6 +135,9 @@ public record TailscaledCommand(
     args.add("--shields-up");
     hostname.ifPresent(h -> args.add("--hostname=" + h));
     loginServer.ifPresent(url -> args.add("--login-server=" + url));
+    if (!advertiseTags.isEmpty()) {
+      args.add("--advertise-tags=" + String.join(",", advertiseTags));
+    }
     return List.copyOf(args);
   }
 
@@ -114,6 +153,9 @@ public record TailscaledCommand(
     args.add("--shields-up");
     hostname.ifPresent(h -> args.add("--hostname=" + h));
     loginServer.ifPresent(url -> args.add("--login-server=" + url));
+    if (!advertiseTags.isEmpty()) {
+      args.add("--advertise-tags=" + String.join(",", advertiseTags));
+    }
     return List.copyOf(args);
   }
 

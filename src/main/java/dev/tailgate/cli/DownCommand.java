@@ -1,6 +1,7 @@
 package dev.tailgate.cli;
 
 import dev.tailgate.bootstrap.DaemonStopper;
+import dev.tailgate.bootstrap.Logout;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.gateway.RunState;
 import java.io.PrintWriter;
@@ -30,6 +31,23 @@ final class DownCommand implements Callable<Integer> {
   Path stateDir;
 
   @Option(
+      names = "--logout",
+      description =
+          "Log the node out of the tailnet before stopping tailscaled (tailscale logout through"
+              + " the LocalAPI; an ephemeral node leaves at once): at most 3 s, tried twice, and"
+              + " the stop goes on whatever happens.")
+  boolean logout;
+
+  @Option(
+      names = "--socket",
+      paramLabel = "PATH",
+      description =
+          "tailscaled's LocalAPI socket, for --logout (default: "
+              + TailgateConfig.DEFAULT_SOCKET
+              + ").")
+  Path socket;
+
+  @Option(
       names = "--keep-tailscaled",
       description = "Stop only the relay; leave tailscaled running.")
   boolean keepTailscaled;
@@ -55,6 +73,14 @@ final class DownCommand implements Callable<Integer> {
       err.printf("tailgate: stopped the relay (pid %d)%n", s.pid());
     } else {
       err.println("tailgate: no relay was running");
+    }
+    // After the relay: its supervisor would log a logged-out daemon in again with the key.
+    if (logout) {
+      Path api = socket != null ? socket : Path.of(TailgateConfig.DEFAULT_SOCKET);
+      err.println(
+          Logout.run(api, Logout.ATTEMPT)
+              .map(why -> "tailgate: could not log out (" + why + "); stopping anyway")
+              .orElse("tailgate: logged the node out of the tailnet"));
     }
     if (!keepTailscaled) {
       Path dir =

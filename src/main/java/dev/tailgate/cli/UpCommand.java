@@ -215,6 +215,21 @@ final class UpCommand implements Callable<Integer> {
   String loginServer;
 
   @Option(
+      names = "--advertise-tags",
+      paramLabel = "TAGS",
+      description =
+          "ACL tags this node asks for, comma-separated (tag:a,tag:b); an OAuth client secret"
+              + " (tskey-client-...) as the key needs them.")
+  String advertiseTags;
+
+  @Option(
+      names = "--ephemeral",
+      description =
+          "An ephemeral node: tailscaled keeps its state in memory (--state=mem:), so the node"
+              + " leaves the tailnet when it stops; a restart logs in anew with the key.")
+  Boolean ephemeral;
+
+  @Option(
       names = "--tailscaled-log",
       paramLabel = "PATH",
       description =

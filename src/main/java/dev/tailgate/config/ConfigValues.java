@@ -88,6 +88,12 @@ public final class ConfigValues {
   @JsonProperty("login-server")
   public String loginServer;
 
+  @JsonProperty("advertise-tags")
+  public String advertiseTags;
+
+  @JsonProperty("ephemeral")
+  public Boolean ephemeral;
+
   @JsonProperty("tailscaled-log")
   public String tailscaledLog;
 

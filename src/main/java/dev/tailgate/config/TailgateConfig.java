@@ -6,7 +6,9 @@ import dev.tailgate.policy.RuleSyntaxException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * The validated settings of {@code tailgate up}, defaults applied.
@@ -53,6 +55,8 @@ public record TailgateConfig(
    * @param hostname the node's name, or {@code null} for tailscaled's default
    * @param loginServer a control server other than Tailscale's, or {@code null}
    * @param log where tailscaled's output goes
+   * @param advertiseTags ACL tags the node asks for ({@code tag:a}), maybe none
+   * @param ephemeral tailscaled keeps its state in memory ({@code --state=mem:}): an ephemeral node
    */
   public record Daemon(
       String tailscaled,
@@ -62,9 +66,40 @@ public record TailgateConfig(
       String authKey,
       String hostname,
       String loginServer,
-      Path log) {}
+      Path log,
+      List<String> advertiseTags,
+      boolean ephemeral) {
+    public Daemon {
+      advertiseTags = List.copyOf(advertiseTags);
+    }
+  }
+
+  /** An ACL tag as Tailscale spells it: {@code tag:} then a letter, letters, digits or '-'. */
+  private static final Pattern TAG = Pattern.compile("tag:[A-Za-z][A-Za-z0-9-]{0,62}");
 
   public static final String DEFAULT_SOCKET = "/var/run/tailscale/tailscaled.sock";
+
+  /** {@code tag:a,tag:b} as a list, each checked; none for null or blank. */
+  private static List<String> tags(String text, String label) throws ConfigException {
+    if (text == null || text.isBlank()) {
+      return List.of();
+    }
+    List<String> tags = new ArrayList<>();
+    for (String tag : text.split(",", -1)) {
+      String t = tag.strip();
+      if (!TAG.matcher(t).matches()) {
+        throw new ConfigException(
+            label
+                + ": '"
+                + t
+                + "' is not an ACL tag (tag: then a letter, then letters, digits or '-')");
+      }
+      if (!tags.contains(t)) {
+        tags.add(t);
+      }
+    }
+    return List.copyOf(tags);
+  }
 
   /** tailgate's own state: $XDG_STATE_HOME/tailgate, or ~/.local/state/tailgate. */
   public static Path stateHome() {
@@ -136,6 +171,7 @@ public record TailgateConfig(
               + v.hostname
               + "' is not a host name (letters, digits, hyphens; at most 63)");
     }
+    List<String> tags = tags(v.advertiseTags, v.label("advertise-tags"));
     if (v.authKey != null) {
       try {
         AuthKeySource.parse(v.authKey); // the form only: nothing is read until a login needs it
@@ -153,7 +189,9 @@ public record TailgateConfig(
             v.authKey,
             v.hostname,
             v.loginServer,
-            v.tailscaledLog != null ? path(v.tailscaledLog) : besideState(stateDir));
+            v.tailscaledLog != null ? path(v.tailscaledLog) : besideState(stateDir),
+            tags,
+            Boolean.TRUE.equals(v.ephemeral));
     return new TailgateConfig(
         listen,
         upstream,

@@ -101,7 +101,7 @@ public final class Connect {
   }
 
   private int tunnel(Socket socket, RelayAddress relay, int port, ProxyCredentials credentials) {
-    int reply;
+    Socks5Client.Reply reply;
     try {
       socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
       reply =
@@ -127,10 +127,10 @@ public final class Connect {
       return refuse(
           ConnectExit.NO_RELAY, target(port) + ": the relay at " + relay + ": " + message(e));
     }
-    if (reply != 0) {
+    if (reply.code() != 0) {
       return refuse(
-          reply == 2 ? ConnectExit.DENIED : ConnectExit.TARGET_FAILED,
-          target(port) + ": " + Socks5Client.describe(reply));
+          reply.code() == 2 ? ConnectExit.DENIED : ConnectExit.TARGET_FAILED,
+          target(port) + ": " + reply.describe());
     }
     IOException broken;
     try {

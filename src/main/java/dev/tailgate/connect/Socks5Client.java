@@ -35,10 +35,26 @@ final class Socks5Client {
   }
 
   /**
+   * The relay's reply.
+   *
+   * @param code 0 is success, anything else a failure the relay gave (see {@link #describe})
+   * @param reason on a failure, the reason tailgate's relay put in the bound address (a domain
+   *     name, e.g. "peer db-1.tail1234.ts.net is offline (last seen ...)"), printable ASCII; null
+   *     when it gave none
+   */
+  record Reply(int code, String reason) {
+    /** The failure as the one line that ssh shows. */
+    String describe() {
+      return reason == null
+          ? Socks5Client.describe(code)
+          : reason + String.format(" (SOCKS5 reply 0x%02x)", code);
+    }
+  }
+
+  /**
    * Runs the handshake.
    *
-   * @return the reply code: 0 is success, anything else a failure the relay gave (see {@link
-   *     #describe(int)})
+   * @return the reply
    * @param credentials sent when the relay asks for them, or {@code null} to offer no
    *     authentication only
    * @param tag an {@link ClientTag#encode encoded} tag for the relay's log, or {@code null}
@@ -46,7 +62,8 @@ final class Socks5Client {
    * @throws AuthRefused when it wants credentials that were not given, or refuses them
    * @throws IOException when the connection breaks
    */
-  static int connect(Socket socket, String host, int port, ProxyCredentials credentials, String tag)
+  static Reply connect(
+      Socket socket, String host, int port, ProxyCredentials credentials, String tag)
       throws IOException {
     OutputStream out = socket.getOutputStream();
     InputStream in = socket.getInputStream();
@@ -90,8 +107,14 @@ final class Socks5Client {
       default:
         throw new NotARelay("its reply has an unknown address type");
     }
-    readFully(in, rest + 2);
-    return head[1] & 0xff;
+    byte[] bound = readFully(in, rest + 2);
+    int code = head[1] & 0xff;
+    String reason = null;
+    if (code != 0 && head[3] == 3 && rest > 0) {
+      reason = new String(bound, 0, rest, StandardCharsets.US_ASCII);
+      reason = reason.chars().allMatch(c -> c >= 0x20 && c < 0x7f) ? reason : null;
+    }
+    return new Reply(code, reason);
   }
 
   private static AuthRefused wantsCredentials() {

@@ -4,6 +4,7 @@ import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.bootstrap.Supervisor.Phase;
 import dev.tailgate.localapi.IpnState;
 import dev.tailgate.localapi.TailscaleStatus;
+import dev.tailgate.policy.PeerList;
 import dev.tailgate.relay.DialFailure;
 import dev.tailgate.relay.UpstreamGate;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * The relay's waiting room in front of a supervised tailscaled: holds new connections until the
@@ -54,11 +56,37 @@ public final class DaemonGate implements UpstreamGate {
   static final Duration PAUSE = Duration.ofMillis(200);
 
   private final Supervisor daemon;
+  private final Supplier<PeerList> peers;
   private final AtomicInteger waiting = new AtomicInteger();
   private CompletableFuture<Verdict> judging;
 
   public DaemonGate(Supervisor daemon) {
+    this(daemon, new PeerFeed(daemon));
+  }
+
+  /**
+   * @param peers the daemon's live peer list, for {@link #unreachable}
+   */
+  DaemonGate(Supervisor daemon, Supplier<PeerList> peers) {
     this.daemon = daemon;
+    this.peers = peers;
+  }
+
+  /**
+   * An offline peer, or a MagicDNS name no peer has, as the peer list says while it is fresh (see
+   * {@link PeerList#unreachable}); null while the daemon is not Running with control's netmap (a
+   * cached netmap may be old: the dial is held and judged as usual) and within {@link #WARM_UP} of
+   * its (re)start, while a general failure is dialled again anyway: peers still come online then,
+   * and a dial that may succeed is not refused on a list that is still settling.
+   */
+  @Override
+  public String unreachable(String host) {
+    if (daemon.phase() != Phase.RUNNING
+        || !daemon.control().connected().isDone()
+        || since(daemon.snapshot().since()).compareTo(WARM_UP) < 0) {
+      return null;
+    }
+    return peers.get().unreachable(host, Instant.now());
   }
 
   /** Open while the daemon can carry a connection; else held until it can. */

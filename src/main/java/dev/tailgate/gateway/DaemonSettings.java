@@ -35,7 +35,9 @@ public final class DaemonSettings {
             d.socket(),
             OptionalInt.empty(),
             Optional.ofNullable(d.hostname()),
-            Optional.ofNullable(d.loginServer()));
+            Optional.ofNullable(d.loginServer()),
+            d.advertiseTags(),
+            d.ephemeral());
     return new BootstrapSettings(
         command,
         key,

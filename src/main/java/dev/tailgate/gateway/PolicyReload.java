@@ -54,14 +54,15 @@ final class PolicyReload {
 
   /**
    * The allowlist of {@code settings} in its mode, with the supervisor's MagicDNS suffix for
-   * `tailnet`.
+   * `tailnet` and its live peer list for `tag:` and `os:` rules.
    */
   static Allowlist allowlist(TailgateConfig settings, Supervisor supervisor)
       throws ConfigException {
     try {
       return Allowlist.parse(
               settings.rules(), supervisor == null ? () -> null : supervisor::magicDnsSuffix)
-          .in(settings.allowlistMode());
+          .in(settings.allowlistMode())
+          .withPeers(new PeerFeed(supervisor));
     } catch (RuleSyntaxException e) {
       throw new ConfigException("allow: " + e.getMessage(), e);
     }

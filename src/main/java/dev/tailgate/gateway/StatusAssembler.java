@@ -6,6 +6,7 @@ import dev.tailgate.bootstrap.Supervisor;
 import dev.tailgate.config.HostPort;
 import dev.tailgate.localapi.PeerStatus;
 import dev.tailgate.localapi.TailscaleStatus;
+import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import dev.tailgate.relay.RelayServer;
 import dev.tailgate.relay.RelayStats;
@@ -103,7 +104,8 @@ final class StatusAssembler implements StatusSnapshots {
 
   private Status.Peer peer(PeerStatus p) {
     String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
-    Decision ssh = relay.policy().allowlist().decide(name, 22);
+    Allowlist allowlist = relay.policy().allowlist();
+    Decision ssh = allowlist.decide(name, 22);
     return new Status.Peer(
         name,
         p.tailscaleIps(),
@@ -111,7 +113,8 @@ final class StatusAssembler implements StatusSnapshots {
         p.online(),
         p.tags(),
         ssh.allowed() && !ssh.wouldDeny(),
-        ssh.rule());
+        ssh.rule(),
+        allowlist.ruleAdmitting(name));
   }
 
   private static Status.Refusal refusal(ConnectionEvent e) {

@@ -113,7 +113,8 @@ public final class LocalApiClient implements AutoCloseable {
       return watch;
     }
     EventLoop loop = group.next();
-    Channel channel = open(loop, path, LocalApiPipelines.ipnBus(watch, onNotify), watch::fail);
+    Channel channel =
+        open(loop, HttpMethod.GET, path, LocalApiPipelines.ipnBus(watch, onNotify), watch::fail);
     watch.attach(channel);
     // Only the answer's headers are bounded: a running daemon's bus may be quiet for hours.
     track(
@@ -145,16 +146,33 @@ public final class LocalApiClient implements AutoCloseable {
             });
   }
 
+  /**
+   * {@code POST /localapi/v0/logout}, as {@code tailscale logout}: the node key is expired at the
+   * control server (an ephemeral node is removed at once) and tailscaled goes to NeedsLogin.
+   */
+  public CompletableFuture<Void> logout() {
+    return call(HttpMethod.POST, "/localapi/v0/logout").thenApply(body -> null);
+  }
+
   private CompletableFuture<byte[]> get(String path) {
+    return call(HttpMethod.GET, path);
+  }
+
+  private CompletableFuture<byte[]> call(HttpMethod method, String path) {
     CompletableFuture<byte[]> body = new CompletableFuture<>();
     if (closed) {
       body.completeExceptionally(clientClosed());
       return body;
     }
-    String request = "GET " + path;
+    String request = method + " " + path;
     EventLoop loop = group.next();
     Channel channel =
-        open(loop, path, LocalApiPipelines.oneShot(request, body), body::completeExceptionally);
+        open(
+            loop,
+            method,
+            path,
+            LocalApiPipelines.oneShot(request, body),
+            body::completeExceptionally);
     body.whenComplete((ignored, error) -> channel.close());
     track(
         () -> body.completeExceptionally(clientClosed()),
@@ -166,7 +184,11 @@ public final class LocalApiClient implements AutoCloseable {
 
   /** Connects on {@code loop} and sends the request once connected. */
   private Channel open(
-      EventLoop loop, String path, ChannelHandler initializer, Consumer<Throwable> onFailure) {
+      EventLoop loop,
+      HttpMethod method,
+      String path,
+      ChannelHandler initializer,
+      Consumer<Throwable> onFailure) {
     ChannelFuture connect =
         new Bootstrap()
             .group(loop)
@@ -181,7 +203,7 @@ public final class LocalApiClient implements AutoCloseable {
                 return;
               }
               DefaultFullHttpRequest request =
-                  new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET, path);
+                  new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, method, path);
               request.headers().set(HttpHeaderNames.HOST, HOST);
               request.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
               f.channel()

@@ -6,10 +6,11 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpStatusClass;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 
-/** Last handler of a one-shot LocalAPI request: completes the future with a 200's body. */
+/** Last handler of a one-shot LocalAPI request: completes the future with a 2xx's body. */
 final class LocalApiResponseHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
   private final String request;
   private final CompletableFuture<byte[]> body;
@@ -29,7 +30,7 @@ final class LocalApiResponseHandler extends SimpleChannelInboundHandler<FullHttp
       return;
     }
     HttpResponseStatus status = response.status();
-    if (status.code() != 200) {
+    if (status.codeClass() != HttpStatusClass.SUCCESS) { // logout answers 204
       String text = response.content().toString(StandardCharsets.UTF_8);
       body.completeExceptionally(
           LocalApiException.httpStatus(request, status.code(), status.reasonPhrase(), text));

@@ -16,6 +16,8 @@ import java.util.List;
  * @param online whether the node is connected to the control plane ({@code Online})
  * @param sshHostKeys the node's SSH host keys, "TYPE BASE64" each ({@code sshHostKeys}); only nodes
  *     that run Tailscale SSH advertise them
+ * @param lastSeen when control last saw the node, RFC 3339 ({@code LastSeen}); "" when absent, Go's
+ *     zero time when never
  */
 public record PeerStatus(
     String id,
@@ -25,7 +27,8 @@ public record PeerStatus(
     String os,
     List<String> tags,
     boolean online,
-    List<String> sshHostKeys) {
+    List<String> sshHostKeys,
+    String lastSeen) {
 
   public PeerStatus {
     tailscaleIps = List.copyOf(tailscaleIps);
@@ -42,7 +45,8 @@ public record PeerStatus(
         Json.text(node, "OS"),
         Json.texts(node, "Tags"),
         node.path("Online").asBoolean(false),
-        Json.texts(node, "sshHostKeys"));
+        Json.texts(node, "sshHostKeys"),
+        Json.text(node, "LastSeen"));
   }
 
   /** The MagicDNS name as users type it, e.g. "web-1.tail1234.ts.net". */

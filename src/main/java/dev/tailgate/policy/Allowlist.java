@@ -64,15 +64,22 @@ public final class Allowlist {
   private final Supplier<String> magicDnsSuffix;
   private final Mode mode;
 
+  /** Whether a {@code tag:} or {@code os:} rule needs the peer a target names. */
+  private final boolean needsPeer;
+
+  private final Supplier<PeerList> peers;
+
   private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
     this.texts = texts;
     this.rules = rules;
     this.magicDnsSuffix = magicDnsSuffix;
     this.mode = Mode.ENFORCE;
+    this.peers = () -> PeerList.UNKNOWN;
     Map<String, List<Integer>> exact = new HashMap<>();
     int[] scanned = new int[rules.length];
     int scannedCount = 0;
     boolean needsSuffix = false;
+    boolean peerRules = false;
     for (int i = 0; i < rules.length; i++) {
       String key = rules[i].host().exactKey();
       if (key != null) {
@@ -81,27 +88,40 @@ public final class Allowlist {
         scanned[scannedCount++] = i;
       }
       needsSuffix |= rules[i].host().needsMagicDnsSuffix();
+      peerRules |= rules[i].host().needsPeer();
     }
     Map<String, int[]> index = new HashMap<>();
     exact.forEach((k, v) -> index.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
     this.exactRules = Map.copyOf(index);
     this.scannedRules = Arrays.copyOf(scanned, scannedCount);
     this.needsMagicDnsSuffix = needsSuffix;
+    this.needsPeer = peerRules;
   }
 
-  private Allowlist(Allowlist rules, Mode mode) {
+  private Allowlist(Allowlist rules, Mode mode, Supplier<PeerList> peers) {
     this.texts = rules.texts;
     this.rules = rules.rules;
     this.magicDnsSuffix = rules.magicDnsSuffix;
     this.exactRules = rules.exactRules;
     this.scannedRules = rules.scannedRules;
     this.needsMagicDnsSuffix = rules.needsMagicDnsSuffix;
+    this.needsPeer = rules.needsPeer;
     this.mode = Objects.requireNonNull(mode, "mode");
+    this.peers = Objects.requireNonNull(peers, "peers");
   }
 
   /** These rules in {@code mode}; parsed allowlists start in {@link Mode#ENFORCE}. */
   public Allowlist in(Mode mode) {
-    return mode == this.mode ? this : new Allowlist(this, mode);
+    return mode == this.mode ? this : new Allowlist(this, mode, peers);
+  }
+
+  /**
+   * These rules matching {@code tag:} and {@code os:} rules against {@code peers}, asked at {@link
+   * #decide} time for the live list; parsed allowlists see {@link PeerList#UNKNOWN}, under which
+   * such rules match nothing.
+   */
+  public Allowlist withPeers(Supplier<PeerList> peers) {
+    return new Allowlist(this, mode, peers);
   }
 
   /** Whether a refusal refuses or is only logged. */
@@ -117,7 +137,10 @@ public final class Allowlist {
    *       names below it, not the apex); {@code *} (any host); an IPv4 or IPv6 address (IPv6 in
    *       brackets when a port follows: {@code [fd7a:115c:a1e0::1]:22}); a CIDR ({@code
    *       100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48:22}); or {@code tailnet}:
-   *       100.64.0.0/10, fd7a:115c:a1e0::/48 and the names under the MagicDNS suffix.
+   *       100.64.0.0/10, fd7a:115c:a1e0::/48 and the names under the MagicDNS suffix; {@code
+   *       tag:NAME} (a tailnet peer carrying the ACL tag {@code tag:NAME}) or {@code os:NAME} (a
+   *       peer running that OS, as tailscaled names it: linux, windows, macOS...), each found in
+   *       the live peer list by MagicDNS name, short name or any of its addresses.
    *   <li>PORTS: {@code *}, {@code 22}, {@code 8000-8100}, or a comma list of those; missing means
    *       {@code *}.
    * </ul>
@@ -171,6 +194,8 @@ public final class Allowlist {
     }
     SpecialTarget special = SpecialTarget.of(target);
     String suffix = needsMagicDnsSuffix && !target.isAddress() ? dottedMagicDnsSuffix() : null;
+    PeerList list = needsPeer ? peers.get() : PeerList.UNKNOWN;
+    PeerList.Peer peer = needsPeer ? list.find(target) : null;
 
     int first = firstExactRule(target, port);
     boolean broadRuleOverridden = false;
@@ -178,7 +203,7 @@ public final class Allowlist {
       if (first >= 0 && i > first) {
         break;
       }
-      if (rules[i].matches(target, port, suffix)) {
+      if (rules[i].matches(target, port, suffix, peer)) {
         if (special == null || rules[i].host().namesSpecial()) {
           first = i;
           break;
@@ -192,7 +217,10 @@ public final class Allowlist {
     if (broadRuleOverridden) {
       return Decision.refuseSpecial(special, target);
     }
-    Decision refused = Decision.noRuleMatches(target, port);
+    Decision refused =
+        needsPeer && !list.known()
+            ? Decision.peersUnknown(target, port)
+            : Decision.noRuleMatches(target, port);
     return mode == Mode.REPORT && special == null ? refused.reported() : refused;
   }
 
@@ -210,6 +238,37 @@ public final class Allowlist {
     } catch (IllegalArgumentException invalid) {
       return false; // refused by decide, suffix or not
     }
+  }
+
+  /**
+   * The first rule that admits {@code host} on some port, or null: what the status page's peer
+   * table shows for each peer. Built-in refusals are not considered (tailnet peers are never
+   * special targets).
+   */
+  public String ruleAdmitting(String host) {
+    NormalizedHost target;
+    try {
+      target = NormalizedHost.of(host);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    String suffix = needsMagicDnsSuffix && !target.isAddress() ? dottedMagicDnsSuffix() : null;
+    PeerList.Peer peer = needsPeer ? peers.get().find(target) : null;
+    for (Rule rule : rules) {
+      if (rule.host().matches(target, suffix, peer)) {
+        return rule.text();
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Whether {@link #decide} would judge without all its rules because a {@code tag:} or {@code os:}
+   * rule waits for tailscaled's peer list (before it is first Running): the relay holds the request
+   * until then, as for {@link #awaitsMagicDnsSuffix}.
+   */
+  public boolean awaitsPeerList() {
+    return needsPeer && !peers.get().known();
   }
 
   /** The original rule texts, in order. */

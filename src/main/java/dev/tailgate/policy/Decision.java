@@ -50,6 +50,17 @@ public record Decision(
     return new Decision(false, null, "no allow rule matches " + target.withPort(port), target);
   }
 
+  /** No rule matched while {@code tag:} and {@code os:} rules wait for the peer list. */
+  static Decision peersUnknown(NormalizedHost target, int port) {
+    return new Decision(
+        false,
+        null,
+        "no allow rule matches "
+            + target.withPort(port)
+            + " (tag and os rules match nothing until tailscaled lists its peers)",
+        target);
+  }
+
   static Decision invalid(String reason, NormalizedHost target) {
     return new Decision(false, null, reason, target);
   }

@@ -8,8 +8,10 @@ interface HostPattern {
    *
    * @param magicDnsSuffix the MagicDNS suffix with a leading dot ({@code .tail1234.ts.net}), or
    *     null when unknown
+   * @param peer the tailnet peer the target names, or null when none does or the list is unknown;
+   *     looked up only when a rule {@link #needsPeer}
    */
-  boolean matches(NormalizedHost target, String magicDnsSuffix);
+  boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer);
 
   /**
    * True when every target the pattern matches is one it names itself, so it may allow a special
@@ -27,10 +29,15 @@ interface HostPattern {
     return false;
   }
 
+  /** True when matching needs the peer the target names ({@code tag:}, {@code os:}). */
+  default boolean needsPeer() {
+    return false;
+  }
+
   /** {@code *}: any valid host; never names a special target. */
   record Any() implements HostPattern {
     @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix) {
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
       return true;
     }
 
@@ -43,7 +50,7 @@ interface HostPattern {
   /** An exact name ({@code db1.example.ts.net}) or address ({@code 127.0.0.1}, {@code ::1}). */
   record Exact(String key) implements HostPattern {
     @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix) {
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
       return target.name().equals(key);
     }
 
@@ -61,7 +68,7 @@ interface HostPattern {
   /** {@code *.example.ts.net}: names ending in {@code dottedSuffix}, not the apex, not IPs. */
   record Suffix(String dottedSuffix) implements HostPattern {
     @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix) {
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
       return !target.isAddress() && target.name().endsWith(dottedSuffix);
     }
 
@@ -74,7 +81,7 @@ interface HostPattern {
   /** {@code 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}. */
   record Cidr(AddressRange range) implements HostPattern {
     @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix) {
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
       return target.isAddress() && range.contains(target.bytes());
     }
 
@@ -90,7 +97,7 @@ interface HostPattern {
     private static final AddressRange IPV6 = AddressRange.parseConstant("fd7a:115c:a1e0::/48");
 
     @Override
-    public boolean matches(NormalizedHost target, String magicDnsSuffix) {
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
       if (target.isAddress()) {
         return IPV4.contains(target.bytes()) || IPV6.contains(target.bytes());
       }
@@ -104,6 +111,28 @@ interface HostPattern {
 
     @Override
     public boolean needsMagicDnsSuffix() {
+      return true;
+    }
+  }
+
+  /**
+   * {@code tag:prod} ({@code tag} true) or {@code os:linux}: a tailnet peer carrying that ACL tag
+   * or running that OS, named by its MagicDNS name or any of its addresses; nothing while the peer
+   * list is unknown.
+   */
+  record OfPeer(boolean tag, String name) implements HostPattern {
+    @Override
+    public boolean matches(NormalizedHost target, String magicDnsSuffix, PeerList.Peer peer) {
+      return peer != null && (tag ? peer.hasTag(name) : peer.runs(name));
+    }
+
+    @Override
+    public boolean namesSpecial() {
+      return false;
+    }
+
+    @Override
+    public boolean needsPeer() {
       return true;
     }
   }

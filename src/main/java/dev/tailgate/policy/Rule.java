@@ -1,19 +1,29 @@
 package dev.tailgate.policy;
 
+import java.util.Locale;
+import java.util.regex.Pattern;
+
 /**
  * One parsed rule, {@code HOST[:PORTS]}: its original text, what hosts it matches, which ports.
  *
  * <p>HOST is {@code *}, {@code tailnet}, an exact name, a suffix {@code *.example.ts.net}, an IPv4
  * or IPv6 address (IPv6 in brackets when a port follows, bare otherwise), or a CIDR ({@code
- * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}). Missing PORTS means any.
+ * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}), or what a tailnet peer is:
+ * {@code tag:NAME} (an ACL tag it carries) or {@code os:NAME} (the OS it runs), decision record
+ * 0019. Missing PORTS means any.
  */
 record Rule(String text, HostPattern host, PortSet ports) {
   static final int MAX_LENGTH = 1024;
   private static final String TAILNET = "tailnet";
+  private static final String TAG = "tag:";
+  private static final String OS = "os:";
+
+  /** A tag's or OS's name: what Tailscale allows in a tag (a letter, then letters, digits, '-'). */
+  private static final Pattern PEER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
 
   /** True when this rule matches the target and port; see {@link HostPattern#matches}. */
-  boolean matches(NormalizedHost target, int port, String magicDnsSuffix) {
-    return ports.contains(port) && host.matches(target, magicDnsSuffix);
+  boolean matches(NormalizedHost target, int port, String magicDnsSuffix, PeerList.Peer peer) {
+    return ports.contains(port) && host.matches(target, magicDnsSuffix, peer);
   }
 
   /**
@@ -40,6 +50,10 @@ record Rule(String text, HostPattern host, PortSet ports) {
   }
 
   private static Rule parseStripped(String text, String rule) {
+    String lower = rule.toLowerCase(Locale.ROOT);
+    if (lower.startsWith(TAG) || lower.startsWith(OS)) {
+      return peerRule(text, rule, lower.startsWith(TAG));
+    }
     int slash = rule.indexOf('/');
     if (slash >= 0) {
       String rest = rule.substring(slash + 1);
@@ -67,6 +81,26 @@ record Rule(String text, HostPattern host, PortSet ports) {
     String host = colon < 0 ? rule : rule.substring(0, colon);
     PortSet ports = colon < 0 ? PortSet.ANY : PortSet.parse(rule.substring(colon + 1));
     return new Rule(text, host(host), ports);
+  }
+
+  /** {@code tag:NAME[:PORTS]} or {@code os:NAME[:PORTS]}. */
+  private static Rule peerRule(String text, String rule, boolean tag) {
+    String kind = tag ? TAG : OS;
+    String rest = rule.substring(kind.length());
+    int colon = rest.indexOf(':');
+    String name = colon < 0 ? rest : rest.substring(0, colon);
+    if (!PEER_NAME.matcher(name).matches()) {
+      throw new IllegalArgumentException(
+          (tag ? "tag" : "OS")
+              + " name "
+              + Printable.quote(name)
+              + " must be a letter, then letters, digits or '-' (as in "
+              + (tag ? "tag:prod:22" : "os:linux:22")
+              + ")");
+    }
+    PortSet ports = colon < 0 ? PortSet.ANY : PortSet.parse(rest.substring(colon + 1));
+    String lowered = name.toLowerCase(Locale.ROOT);
+    return new Rule(text, new HostPattern.OfPeer(tag, tag ? TAG + lowered : lowered), ports);
   }
 
   private static HostPattern host(String host) {

@@ -22,6 +22,15 @@ interface Replies {
   ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure);
 
   /**
+   * The gate knew, without dialling, that the admitted target cannot be reached ({@link
+   * UpstreamGate#unreachable}): as {@link #failed}, and SOCKS5 also carries the reason, which
+   * concerns only a target the client may reach, in the reply's bound address.
+   */
+  default ChannelFuture knownUnreachable(ChannelHandlerContext ctx, DialFailure failure) {
+    return failed(ctx, failure);
+  }
+
+  /**
    * The target is connected. A tunnel (the default, false) then gets {@link #success} and the two
    * channels are spliced; the HTTP forwarder returns true and takes the channel for one request.
    */

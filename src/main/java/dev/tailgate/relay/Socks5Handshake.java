@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.handler.codec.DecoderResult;
+import io.netty.handler.codec.socksx.SocksVersion;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5InitialResponse;
 import io.netty.handler.codec.socksx.v5.DefaultSocks5PasswordAuthResponse;
@@ -15,6 +16,7 @@ import io.netty.handler.codec.socksx.v5.Socks5AddressType;
 import io.netty.handler.codec.socksx.v5.Socks5AuthMethod;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequest;
 import io.netty.handler.codec.socksx.v5.Socks5CommandRequestDecoder;
+import io.netty.handler.codec.socksx.v5.Socks5CommandResponse;
 import io.netty.handler.codec.socksx.v5.Socks5CommandStatus;
 import io.netty.handler.codec.socksx.v5.Socks5CommandType;
 import io.netty.handler.codec.socksx.v5.Socks5InitialRequest;
@@ -203,5 +205,68 @@ final class Socks5Handshake extends SimpleChannelInboundHandler<Socks5Message> i
   @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
     return ctx.writeAndFlush(reply(Socks5CommandStatus.valueOf(failure.socks5Reply())));
+  }
+
+  /**
+   * The failure with its reason as the bound address, a domain name: what tailgate connect shows.
+   */
+  @Override
+  public ChannelFuture knownUnreachable(ChannelHandlerContext ctx, DialFailure failure) {
+    return ctx.writeAndFlush(
+        new ReasonReply(Socks5CommandStatus.valueOf(failure.socks5Reply()), failure.reason()));
+  }
+
+  /**
+   * A failure reply whose BND.ADDR (ATYP 3, a domain name) carries a reason, printable ASCII, at
+   * most 255 bytes. RFC 1928 gives BND.ADDR no meaning in a failure and clients skip it; netty's
+   * default response would put a sentence through IDN, which refuses it, hence this small message
+   * for netty's own encoder.
+   */
+  private static final class ReasonReply implements Socks5CommandResponse {
+    static final int MAX = 255;
+    private final Socks5CommandStatus status;
+    private final String reason;
+    private DecoderResult result = DecoderResult.SUCCESS;
+
+    ReasonReply(Socks5CommandStatus status, String reason) {
+      String ascii = reason.replaceAll("[^\\x20-\\x7e]", "?");
+      this.status = status;
+      this.reason = ascii.length() > MAX ? ascii.substring(0, MAX) : ascii;
+    }
+
+    @Override
+    public Socks5CommandStatus status() {
+      return status;
+    }
+
+    @Override
+    public String bndAddr() {
+      return reason;
+    }
+
+    @Override
+    public Socks5AddressType bndAddrType() {
+      return Socks5AddressType.DOMAIN;
+    }
+
+    @Override
+    public int bndPort() {
+      return 0;
+    }
+
+    @Override
+    public SocksVersion version() {
+      return SocksVersion.SOCKS5;
+    }
+
+    @Override
+    public DecoderResult decoderResult() {
+      return result;
+    }
+
+    @Override
+    public void setDecoderResult(DecoderResult decoderResult) {
+      result = decoderResult;
+    }
   }
 }

@@ -1,8 +1,10 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
@@ -12,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,10 +62,12 @@ final class Tunneler {
     }
     Decision decision = policy.get().allowlist().decide(request.host(), request.port());
     // The listener opens while tailscaled boots: a name refused now that a `tailnet` rule may
-    // allow once Running brings the MagicDNS suffix waits for it, then is judged again (in
-    // report mode too, so that what it logs as would_deny is what enforce mode would refuse).
+    // allow once Running brings the MagicDNS suffix (a target a `tag:` rule may allow once it
+    // brings the peer list) waits for it, then is judged again (in report mode too, so that what
+    // it logs as would_deny is what enforce mode would refuse).
+    Allowlist allowlist = policy.get().allowlist();
     if ((!decision.allowed() || decision.wouldDeny())
-        && policy.get().allowlist().awaitsMagicDnsSuffix(request.host())) {
+        && (allowlist.awaitsMagicDnsSuffix(request.host()) || allowlist.awaitsPeerList())) {
       CompletableFuture<Void> settled = gate.whenSettled();
       if (!settled.isDone()) {
         state.phase = "held";
@@ -120,6 +125,12 @@ final class Tunneler {
       return;
     }
 
+    String unreachable = gate.unreachable(request.host());
+    if (unreachable != null) {
+      DialFailure failure = DialFailure.hostUnreachable(unreachable);
+      fail(ctx, state, failure, () -> replies.knownUnreachable(ctx, failure));
+      return;
+    }
     state.fail("error", "client closed before the dial completed");
     state.phase = "dialing";
     attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
@@ -213,12 +224,20 @@ final class Tunneler {
 
   private void fail(
       ChannelHandlerContext ctx, ConnectionState state, Replies replies, DialFailure failure) {
+    fail(ctx, state, failure, () -> replies.failed(ctx, failure));
+  }
+
+  private void fail(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      DialFailure failure,
+      Supplier<ChannelFuture> reply) {
     Channel client = ctx.channel();
     state.fail(failure.result(), failure.reason());
     state.closedBy(failure.upstreamFault() ? "error" : "target");
     log.debug("{} dial failed: {}", state.tag(client), failure.reason());
     if (client.isActive()) {
-      replies.failed(ctx, failure).addListener(ChannelFutureListener.CLOSE);
+      reply.get().addListener(ChannelFutureListener.CLOSE);
     }
   }
 

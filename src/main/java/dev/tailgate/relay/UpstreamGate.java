@@ -34,6 +34,18 @@ public interface UpstreamGate {
     return whenReady();
   }
 
+  /**
+   * Why a dial to {@code host}, which the allowlist admitted, cannot succeed, known without
+   * dialling (a tailnet peer the control server marks offline, a MagicDNS name no peer has); null
+   * to dial. Asked on the event loop for every admitted request, after the allowlist, so a denied
+   * target gets the deny whatever its state: it must answer from memory, at once, and answer null
+   * when in doubt. The relay refuses with host-unreachable (SOCKS5 0x04, SOCKS4 0x5b, HTTP 502) and
+   * this reason in the log.
+   */
+  default String unreachable(String host) {
+    return null;
+  }
+
   /** {@link #whenReady()} refused a client because the most it holds at once already wait. */
   final class TooManyWaiting extends IllegalStateException {
     public TooManyWaiting(int max) {

@@ -99,7 +99,10 @@ public record Status(
   public record Refusal(
       String ts, String client, String proto, String target, String rule, String reason) {}
 
-  /** A tailnet peer and whether the allowlist admits ssh (port 22) to it. */
+  /**
+   * A tailnet peer, whether the allowlist admits ssh (port 22) to it and with which rule, and the
+   * first rule that admits it on any port ({@code admitted_by}, absent when none does).
+   */
   public record Peer(
       String name,
       List<String> ips,
@@ -107,5 +110,6 @@ public record Status(
       boolean online,
       List<String> tags,
       @JsonProperty("ssh_allowed") boolean sshAllowed,
-      String rule) {}
+      String rule,
+      @JsonProperty("admitted_by") String admittedBy) {}
 }

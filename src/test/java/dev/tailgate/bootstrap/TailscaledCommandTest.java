@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.Test;
@@ -148,5 +149,41 @@ class TailscaledCommandTest {
         OptionalInt.empty(),
         Optional.empty(),
         Optional.of(url));
+  }
+
+  private static TailscaledCommand taggedEphemeral() {
+    return new TailscaledCommand(
+        Path.of("tailscaled"),
+        Path.of("tailscale"),
+        "127.0.0.1",
+        1055,
+        STATE,
+        SOCKET,
+        OptionalInt.empty(),
+        Optional.empty(),
+        Optional.empty(),
+        List.of("tag:gateway", "tag:ci"),
+        true);
+  }
+
+  @Test
+  void anEphemeralDaemonKeepsItsStateInMemory() {
+    assertThat(taggedEphemeral().daemon())
+        .containsExactly(
+            "tailscaled",
+            "--tun=userspace-networking",
+            "--socks5-server=127.0.0.1:1055",
+            "--statedir=/var/lib/tailgate",
+            "--state=mem:",
+            "--socket=/run/tailgate/tailscaled.sock");
+  }
+
+  @Test
+  void upAdvertisesTheTagsWithTheKeyStillOnlyAFile() {
+    assertThat(taggedEphemeral().up(KEY_FILE))
+        .contains("--advertise-tags=tag:gateway,tag:ci", "--auth-key=file:" + KEY_FILE)
+        .noneMatch(a -> a.startsWith("tskey-"));
+    assertThat(taggedEphemeral().upInteractive()).contains("--advertise-tags=tag:gateway,tag:ci");
+    assertThat(minimal().up(KEY_FILE)).noneMatch(a -> a.startsWith("--advertise-tags"));
   }
 }

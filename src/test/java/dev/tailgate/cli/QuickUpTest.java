@@ -128,6 +128,9 @@ class QuickUpTest {
       "gateway",
       "--login-server",
       "http://127.0.0.1:8080",
+      "--advertise-tags",
+      "tag:gateway,tag:ci",
+      "--ephemeral",
       "--tailscaled-log",
       "/tmp/ts.log"
     };

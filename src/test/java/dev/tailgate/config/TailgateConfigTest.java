@@ -144,9 +144,10 @@ class TailgateConfigTest {
         "hostname: -bad|5|hostname: '-bad' is not a host name",
         "admin: 0.0.0.0:1081|6|admin: refusing to serve",
         "login-server: ftp://x|7|login-server: expected an http",
+        "advertise-tags: 'tag:ok,prod'|8|advertise-tags: 'prod' is not an ACL tag",
       })
   void namesFileAndLineOfEveryBadValue(String line, int lineNr, String problem) throws Exception {
-    String[] lines = {"# settings", "", "", "", "", "", "", ""};
+    String[] lines = {"# settings", "", "", "", "", "", "", "", ""};
     lines[lineNr - 1] = line;
     Path f = file(String.join("\n", lines) + "\nupstream: direct\nno-bootstrap: true\n");
 
@@ -313,5 +314,17 @@ class TailgateConfigTest {
   void refusesBadDurations(String in) {
     assertThatThrownBy(() -> Durations.parse(in, "--idle-timeout"))
         .hasMessageStartingWith("--idle-timeout: ");
+  }
+
+  @Test
+  void readsAdvertisedTagsAndEphemeral() throws Exception {
+    Path f =
+        file("advertise-tags: 'tag:gateway, tag:ci,tag:gateway'\nephemeral: true\nhostname: gw\n");
+
+    TailgateConfig.Daemon d = TailgateConfig.from(ConfigFile.read(f)).daemon();
+
+    assertThat(d.advertiseTags()).containsExactly("tag:gateway", "tag:ci");
+    assertThat(d.ephemeral()).isTrue();
+    assertThat(TailgateConfig.from(new ConfigValues()).daemon().advertiseTags()).isEmpty();
   }
 }

@@ -35,6 +35,11 @@ class ConnectTest {
 
   /** A relay that takes one SOCKS5 CONNECT without a password and answers {@code reply}. */
   private static ServerSocket pretendRelay(int reply) throws IOException {
+    return pretendRelay(new byte[] {5, (byte) reply, 0, 1, 0, 0, 0, 0, 0, 0});
+  }
+
+  /** A relay that takes one SOCKS5 CONNECT without a password and answers these bytes. */
+  private static ServerSocket pretendRelay(byte[] answer) throws IOException {
     ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
     Thread t =
         new Thread(
@@ -46,7 +51,7 @@ class ConnectTest {
                 byte[] head = in.readNBytes(4);
                 int address = head[3] == 1 ? 4 : head[3] == 4 ? 16 : in.read();
                 in.readNBytes(address + 2);
-                c.getOutputStream().write(new byte[] {5, (byte) reply, 0, 1, 0, 0, 0, 0, 0, 0});
+                c.getOutputStream().write(answer);
                 in.read(); // until connect closes
               } catch (IOException ignored) {
                 // connect closed first
@@ -73,6 +78,25 @@ class ConnectTest {
       assertThat(err())
           .startsWith("tailgate connect: cannot reach web-1.tail1234.ts.net:22: " + says)
           .hasLineCount(1);
+    }
+  }
+
+  @Test
+  void saysTheReasonTheRelayGaveInTheBoundAddress() throws Exception {
+    String reason = "peer web-1.tail1234.ts.net is offline (last seen 2026-12-04T20:00:00Z)";
+    java.io.ByteArrayOutputStream reply = new java.io.ByteArrayOutputStream();
+    reply.write(new byte[] {5, 4, 0, 3, (byte) reason.length()});
+    reply.write(reason.getBytes(StandardCharsets.US_ASCII));
+    reply.write(new byte[] {0, 0});
+    try (ServerSocket relay = pretendRelay(reply.toByteArray())) {
+      int code = run("web-1.tail1234.ts.net", "22", "127.0.0.1:" + relay.getLocalPort());
+
+      assertThat(code).isEqualTo(8);
+      assertThat(err())
+          .isEqualTo(
+              "tailgate connect: cannot reach web-1.tail1234.ts.net:22: "
+                  + reason
+                  + " (SOCKS5 reply 0x04)\n");
     }
   }
 

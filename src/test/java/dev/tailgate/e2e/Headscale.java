@@ -193,6 +193,23 @@ final class Headscale implements AutoCloseable {
     return cli(args.toArray(String[]::new)).get("key").asText();
   }
 
+  /**
+   * A single-use ephemeral pre-auth key: headscale removes the node it registers when the node logs
+   * out or stays away (headscale counts a node as ephemeral by its key).
+   */
+  String createEphemeralKey(long userId) throws IOException, InterruptedException {
+    return cli(
+            "preauthkeys",
+            "create",
+            "--user",
+            Long.toString(userId),
+            "--expiration",
+            "1h",
+            "--ephemeral")
+        .get("key")
+        .asText();
+  }
+
   /** {@code headscale preauthkeys list} as JSON. */
   JsonNode keys() throws IOException, InterruptedException {
     return cli("preauthkeys", "list");

@@ -84,6 +84,26 @@ class PolicyReloadTest {
   }
 
   @Test
+  void aReloadPutsTagAndOsRulesInForceAndRejectsAMalformedTagWhole() throws Exception {
+    PolicyReload good = reload(() -> Configs.of(Configs.direct(dir, "tag:prod:22", "os:linux")));
+
+    good.run("SIGHUP");
+
+    assertThat(relay.policy().allowlist().rules()).containsExactly("tag:prod:22", "os:linux");
+    // No tailscaled here, so no peer list: the rule matches nothing, and the reason says why.
+    assertThat(relay.policy().allowlist().decide("db-1.tail1234.ts.net", 22).reason())
+        .endsWith("(tag and os rules match nothing until tailscaled lists its peers)");
+
+    PolicyReload bad =
+        reload(() -> Configs.of(Configs.direct(dir, "a.example:22", "tag:1prod:22")));
+    bad.run("file change");
+
+    assertThat(relay.policy().allowlist().rules()).containsExactly("tag:prod:22", "os:linux");
+    assertThat(bad.last().ok()).isFalse();
+    assertThat(bad.last().message()).contains("tag:1prod:22").contains("tag name '1prod'");
+  }
+
+  @Test
   void aSettingsErrorChangesNothingAndIsSaidAsRejected() {
     PolicyReload reload =
         reload(

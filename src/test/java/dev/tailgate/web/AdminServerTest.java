@@ -79,6 +79,7 @@ class AdminServerTest {
                 true,
                 List.of("tag:db"),
                 true,
+                "tailnet:22",
                 "tailnet:22")));
   }
 

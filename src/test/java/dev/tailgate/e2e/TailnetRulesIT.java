@@ -1,0 +1,345 @@
+package dev.tailgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailgate.config.ConfigFile;
+import dev.tailgate.config.Located;
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.testing.RunningProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * Issue 19 on the real tailnet (one tailnet for the class): a {@code tag:} rule admits headscale's
+ * tagged peer by name and by address and refuses an untagged one; a stopped peer is refused at once
+ * as offline, timed against tailscaled's own answer in the same run; {@code rules suggest} on the
+ * run's log gives rules that admit exactly what was refused; the gateway, an ephemeral node, leaves
+ * headscale on {@code down --logout}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TailnetRulesIT {
+  private static final String PLAIN = "plain";
+  private static final int PLAIN_WG_PORT = 41643;
+  private static final int PLAIN_SOCKS_PORT = 1057;
+
+  /** Nothing listens there: an online peer answers it with a refusal at once. */
+  private static final int PLAIN_PORT = 8003;
+
+  /** Names under the suffix may use it: a name no peer has is admitted, then answered. */
+  private static final int ANY_NAME_PORT = 8004;
+
+  private RealTailnet net;
+  private PeerNode plain;
+  private String skipped;
+  private String peerIp;
+  private String plainName;
+  private String plainIp;
+  private long gatewayUpAt;
+
+  @BeforeAll
+  void bringUpTheTailnet() throws Exception {
+    Binaries bin;
+    try {
+      bin = Binaries.require();
+    } catch (TestAbortedException e) {
+      skipped = e.getMessage();
+      System.out.println("e2e: " + skipped);
+      return;
+    }
+    net = new RealTailnet(bin);
+    TailgateCli.warmUp();
+    try {
+      net.startTailnet();
+      peerIp = net.peer.status().path("Self").path("TailscaleIPs").get(0).asText();
+      plain =
+          PeerNode.start(
+              net.ns,
+              bin.tailscaled(),
+              bin.tailscale(),
+              net.run.resolve("plain"),
+              net.logs.resolve("plain-tailscaled.log"),
+              PLAIN,
+              PLAIN_WG_PORT,
+              PLAIN_SOCKS_PORT,
+              net.headscale.createKey(net.userId, false),
+              List.of(),
+              RealTailnet.TAILSCALED_ENV);
+      plainName = plain.dnsName();
+      plainIp = plain.status().path("Self").path("TailscaleIPs").get(0).asText();
+      List<String> args = new ArrayList<>(net.upArgs(net.headscale.createEphemeralKey(net.userId)));
+      int allow = args.indexOf("--allow");
+      args.set(
+          allow + 1, Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
+      args.addAll(
+          List.of(
+              "--allow",
+              plainName + ":" + PLAIN_PORT,
+              "--allow",
+              "*." + Headscale.BASE_DOMAIN + ":" + ANY_NAME_PORT,
+              "--ephemeral"));
+      RunningProcess up = net.startGateway(args);
+      TailgateCli.awaitReady(up, net.tailgateLog, Duration.ofSeconds(120));
+      gatewayUpAt = System.nanoTime();
+    } catch (Throwable e) {
+      System.out.println("e2e: setup failed; logs in " + net.logs);
+      throw e;
+    }
+  }
+
+  @BeforeEach
+  void skipWithoutTheTools() {
+    Assumptions.assumeTrue(skipped == null, skipped);
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (plain != null) {
+      plain.close();
+    }
+    if (net != null) {
+      net.close();
+    }
+  }
+
+  private Clients.Timed curl(String host, int port) throws Exception {
+    return net.clients.timed(
+        Clients.curlSocks5h(RealTailnet.RELAY_PORT, "http://" + host + ":" + port + "/"),
+        Duration.ofSeconds(90));
+  }
+
+  /** The log's last line for {@code host:port}, once written (the log has a thread of its own). */
+  private JsonNode lastLine(String host, int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      List<JsonNode> lines =
+          net.connectionLog().stream()
+              .filter(l -> host.equals(l.path("target_host").asText()))
+              .filter(l -> l.path("target_port").asInt() == port)
+              .toList();
+      if (!lines.isEmpty()) {
+        return lines.get(lines.size() - 1);
+      }
+      assertThat(System.nanoTime()).as("a log line for " + host + ":" + port).isLessThan(deadline);
+      Thread.sleep(50);
+    }
+  }
+
+  /** Tries until the gateway's peer list has come (tag rules match nothing before). */
+  private Clients.Timed curlUntilAdmitted(String host, int port) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    Clients.Timed r = curl(host, port);
+    while (!r.ok() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+      r = curl(host, port);
+    }
+    return r;
+  }
+
+  @Test
+  @Order(1)
+  void aTagRuleAdmitsTheTaggedPeerByNameAndByAddress() throws Exception {
+    Clients.Timed byName = curlUntilAdmitted(net.peerName, RealTailnet.HTTP_PORT);
+    assertThat(byName.ok()).as(byName.result().output()).isTrue();
+    assertThat(byName.result().output()).contains(net.marker);
+    assertThat(lastLine(net.peerName, RealTailnet.HTTP_PORT).path("rule").asText())
+        .isEqualTo(Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
+
+    Clients.Timed byAddress = curl(peerIp, RealTailnet.HTTP_PORT);
+    assertThat(byAddress.ok()).as(byAddress.result().output()).isTrue();
+    assertThat(lastLine(peerIp, RealTailnet.HTTP_PORT).path("decision").asText())
+        .isEqualTo("allow");
+  }
+
+  @Test
+  @Order(2)
+  void theUntaggedPeerIsRefusedByNameAndByAddress() throws Exception {
+    for (String host : List.of(plainName, plainIp)) {
+      Clients.Timed r = curl(host, RealTailnet.HTTP_PORT);
+
+      assertThat(r.ok()).as(host).isFalse();
+      JsonNode line = lastLine(host, RealTailnet.HTTP_PORT);
+      assertThat(line.path("decision").asText()).isEqualTo("deny");
+      assertThat(line.path("rule").isNull() || line.path("rule").isMissingNode()).isTrue();
+    }
+    // The tagged peer on a port its rule does not name: refused too.
+    assertThat(curl(peerIp, RealTailnet.DENIED_PORT).ok()).isFalse();
+  }
+
+  @Test
+  @Order(3)
+  void aNameUnderTheSuffixThatNoPeerHasIsAnsweredAtOnce() throws Exception {
+    String nobody = "nobody." + Headscale.BASE_DOMAIN;
+    awaitWarmUpOver();
+
+    Clients.Timed r = curl(nobody, ANY_NAME_PORT);
+
+    assertThat(r.ok()).isFalse();
+    JsonNode line = lastLine(nobody, ANY_NAME_PORT);
+    assertThat(line.path("reason").asText()).isEqualTo(nobody + ": no such peer in the tailnet");
+    net.timings.phase("no such peer: time to failure through the relay", duration(r));
+  }
+
+  @Test
+  @Order(4)
+  void aStoppedPeerIsRefusedAtOnceAsOfflineWhereTailscaledItselfTakesLonger() throws Exception {
+    Clients.Timed online = curl(plainName, PLAIN_PORT);
+    assertThat(online.ok()).isFalse(); // nothing listens: refused by the peer
+    long stopped = System.nanoTime();
+    plain.close();
+    awaitGatewaySeesOffline();
+    net.timings.phase(
+        "peer stopped until tailgate's peer list says offline", Timings.since(stopped));
+    awaitWarmUpOver();
+
+    Clients.Timed direct =
+        net.clients.timed(
+            Clients.curlSocks5h(
+                RealTailnet.GATEWAY_SOCKS_PORT, "http://" + plainName + ":" + PLAIN_PORT + "/"),
+            Duration.ofSeconds(90));
+    Clients.Timed relayed = curl(plainName, PLAIN_PORT);
+
+    assertThat(direct.ok()).isFalse();
+    assertThat(relayed.ok()).isFalse();
+    JsonNode line = lastLine(plainName, PLAIN_PORT);
+    assertThat(line.path("result").asText()).isEqualTo("unreachable");
+    assertThat(line.path("reason").asText())
+        .startsWith("peer " + plainName + " is offline (last seen ");
+    assertThat(duration(relayed)).isLessThan(Duration.ofMillis(1000));
+    RunningProcess.Result connect =
+        net.tailgate.run(List.of("connect", plainName, Integer.toString(PLAIN_PORT)));
+    assertThat(connect.exitCode()).isEqualTo(8);
+    assertThat(connect.output())
+        .as("the one line ssh and Ansible show")
+        .contains(plainName + ":" + PLAIN_PORT + ": peer " + plainName + " is offline (last seen ")
+        .doesNotContain("last seen unknown");
+    net.timings.phase("offline peer, before (tailscaled's own answer)", duration(direct));
+    net.timings.phase("offline peer, after (tailgate's instant answer)", duration(relayed));
+    net.timings.phase("online peer, refused port, through the relay", duration(online));
+    net.timings.put(
+        "offline peer: time to failure before/after",
+        String.format(
+            "%.1fx",
+            (double) duration(direct).toNanos() / Math.max(1, duration(relayed).toNanos())));
+  }
+
+  @Test
+  @Order(5)
+  void rulesSuggestOnThisRunsLogAdmitsExactlyWhatWasRefused() throws Exception {
+    RunningProcess.Result r =
+        net.tailgate.run(List.of("rules", "suggest", net.connectionLog.toString()));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    Path yaml = net.logs.resolve("suggested.yaml");
+    Files.writeString(
+        yaml,
+        r.output()
+            .lines()
+            .filter(l -> !l.startsWith("tailgate:"))
+            .reduce("", (a, b) -> a + b + "\n"));
+    List<String> rules = ConfigFile.read(yaml).allow.stream().map(Located::value).toList();
+    Allowlist suggested = Allowlist.parse(rules);
+
+    List<JsonNode> refused =
+        net.connectionLog().stream()
+            .filter(l -> "deny".equals(l.path("decision").asText()))
+            .filter(l -> l.path("rule").isNull() || l.path("rule").isMissingNode())
+            .toList();
+    assertThat(refused).isNotEmpty();
+    for (JsonNode l : refused) {
+      String host = l.path("target_host").asText();
+      int port = l.path("target_port").asInt();
+      assertThat(suggested.decide(host, port).allowed()).as(host + ":" + port).isTrue();
+      assertThat(suggested.decide(host, 9).allowed()).as(host + ":9").isFalse();
+    }
+    assertThat(suggested.decide(net.peerName, RealTailnet.HTTP_PORT).allowed())
+        .as("what the rules admitted already")
+        .isFalse();
+  }
+
+  @Test
+  @Order(6)
+  void theEphemeralGatewayLeavesHeadscaleOnDownLogout() throws Exception {
+    assertThat(net.headscale.node(RealTailnet.GATEWAY)).isNotNull();
+
+    long t = System.nanoTime();
+    RunningProcess.Result down =
+        net.tailgate.run(
+            List.of(
+                "down",
+                "--logout",
+                "--socket",
+                net.gatewaySocket.toString(),
+                "--state-dir",
+                net.gatewayState.toString()));
+    net.timings.phase("down --logout", Timings.since(t));
+
+    assertThat(down.exitCode()).as(down.output()).isZero();
+    assertThat(down.output()).contains("logged the node out of the tailnet");
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (hasGateway() && System.nanoTime() < deadline) {
+      Thread.sleep(200);
+    }
+    assertThat(hasGateway()).as("headscale still lists the gateway").isFalse();
+  }
+
+  private boolean hasGateway() throws Exception {
+    for (JsonNode n : net.headscale.nodes()) {
+      if (RealTailnet.GATEWAY.equals(n.path("given_name").asText())
+          || RealTailnet.GATEWAY.equals(n.path("name").asText())) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** The relay answers from the peer list only once the gateway's warm-up is over. */
+  private void awaitWarmUpOver() throws InterruptedException {
+    long left = Duration.ofSeconds(32).toNanos() - (System.nanoTime() - gatewayUpAt);
+    if (left > 0) {
+      Thread.sleep(left / 1_000_000);
+    }
+  }
+
+  /**
+   * Until tailgate's own view (its status page's peer table, from the status it probes every 5 s)
+   * has the stopped peer offline.
+   */
+  private void awaitGatewaySeesOffline() throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    while (System.nanoTime() < deadline) {
+      RunningProcess.Result r =
+          net.clients.run(
+              List.of("curl", "-sS", "--max-time", "5", "http://127.0.0.1:1081/api/status"),
+              Duration.ofSeconds(10));
+      if (r.exitCode() == 0) {
+        for (JsonNode p : json.readTree(r.output()).path("peers")) {
+          if (plainName.equals(p.path("name").asText()) && !p.path("online").asBoolean(true)) {
+            return;
+          }
+        }
+      }
+      Thread.sleep(200);
+    }
+    throw new AssertionError("tailgate never saw " + plainName + " offline");
+  }
+
+  private static Duration duration(Clients.Timed r) {
+    return Duration.ofNanos(r.endNanos() - r.startNanos());
+  }
+}
