@@ -11,7 +11,8 @@ that a noisy machine hurts them all alike:
   conn/s  sequential connections per second: the same exchange and a close, back to back
   bulk    one stream's MiB/s (--bulk-mib per run, 3 runs, median), and the CPU seconds per GiB
           relayed: utime + stime from /proc/PID/stat of every process in the proxy's tree
-          (--pid NAME=PID), read before and after each run
+          (--pid NAME=PID), and cutime + cstime for its children that exited, read before and
+          after each run
 The targets (an echo and a sink) run in processes of their own, so the client's interpreter never
 waits on them. Loopback only: a proxy elsewhere is refused. Progress goes to standard error, the
 markdown report to standard output.
@@ -184,7 +185,7 @@ def sample(proxy, echo, into, n):
 
 
 def tree_cpu(pid):
-    """utime + stime, in seconds, of PID and every process descended from it."""
+    """CPU seconds of PID and every process descended from it, those that exited included."""
     if pid is None:
         return 0.0
     parent = {}
@@ -199,7 +200,9 @@ def tree_cpu(pid):
             continue
         p = int(entry)
         parent[p] = int(fields[1])  # the 4th field; fields[0] is the state
-        ticks[p] = int(fields[11]) + int(fields[12])  # utime and stime, the 14th and 15th
+        # utime, stime, cutime, cstime (the 14th to 17th): the last two hold the children this
+        # one reaped, as Dante's exited helpers
+        ticks[p] = sum(int(x) for x in fields[11:15])
     tree = {pid}
     grew = True
     while grew:
