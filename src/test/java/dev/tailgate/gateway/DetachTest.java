@@ -94,7 +94,7 @@ class DetachTest {
         recorded(List.of(launcher.toString(), "up", "--listen", "127.0.0.1:0"), "defaults");
 
     assertThat(up.subList(0, up.indexOf("-jar")))
-        .contains("-XX:TieredStopAtLevel=1", "-XX:CompileThresholdScaling=0.1", "-XX:+UseSerialGC");
+        .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
   }
 
   @Test
