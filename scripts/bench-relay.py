@@ -267,7 +267,8 @@ def report(proxies, args):
     w("Connections/s: %d sequential connections (the same exchange, then close) per proxy, in %d"
       " interleaved rounds, median; CPU per 1000 connections over all of them." % (args.conn_count, ROUNDS))
     w("Bulk: %d MiB client -> sink per run, %d runs per proxy interleaved, median; CPU-s per GiB is"
-      " utime + stime of the proxy's process tree over all runs (/proc/PID/stat)." % (args.bulk_mib, BULK_RUNS))
+      " utime + stime of the proxy's process tree, and cutime + cstime of its reaped children, over all"
+      " runs (/proc/PID/stat)." % (args.bulk_mib, BULK_RUNS))
     w("")
     w("| proxy | p50@%d | p99@%d | p50@%d | p99@%d | conn/s | CPU-ms per 1000 conn | MiB/s | CPU-s per GiB |"
       % (args.short_warmup, args.short_warmup, args.long_warmup, args.long_warmup))
