@@ -192,8 +192,9 @@ start_tailgate() { # PORT [MORE FLAGS...]: `tailgate up --no-bootstrap --upstrea
   pids+=("$tailgate_pid")
 }
 
-start_dante() { # PORT: danted with the generated config; sets dante_pid
+start_dante() { # PORT [MORE FLAGS...]: danted with the generated config; sets dante_pid
   local port=$1 users=""
+  shift
   if ((EUID == 0)); then
     users=$'user.privileged: root\nuser.unprivileged: nobody'
   fi
@@ -211,7 +212,7 @@ socks pass {
   from: 127.0.0.0/8 to: 127.0.0.0/8
 }
 CONF
-  "$(command -v danted || echo /usr/sbin/danted)" -f "$work/danted.conf" -p "$work/danted.pid" \
+  "$(command -v danted || echo /usr/sbin/danted)" -f "$work/danted.conf" -p "$work/danted.pid" "$@" \
     >"$work/danted.out" 2>&1 &
   dante_pid=$!
   pids+=("$dante_pid")

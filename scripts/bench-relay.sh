@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
-# Benchmarks tailgate beside Dante and microsocks, and against no proxy at all: bulk throughput of
-# one stream and connect-plus-first-echo latency, on loopback only. The proxies run side by side in
-# one run and take turns, so that a noisy machine hurts them all alike. See docs/performance.md.
+# Benchmarks tailgate beside Dante and microsocks, and against no proxy at all, on loopback only:
+# connect-plus-first-echo latency after a short and after a long warm-up, sequential connections
+# per second, one stream's throughput and the CPU each proxy's process tree spends per GiB. The
+# proxies run side by side in one run and take turns, so that a noisy machine hurts them all alike.
+# The client is scripts/bench-relay.py (Python: no code shared with tailgate). See
+# docs/performance.md.
 #
-# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--warmup N] [--out FILE] [--before JAR]
+# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--short-warmup N] [--long-warmup N] [--conn-count N] [--out FILE] [--before JAR|LAUNCHER]
 #
-# --before JAR runs a second tailgate from another build's jar beside this one ("before"), so that a
-# change is measured against the commit before it in the same run.
+# tailgate runs as users start it: `scripts/tailgate up --no-bootstrap --upstream direct` (the
+# launcher's JVM flags and class-data-sharing archive). --before runs a second tailgate from another
+# build beside it ("before"), so that a change is measured against the commit before it in the same
+# run: a jar (run with `java -jar`) or another checkout's scripts/tailgate (its own flags and archive;
+# a copy of a launcher beside target/tailgate.jar in a directory of its own will do).
 #
-# Writes the report to docs/performance-latest.txt (or --out) and prints it. Installs what it lacks
+# Writes the report to docs/relay-latest.txt (or --out) and prints it. Installs what it lacks
 # with apt-get (as root). Stops every process it started when it exits, however it exits.
 set -euo pipefail
 
-readonly BENCH_MAIN=dev.tailgate.bench.RelayBench
-readonly BENCH_MAX_MINUTES=50     # the benchmark gives up by itself after this long
-readonly BENCH_HARD_LIMIT=3600s   # and is killed after this long, whatever it is doing
+readonly BENCH_HARD_LIMIT=3600s # the client is killed after this long, whatever it is doing
 
 bench_name=bench-relay
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -22,30 +26,37 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source scripts/bench-lib.sh
 
 bulk_mib=1024
-iterations=2000
-warmup=500
-out=docs/performance-latest.txt
+iterations=1000
+short_warmup=50
+long_warmup=5000
+conn_count=2000
+out=docs/relay-latest.txt
 before=""
 
-parse_options "--bulk-mib=bulk_mib --iterations=iterations --warmup=warmup --out=out --before=before" "$@"
-[[ $bulk_mib =~ ^[1-9][0-9]{0,5}$ ]] || die "--bulk-mib wants a whole number from 1 to 999999"
-[[ $iterations =~ ^[1-9][0-9]{0,6}$ ]] || die "--iterations wants a whole number from 1 to 9999999"
-[[ $warmup =~ ^[0-9]{1,7}$ ]] || die "--warmup wants a whole number from 0 to 9999999"
-[[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar"
+parse_options "--bulk-mib=bulk_mib --iterations=iterations --short-warmup=short_warmup \
+--long-warmup=long_warmup --conn-count=conn_count --out=out --before=before" "$@"
+number() { [[ $2 =~ ^[0-9]{1,7}$ ]] || die "$1 wants a whole number from 0 to 9999999"; }
+number --bulk-mib "$bulk_mib"
+number --iterations "$iterations"
+number --short-warmup "$short_warmup"
+number --long-warmup "$long_warmup"
+number --conn-count "$conn_count"
+((bulk_mib > 0 && iterations > 0 && conn_count > 0)) || die "--bulk-mib, --iterations and --conn-count want 1 or more"
+[[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 
 # ---- What the machine lacks, installed the Debian way ------------------------------------------
 
 need java openjdk-17-jdk-headless
-need javac openjdk-17-jdk-headless
 need mvn maven
+need python3 python3
 need danted dante-server
 need microsocks microsocks
 need nc netcat-openbsd
 install_missing
 
-# ---- Build -------------------------------------------------------------------------------------
+# ---- Build: the launcher builds the jar and trains its archive on first use --------------------
 
-build
+scripts/tailgate --version >/dev/null
 
 # ---- Start the proxies side by side ------------------------------------------------------------
 
@@ -53,20 +64,26 @@ tailgate_port=$(free_port)
 dante_port=$(free_port)
 microsocks_port=$(free_port)
 
-start_tailgate "$tailgate_port"
-start_dante "$dante_port"
+up_flags=(up --no-bootstrap --upstream direct --admin off --allow '127.0.0.1:*')
+
+scripts/tailgate "${up_flags[@]}" --listen "127.0.0.1:$tailgate_port" \
+  --log-file "$work/tailgate-connections.log" >"$work/tailgate.out" 2>"$work/tailgate.err" &
+tailgate_pid=$!
+pids+=("$tailgate_pid")
+start_dante "$dante_port" -N 2
 
 before_proxy=()
 if [[ -n $before ]]; then
   before_port=$(free_port)
-  # shellcheck disable=SC2086 # the options are meant to split into words
-  java $tailgate_java_opts -jar "$before" up --no-bootstrap --upstream direct --admin off \
-    --listen "127.0.0.1:$before_port" --allow '127.0.0.1:*' \
+  before_cmd=("$before")
+  # shellcheck disable=SC2206 # the options are meant to split into words
+  [[ $before == *.jar ]] && before_cmd=(java $tailgate_java_opts -jar "$before")
+  "${before_cmd[@]}" "${up_flags[@]}" --listen "127.0.0.1:$before_port" \
     --log-file "$work/before-connections.log" >"$work/before.out" 2>"$work/before.err" &
   before_pid=$!
   pids+=("$before_pid")
   wait_ready before "$before_pid" "$before_port" "$work/before.err" '^tailgate: relay on'
-  before_proxy=(--proxy "before=127.0.0.1:$before_port")
+  before_proxy=(--proxy "before=127.0.0.1:$before_port" --pid "before=$before_pid")
 fi
 
 microsocks -i 127.0.0.1 -p "$microsocks_port" >"$work/microsocks.log" 2>&1 &
@@ -81,28 +98,34 @@ echo "bench-relay: tailgate :$tailgate_port, dante :$dante_port, microsocks :$mi
 # ---- Measure -----------------------------------------------------------------------------------
 
 started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
-run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
-  --bulk-mib "$bulk_mib" --iterations "$iterations" --warmup "$warmup" --max-minutes "$BENCH_MAX_MINUTES" \
-  --proxy "tailgate=127.0.0.1:$tailgate_port" \
-  --proxy "dante=127.0.0.1:$dante_port" \
-  --proxy "microsocks=127.0.0.1:$microsocks_port" "${before_proxy[@]}" >"$work/report.md"
+load_before=$(load_average)
+run_bench "$BENCH_HARD_LIMIT" python3 scripts/bench-relay.py \
+  --bulk-mib "$bulk_mib" --iterations "$iterations" --short-warmup "$short_warmup" \
+  --long-warmup "$long_warmup" --conn-count "$conn_count" \
+  --proxy "tailgate=127.0.0.1:$tailgate_port" --pid "tailgate=$tailgate_pid" \
+  --proxy "dante=127.0.0.1:$dante_port" --pid "dante=$dante_pid" \
+  --proxy "microsocks=127.0.0.1:$microsocks_port" --pid "microsocks=$microsocks_pid" \
+  "${before_proxy[@]}" >"$work/report.md"
 
 # ---- Report ------------------------------------------------------------------------------------
 
 {
   echo "# Relay benchmark, $started"
   echo
-  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --warmup $warmup${before:+ --before $before}"
+  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --short-warmup $short_warmup --long-warmup $long_warmup --conn-count $conn_count${before:+ --before $before}"
   echo
   machine_lines
+  echo "- tailgate's launch: scripts/tailgate ${up_flags[*]} (TAILGATE_JAVA_OPTS: ${TAILGATE_JAVA_OPTS:-unset: the flags of the launcher})"
   dante_line
+  echo "- dante's launch: danted -N 2"
   echo "- microsocks: Debian package $(dpkg-query -W -f='${Version}' microsocks 2>/dev/null || echo '?') (it has no version flag)"
+  echo "- load average: $load_before at the start, $(load_average) at the end"
   tailgate_log_line
   echo
   cat "$work/report.md"
-} >"$work/performance.txt"
+} >"$work/relay.txt"
 
 mkdir -p "$(dirname "$out")"
-cp "$work/performance.txt" "$out"
+cp "$work/relay.txt" "$out"
 cat "$out"
 echo "bench-relay: written to $out" >&2

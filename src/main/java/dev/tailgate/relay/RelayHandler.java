@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.socket.ChannelInputShutdownEvent;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -64,7 +65,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
   public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
     if (evt instanceof ChannelInputShutdownEvent) {
       state.closedBy(side());
-      if (peer instanceof DuplexChannel duplex && peer.isActive()) {
+      if (peer instanceof DuplexChannel duplex && peer.isActive() && !duplex.isInputShutdown()) {
+        // The peer may still send: only its output ends. When its input ends too, nothing is left
+        // to shut half-way, so netty may close it outright, rather than shut a socket already
+        // closed both ways (ENOTCONN, an exception built and dropped on every connection).
+        peer.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, false);
         // shutdownOutput() fails writes still queued, so it must wait for the last of them.
         peer.writeAndFlush(Unpooled.EMPTY_BUFFER)
             .addListener(
@@ -75,6 +80,9 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
                             .addListener(
                                 (ChannelFutureListener) f -> closeIfBothDone(ctx.channel())));
       } else {
+        // Both ways are done (or the peer is gone): closing sends the FIN that shutting its output
+        // would, after the last write, without netty's ChannelOutputShutdownException and its
+        // stack trace for every connection.
         closeBoth(ctx.channel());
       }
       return;

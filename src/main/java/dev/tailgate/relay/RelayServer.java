@@ -56,7 +56,7 @@ public final class RelayServer implements AutoCloseable {
             .option(ChannelOption.SO_REUSEADDR, true)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.TCP_NODELAY, true)
+            // No TCP_NODELAY here: netty's socket channels set it when created (Transports).
             .childHandler(
                 new RelayInitializer(tunneler, settings, policy, log, stats, LocalPeers.system()))
             .bind(settings.listen())

@@ -17,6 +17,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.util.NettyRuntime;
 import java.time.Duration;
 
 /** Epoll where the platform has it, NIO otherwise. */
@@ -38,15 +39,31 @@ public enum Transports {
     return Epoll.isAvailable() ? EPOLL : NIO;
   }
 
-  /** A new event loop group of this transport with {@code threads} loops (0: netty's default). */
+  /**
+   * A new event loop group of this transport with {@code threads} loops; 0: one per core, or as
+   * many as netty's {@code io.netty.eventLoopThreads} says. Netty's own default is two per core: on
+   * a small machine the extra loops only add thread hand-offs (a connection accepted on one loop is
+   * served on the next; each wakes from epoll on its own), about 5 context switches per relayed
+   * connection against 3 to 4 with one loop per core on two cores (docs/decisions/0012).
+   */
   public EventLoopGroup newGroup(int threads) {
     IoHandlerFactory io = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-    return new MultiThreadIoEventLoopGroup(threads, io);
+    return new MultiThreadIoEventLoopGroup(threads > 0 ? threads : defaultLoops(), io);
+  }
+
+  /** Loops in a group made with 0 threads. */
+  static int defaultLoops() {
+    return Math.max(
+        1, Integer.getInteger("io.netty.eventLoopThreads", NettyRuntime.availableProcessors()));
   }
 
   /**
    * A bootstrap for an outbound leg on {@code loop} (the client's own loop): auto-read off, half
-   * closure allowed, no Nagle, and the dial timeout; callers add their handler when they have one.
+   * closure allowed, and the dial timeout; callers add their handler when they have one.
+   *
+   * <p>No Nagle on either leg without asking: netty's socket channels of both transports set
+   * TCP_NODELAY when created, and asking again cost a second setsockopt for each leg of every
+   * connection.
    */
   Bootstrap outbound(EventLoop loop, Duration dialTimeout) {
     return new Bootstrap()
@@ -54,7 +71,6 @@ public enum Transports {
         .channel(socketChannel)
         .option(ChannelOption.AUTO_READ, false)
         .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-        .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) dialTimeout.toMillis())
         .handler(Idle.INSTANCE);
   }

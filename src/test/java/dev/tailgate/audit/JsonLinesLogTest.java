@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -180,6 +181,27 @@ class JsonLinesLogTest {
     assertThat(lines).hasSize(100);
     assertThat(JSON.readTree(lines[99]).get("target_host").asText()).isEqualTo("h99.example");
     assertThat(log.dropped()).isZero();
+  }
+
+  @Test
+  void writesABurstOfLinesInAFewWritesNotOneEach() throws Exception {
+    AtomicInteger writes = new AtomicInteger();
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream() {
+          @Override
+          public synchronized void write(byte[] b, int off, int len) {
+            writes.incrementAndGet();
+            super.write(b, off, len);
+          }
+        };
+    JsonLinesLog log = JsonLinesLog.to(out);
+    for (int i = 0; i < 100; i++) {
+      log.record(event("h" + i + ".example"));
+    }
+    log.close();
+
+    assertThat(out.toString(StandardCharsets.UTF_8).split("\n")).hasSize(100);
+    assertThat(writes.get()).as("writes for 100 lines").isLessThanOrEqualTo(5);
   }
 
   @Test

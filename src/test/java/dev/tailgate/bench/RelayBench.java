@@ -14,7 +14,10 @@ import java.util.concurrent.ScheduledExecutorService;
  * turns in every phase, so drift on a noisy machine falls on all of them alike. Progress goes to
  * standard error, the markdown report to standard output.
  *
- * <p>Run by scripts/bench-relay.sh, which starts the proxies; see docs/performance.md.
+ * <p>scripts/bench-relay.sh ran it until issue 20; it now runs scripts/bench-relay.py, a client
+ * that shares no code with tailgate and does not live in the targets' JVM. This one is kept for
+ * comparison with the figures it gave (docs/performance-latest.txt), run by hand with the proxies
+ * started as bench-relay.sh starts them.
  */
 public final class RelayBench {
   /**

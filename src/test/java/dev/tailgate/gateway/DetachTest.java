@@ -88,6 +88,16 @@ class DetachTest {
   }
 
   @Test
+  void upRunsOnC1AndTheSerialCollectorUnlessJavaOptsSayOtherwise() throws Exception {
+    env.remove("TAILGATE_JAVA_OPTS");
+    List<String> up =
+        recorded(List.of(launcher.toString(), "up", "--listen", "127.0.0.1:0"), "defaults");
+
+    assertThat(up.subList(0, up.indexOf("-jar")))
+        .contains("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC");
+  }
+
+  @Test
   void withoutTheLauncherTheChildGetsThisJvmsOptionsAndClassPath() {
     SameLaunch plain =
         SameLaunch.of(
