@@ -18,6 +18,21 @@ public record LocalPeer(int uid, long pid, String command, String tree, String u
     return new LocalPeer(-1, -1, null, null, why);
   }
 
+  private static final String CLOSED = "the client's process had closed the socket";
+
+  /**
+   * The kernel lists the client's socket without an inode: its process closed it (it is orphaned or
+   * in TIME_WAIT), and it reports uid 0 then, which must not pass for root.
+   */
+  static LocalPeer closed() {
+    return unknown(CLOSED);
+  }
+
+  /** Whether the client's process had closed its socket when it was looked up. */
+  public boolean closedByClient() {
+    return CLOSED.equals(unknown);
+  }
+
   /** What a connection that closes before its lookup ends says of its client. */
   public static LocalPeer pending() {
     return unknown("the connection ended before the lookup");

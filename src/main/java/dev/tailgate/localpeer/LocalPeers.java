@@ -248,9 +248,7 @@ public final class LocalPeers {
 
   private void found(Request r, SocketTable.Entry e) {
     if (e.inode() == 0) {
-      // Orphaned: its process closed it. The kernel then reports uid 0 (no inode to own it),
-      // which must not pass for root.
-      LocalPeer closed = LocalPeer.unknown("the client's process had closed the socket");
+      LocalPeer closed = LocalPeer.closed();
       finish(r, closed, closed);
       return;
     }
