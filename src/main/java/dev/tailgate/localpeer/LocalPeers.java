@@ -67,6 +67,14 @@ public final class LocalPeers {
     LocalPeer found;
     long inode;
 
+    /** Not a lookup: {@link #prepare()}'s. */
+    Request() {
+      this.client = null;
+      this.listener = null;
+      this.v4 = null;
+      this.v6 = null;
+    }
+
     Request(InetSocketAddress client, InetSocketAddress listener) {
       this.client = client;
       this.listener = listener;
@@ -105,6 +113,17 @@ public final class LocalPeers {
       system = new LocalPeers(Path.of("/proc"), WALK_INTERVAL, true);
     }
     return system;
+  }
+
+  /**
+   * Opens the netlink socket now, in the background, so that the first client does not wait for JNA
+   * to load (tens of milliseconds, hundreds on a busy machine). Called once a listener that looks
+   * clients up is bound, which is after tailscaled's spawn.
+   */
+  public void prepare() {
+    if (available) {
+      ownerQueue.offer(new Request());
+    }
   }
 
   /** Whether {@code address} is one a local process connects from. */
@@ -152,7 +171,9 @@ public final class LocalPeers {
   private void findOwners(List<Request> batch) throws IOException {
     List<Request> rest = new ArrayList<>();
     for (Request r : batch) {
-      if (!askKernel(r)) {
+      if (r.client == null) {
+        netlink(); // prepare()
+      } else if (!askKernel(r)) {
         rest.add(r);
       }
     }
