@@ -62,7 +62,9 @@ final class StatusAssembler implements StatusSnapshots {
                         c.phase(),
                         c.bytesUp(),
                         c.bytesDown(),
-                        c.ageMs()))
+                        c.ageMs(),
+                        c.local() != null && c.local().hasUid() ? c.local().uid() : null,
+                        c.local() != null ? c.local().command() : null))
             .toList();
     List<Status.TargetCount> byTarget =
         live.stream()

@@ -62,7 +62,10 @@ public record Status(
       List<Connection> shown,
       @JsonProperty("by_target") List<TargetCount> byTarget) {}
 
-  /** One open connection. */
+  /**
+   * One open connection; a loopback client's uid and command when they were found ({@code null}
+   * otherwise), so that the page says which local user or tool holds each connection.
+   */
   public record Connection(
       String id,
       String client,
@@ -71,7 +74,22 @@ public record Status(
       String phase,
       @JsonProperty("bytes_up") long bytesUp,
       @JsonProperty("bytes_down") long bytesDown,
-      @JsonProperty("age_ms") long ageMs) {}
+      @JsonProperty("age_ms") long ageMs,
+      @JsonProperty("client_uid") Integer clientUid,
+      @JsonProperty("client_cmd") String clientCmd) {
+    /** A connection whose client is not a known local process. */
+    public Connection(
+        String id,
+        String client,
+        String proto,
+        String target,
+        String phase,
+        long bytesUp,
+        long bytesDown,
+        long ageMs) {
+      this(id, client, proto, target, phase, bytesUp, bytesDown, ageMs, null, null);
+    }
+  }
 
   /** How many open connections go to one target. */
   public record TargetCount(String target, int count) {}
