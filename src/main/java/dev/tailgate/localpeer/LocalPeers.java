@@ -44,6 +44,13 @@ public final class LocalPeers {
   private boolean useNetlink;
   private NetlinkSocket netlink; // the owner thread's, opened by its first lookup
   private boolean netlinkFoundOne; // from then on, the kernel's ENOENT means the socket is gone
+
+  /** Netlink found a socket on the owner thread: callers may ask it themselves from now on. */
+  private volatile boolean netlinkWorks;
+
+  /** Each caller thread's own netlink socket (an event loop's), for {@link #askAtOnce}. */
+  private final ThreadLocal<NetlinkSocket> callerSockets = new ThreadLocal<>();
+
   private final long walkIntervalNanos;
   private final ProcessTable processes;
   private final BlockingQueue<Request> ownerQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
@@ -145,6 +152,9 @@ public final class LocalPeers {
       return Lookup.done(LocalPeer.unknown("no " + proc.resolve("net/tcp") + " on this system"));
     }
     Request r = new Request(client, listener);
+    if (askAtOnce(r)) {
+      return new Lookup(r.owner, r.process);
+    }
     if (!ownerQueue.offer(r)) {
       return Lookup.done(LocalPeer.unknown("more than " + MAX_QUEUED + " lookups queued"));
     }
@@ -182,6 +192,37 @@ public final class LocalPeers {
     }
   }
 
+  /**
+   * Whether the caller's own netlink socket answered {@code r} at once: a request the kernel
+   * answers within its sendto, so the caller (an event loop) never waits, and is spared the wake-up
+   * of the owner thread, which is what a lookup costs on a busy machine (milliseconds at load 11 on
+   * two cores, where the request itself is 10 us). Anything else goes to the owner thread.
+   */
+  private boolean askAtOnce(Request r) {
+    if (!netlinkWorks) {
+      return false;
+    }
+    try {
+      NetlinkSocket s = callerSockets.get();
+      if (s == null) {
+        s = NetlinkSocket.open();
+        callerSockets.set(s);
+      }
+      SockDiag.Answer a = s.ask(r.client, r.listener, false);
+      if (a.entry() != null) {
+        found(r, a.entry());
+        return true;
+      }
+      if (a.errno() == SockDiag.ENOENT) {
+        notFound(r, "sock_diag");
+        return true;
+      }
+    } catch (IOException e) {
+      // Not at once: the owner thread asks again, and falls back to the tables if it must.
+    }
+    return false;
+  }
+
   /** Whether netlink answered {@code r}: found it, or knows it is gone. */
   private boolean askKernel(Request r) {
     NetlinkSocket s = netlink();
@@ -190,7 +231,7 @@ public final class LocalPeers {
     }
     SockDiag.Answer a;
     try {
-      a = s.ask(r.client, r.listener);
+      a = s.ask(r.client, r.listener, true);
     } catch (IOException e) {
       log.warn(
           "localpeer: netlink sock_diag failed ({}): owners from /proc/net/tcp now",
@@ -202,6 +243,7 @@ public final class LocalPeers {
     }
     if (a.entry() != null) {
       netlinkFoundOne = true;
+      netlinkWorks = true;
       found(r, a.entry());
       return true;
     }

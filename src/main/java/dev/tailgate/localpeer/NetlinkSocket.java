@@ -6,6 +6,7 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import java.io.Closeable;
 import java.io.IOException;
+import java.lang.ref.Cleaner;
 import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -28,6 +29,8 @@ final class NetlinkSocket implements Closeable {
   private static final int SO_RCVTIMEO = 20;
   private static final int EINTR = 4;
   private static final int EAGAIN = 11;
+  private static final int MSG_DONTWAIT = 0x40;
+  private static final Cleaner CLEANER = Cleaner.create();
 
   /** The libc calls used, by their C names. */
   interface LibC extends Library {
@@ -47,6 +50,7 @@ final class NetlinkSocket implements Closeable {
 
   private final LibC libc;
   private final int fd;
+  private final Cleaner.Cleanable cleanable;
   private final byte[] kernel = sockaddr();
   private final Memory buffer = new Memory(BUFFER);
   private int seq;
@@ -54,6 +58,8 @@ final class NetlinkSocket implements Closeable {
   private NetlinkSocket(LibC libc, int fd) {
     this.libc = libc;
     this.fd = fd;
+    // An event loop's socket is never closed by hand: its descriptor goes with its thread.
+    this.cleanable = CLEANER.register(this, () -> libc.close(fd));
   }
 
   /**
@@ -95,10 +101,12 @@ final class NetlinkSocket implements Closeable {
   /**
    * The kernel's answer for the TCP socket from {@code client} to {@code listener}.
    *
-   * @throws IOException when it did not answer within {@link #RECEIVE_TIMEOUT_MS} or the call
-   *     failed
+   * @param wait whether to wait for the reply, up to {@link #RECEIVE_TIMEOUT_MS}, or to take only a
+   *     reply that is already there (the kernel answers within the sendto)
+   * @throws IOException when it did not answer in time or the call failed
    */
-  SockDiag.Answer ask(InetSocketAddress client, InetSocketAddress listener) throws IOException {
+  SockDiag.Answer ask(InetSocketAddress client, InetSocketAddress listener, boolean wait)
+      throws IOException {
     int mine = ++seq;
     byte[] request = SockDiag.request(mine, client, listener).array();
     try {
@@ -107,7 +115,7 @@ final class NetlinkSocket implements Closeable {
       for (int i = 0; i < 16; i++) {
         long n;
         try {
-          n = libc.recv(fd, buffer, BUFFER, 0);
+          n = libc.recv(fd, buffer, BUFFER, wait ? 0 : MSG_DONTWAIT);
         } catch (LastErrorException e) {
           if (e.getErrorCode() == EINTR) {
             continue;
@@ -123,7 +131,7 @@ final class NetlinkSocket implements Closeable {
     } catch (LastErrorException e) {
       throw new IOException(
           e.getErrorCode() == EAGAIN
-              ? "no reply within " + RECEIVE_TIMEOUT_MS + " ms"
+              ? wait ? "no reply within " + RECEIVE_TIMEOUT_MS + " ms" : "no reply at once"
               : "netlink sendto/recv: errno " + e.getErrorCode(),
           e);
     } catch (IllegalArgumentException e) {
@@ -133,7 +141,7 @@ final class NetlinkSocket implements Closeable {
 
   @Override
   public void close() {
-    libc.close(fd);
+    cleanable.clean();
   }
 
   /** {@code sockaddr_nl} of the kernel (pid 0, no groups), also what this socket binds to. */

@@ -46,7 +46,7 @@ class NetlinkSocketTest {
       assertThat(client.isConnected()).isTrue();
       InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
       InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
-      SockDiag.Answer a = netlink.ask(from, to);
+      SockDiag.Answer a = netlink.ask(from, to, true);
       assertThat(a.entry()).isNotNull().isEqualTo(fromProc(from, to));
       assertThat(a.entry().uid()).isEqualTo(ownUid());
     }
@@ -65,7 +65,7 @@ class NetlinkSocketTest {
         assertThat(out.readLine()).isEqualTo("up");
         InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
         InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
-        SockDiag.Answer a = netlink.ask(from, to);
+        SockDiag.Answer a = netlink.ask(from, to, true);
         assertThat(a.entry()).isNotNull().isEqualTo(fromProc(from, to));
         assertThat(a.entry().uid()).isEqualTo(65534);
         assertThat(a.entry().inode()).isPositive();
@@ -82,9 +82,54 @@ class NetlinkSocketTest {
   }
 
   @Test
+  void answersWithinTheSendtoSoACallerNeedNotWait() throws Exception {
+    InetAddress lo = InetAddress.getByName("127.0.0.1");
+    try (ServerSocket server = new ServerSocket(0, 10, lo);
+        Socket client = new Socket(lo, server.getLocalPort());
+        Socket accepted = server.accept()) {
+      assertThat(client.isConnected()).isTrue();
+      InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
+      InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
+      for (int i = 0; i < 100; i++) {
+        assertThat(netlink.ask(from, to, false).entry()).isEqualTo(fromProc(from, to));
+      }
+    }
+  }
+
+  @Test
+  void onceNetlinkFoundASocketTheCallerAsksItAtOnce() throws Exception {
+    LocalPeers peers = new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), true);
+    InetAddress lo = InetAddress.getByName("127.0.0.1");
+    try (ServerSocket server = new ServerSocket(0, 10, lo);
+        Socket first = new Socket(lo, server.getLocalPort());
+        Socket firstAccepted = server.accept();
+        Socket second = new Socket(lo, server.getLocalPort());
+        Socket secondAccepted = server.accept()) {
+      assertThat(first.isConnected() && second.isConnected()).isTrue();
+      LocalPeer owner =
+          peers
+              .lookup(
+                  (InetSocketAddress) firstAccepted.getRemoteSocketAddress(),
+                  (InetSocketAddress) firstAccepted.getLocalSocketAddress())
+              .owner()
+              .get(5, TimeUnit.SECONDS);
+      assertThat(owner.uid()).isEqualTo(ownUid());
+      LocalPeers.Lookup atOnce =
+          peers.lookup(
+              (InetSocketAddress) secondAccepted.getRemoteSocketAddress(),
+              (InetSocketAddress) secondAccepted.getLocalSocketAddress());
+      assertThat(atOnce.owner()).isDone();
+      assertThat(atOnce.owner().get().uid()).isEqualTo(ownUid());
+      assertThat(atOnce.process().get(5, TimeUnit.SECONDS).pid())
+          .isEqualTo(ProcessHandle.current().pid());
+    }
+  }
+
+  @Test
   void saysNotFoundForASocketThatIsNotThere() throws Exception {
     SockDiag.Answer a =
-        netlink.ask(new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2));
+        netlink.ask(
+            new InetSocketAddress("127.0.0.1", 1), new InetSocketAddress("127.0.0.1", 2), true);
     assertThat(a.entry()).isNull();
     assertThat(a.errno()).isEqualTo(SockDiag.ENOENT);
   }
