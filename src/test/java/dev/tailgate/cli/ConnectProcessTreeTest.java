@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.OtherUid;
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -28,13 +29,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ConnectProcessTreeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final int NOBODY = 65534;
+  private static final int NOBODY = OtherUid.NOBODY;
 
   @TempDir Path dir;
 
   @Test
   void eachConnectionsLineNamesItsOwnUidPidAndTree() throws Exception {
-    assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root");
+    assumeTrue(OtherUid.possible(), "needs root");
     Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
     Path log = dir.resolve("connections.log");
     try (EchoServer echo = new EchoServer()) {
@@ -106,13 +107,12 @@ class ConnectProcessTreeTest {
             + " 127.0.0.1 "
             + echoPort
             + "; echo rc=$?";
-    List<String> command = new ArrayList<>();
-    if (uid != 0) {
-      command.addAll(
-          List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--"));
-    }
-    command.addAll(List.of("/bin/sh", "-c", script));
-    ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                uid == 0
+                    ? List.of("/bin/sh", "-c", script)
+                    : OtherUid.command(uid, "/bin/sh", "-c", script))
+            .redirectErrorStream(true);
     pb.environment().put("TAILGATE_RUN_DIR", dir.resolve("no-run-state-" + name).toString());
     pb.environment().remove("TAILGATE_PROXY");
     return pb.start();
@@ -146,9 +146,5 @@ class ConnectProcessTreeTest {
         .filter(l -> l.path("client_uid").asInt(-1) == uid)
         .findFirst()
         .orElseThrow(() -> new AssertionError("no line of uid " + uid + " in " + lines));
-  }
-
-  private static int ownUid() throws Exception {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

@@ -3,14 +3,9 @@ package dev.tailgate.localpeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.tailgate.testing.OtherUid;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -39,59 +34,37 @@ class NetlinkSocketTest {
   @ParameterizedTest
   @ValueSource(strings = {"127.0.0.1", "::1"})
   void findsTheUidAndInodeThatProcNetTcpLists(String host) throws Exception {
-    InetAddress address = InetAddress.getByName(host);
-    try (ServerSocket server = new ServerSocket(0, 10, address);
-        Socket client = new Socket(address, server.getLocalPort());
-        Socket accepted = server.accept()) {
-      assertThat(client.isConnected()).isTrue();
-      InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
-      InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
-      SockDiag.Answer a = netlink.ask(from, to, true);
-      assertThat(a.entry()).isNotNull().isEqualTo(fromProc(from, to));
-      assertThat(a.entry().uid()).isEqualTo(ownUid());
+    try (LocalClients.Pair c = LocalClients.Pair.open(InetAddress.getByName(host))) {
+      SockDiag.Answer a = netlink.ask(c.from(), c.to(), true);
+      assertThat(a.entry()).isNotNull().isEqualTo(fromProc(c.from(), c.to()));
+      assertThat(a.entry().uid()).isEqualTo(OtherUid.ownUid());
     }
   }
 
   @Test
   void findsAClientOfAnotherUidAndItsInode() throws Exception {
-    assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root");
-    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
-      server.setSoTimeout(5000);
-      Process client = asNobody(server.getLocalPort());
-      try (Socket accepted = server.accept();
-          BufferedReader out =
-              new BufferedReader(
-                  new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8))) {
-        assertThat(out.readLine()).isEqualTo("up");
-        InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
-        InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
-        SockDiag.Answer a = netlink.ask(from, to, true);
-        assertThat(a.entry()).isNotNull().isEqualTo(fromProc(from, to));
-        assertThat(a.entry().uid()).isEqualTo(65534);
-        assertThat(a.entry().inode()).isPositive();
+    assumeTrue(OtherUid.possible(), "needs root");
+    try (LocalClients.Nobody c = LocalClients.Nobody.connect()) {
+      SockDiag.Answer a = netlink.ask(c.from(), c.to(), true);
+      assertThat(a.entry()).isNotNull().isEqualTo(fromProc(c.from(), c.to()));
+      assertThat(a.entry().uid()).isEqualTo(OtherUid.NOBODY);
+      assertThat(a.entry().inode()).isPositive();
 
-        LocalPeers peers = new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), true);
-        LocalPeer process = peers.lookup(from, to).process().get(5, TimeUnit.SECONDS);
-        assertThat(process.uid()).isEqualTo(65534);
-        assertThat(process.pid()).as(process.toString()).isEqualTo(client.pid());
-        assertThat(process.tree()).startsWith("python3(" + client.pid() + ")<java(");
-      } finally {
-        client.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
+      LocalPeers peers = new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), true);
+      LocalPeer process = peers.lookup(c.from(), c.to()).process().get(5, TimeUnit.SECONDS);
+      long pid = c.process().pid();
+      assertThat(process.uid()).isEqualTo(OtherUid.NOBODY);
+      assertThat(process.pid()).as(process.toString()).isEqualTo(pid);
+      assertThat(process.tree()).startsWith("python3(" + pid + ")<java(");
     }
   }
 
   @Test
   void answersWithinTheSendtoSoACallerNeedNotWait() throws Exception {
-    InetAddress lo = InetAddress.getByName("127.0.0.1");
-    try (ServerSocket server = new ServerSocket(0, 10, lo);
-        Socket client = new Socket(lo, server.getLocalPort());
-        Socket accepted = server.accept()) {
-      assertThat(client.isConnected()).isTrue();
-      InetSocketAddress from = (InetSocketAddress) accepted.getRemoteSocketAddress();
-      InetSocketAddress to = (InetSocketAddress) accepted.getLocalSocketAddress();
+    try (LocalClients.Pair c = LocalClients.Pair.open(InetAddress.getByName("127.0.0.1"))) {
       for (int i = 0; i < 100; i++) {
-        assertThat(netlink.ask(from, to, false).entry()).isEqualTo(fromProc(from, to));
+        assertThat(netlink.ask(c.from(), c.to(), false).entry())
+            .isEqualTo(fromProc(c.from(), c.to()));
       }
     }
   }
@@ -100,26 +73,13 @@ class NetlinkSocketTest {
   void onceNetlinkFoundASocketTheCallerAsksItAtOnce() throws Exception {
     LocalPeers peers = new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), true);
     InetAddress lo = InetAddress.getByName("127.0.0.1");
-    try (ServerSocket server = new ServerSocket(0, 10, lo);
-        Socket first = new Socket(lo, server.getLocalPort());
-        Socket firstAccepted = server.accept();
-        Socket second = new Socket(lo, server.getLocalPort());
-        Socket secondAccepted = server.accept()) {
-      assertThat(first.isConnected() && second.isConnected()).isTrue();
-      LocalPeer owner =
-          peers
-              .lookup(
-                  (InetSocketAddress) firstAccepted.getRemoteSocketAddress(),
-                  (InetSocketAddress) firstAccepted.getLocalSocketAddress())
-              .owner()
-              .get(5, TimeUnit.SECONDS);
-      assertThat(owner.uid()).isEqualTo(ownUid());
-      LocalPeers.Lookup atOnce =
-          peers.lookup(
-              (InetSocketAddress) secondAccepted.getRemoteSocketAddress(),
-              (InetSocketAddress) secondAccepted.getLocalSocketAddress());
+    try (LocalClients.Pair first = LocalClients.Pair.open(lo);
+        LocalClients.Pair second = LocalClients.Pair.open(lo)) {
+      LocalPeer owner = peers.lookup(first.from(), first.to()).owner().get(5, TimeUnit.SECONDS);
+      assertThat(owner.uid()).isEqualTo(OtherUid.ownUid());
+      LocalPeers.Lookup atOnce = peers.lookup(second.from(), second.to());
       assertThat(atOnce.owner()).isDone();
-      assertThat(atOnce.owner().get().uid()).isEqualTo(ownUid());
+      assertThat(atOnce.owner().get().uid()).isEqualTo(OtherUid.ownUid());
       assertThat(atOnce.process().get(5, TimeUnit.SECONDS).pid())
           .isEqualTo(ProcessHandle.current().pid());
     }
@@ -150,25 +110,5 @@ class NetlinkSocketTest {
       }
     }
     return null;
-  }
-
-  static Process asNobody(int port) throws Exception {
-    return new ProcessBuilder(
-            "setpriv",
-            "--reuid=65534",
-            "--regid=65534",
-            "--clear-groups",
-            "/usr/bin/python3",
-            "-c",
-            "import socket,sys\n"
-                + "s=socket.create_connection(('127.0.0.1',"
-                + port
-                + "))\nprint('up',flush=True)\nsys.stdin.read()\n")
-        .redirectErrorStream(true)
-        .start();
-  }
-
-  private static int ownUid() throws Exception {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

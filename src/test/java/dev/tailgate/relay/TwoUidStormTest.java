@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.OtherUid;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.io.BufferedReader;
@@ -14,8 +15,6 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -33,7 +32,7 @@ import org.junit.jupiter.api.Test;
  * setpriv.
  */
 class TwoUidStormTest {
-  private static final int NOBODY = 65534;
+  private static final int NOBODY = OtherUid.NOBODY;
   private static final int CONNECT_AND_CLOSE = 2_000;
   private static final int ROOTS_TUNNELS = 100;
 
@@ -67,7 +66,7 @@ class TwoUidStormTest {
 
   private void storm(RelaySettings.Limits limits, int slowloris) throws Exception {
     RelaySettings.ClientIdentity identity = limits.identity();
-    assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root");
+    assumeTrue(OtherUid.possible(), "needs root");
     Transports t = Transports.best();
     EventLoopGroup group = t.newGroup(2);
     RecordingLog log = new RecordingLog();
@@ -151,16 +150,14 @@ class TwoUidStormTest {
 
   private static Process storm(int port, int slowloris) throws Exception {
     return new ProcessBuilder(
-            "setpriv",
-            "--reuid=" + NOBODY,
-            "--regid=" + NOBODY,
-            "--clear-groups",
-            "/usr/bin/python3",
-            "-c",
-            STORM,
-            Integer.toString(port),
-            Integer.toString(slowloris),
-            Integer.toString(CONNECT_AND_CLOSE))
+            OtherUid.command(
+                NOBODY,
+                "/usr/bin/python3",
+                "-c",
+                STORM,
+                Integer.toString(port),
+                Integer.toString(slowloris),
+                Integer.toString(CONNECT_AND_CLOSE)))
         .redirectError(ProcessBuilder.Redirect.INHERIT)
         .start();
   }
@@ -173,9 +170,5 @@ class TwoUidStormTest {
       Thread.sleep(50);
     }
     return log.events();
-  }
-
-  private static int ownUid() throws Exception {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }
