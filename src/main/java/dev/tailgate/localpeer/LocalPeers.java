@@ -56,7 +56,10 @@ public final class LocalPeers {
   private final BlockingQueue<Request> ownerQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
   private final BlockingQueue<Request> processQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
 
-  /** Both stages of one lookup: the socket's owner first, then the process holding it. */
+  /**
+   * Both stages of one lookup: the socket's owner first, then the process holding it. Cancel {@code
+   * process} once the answer is no longer wanted (the connection ended): the walk then skips it.
+   */
   public record Lookup(CompletableFuture<LocalPeer> owner, CompletableFuture<LocalPeer> process) {
     static Lookup done(LocalPeer peer) {
       return new Lookup(
@@ -334,22 +337,17 @@ public final class LocalPeers {
         return;
       }
       try {
-        Set<Long> missing = new HashSet<>();
-        for (Request r : batch) {
-          if (processes.remembered(r.inode) < 0) {
-            missing.add(r.inode);
-          }
-        }
-        if (!missing.isEmpty()) {
+        if (!missing(batch).isEmpty()) {
           long wait = lastWalk + walkIntervalNanos - System.nanoTime();
           if (wait > 0) {
             TimeUnit.NANOSECONDS.sleep(wait);
-            int before = batch.size();
             processQueue.drainTo(batch, MAX_BATCH);
-            batch.subList(before, batch.size()).forEach(r -> missing.add(r.inode));
           }
-          processes.walk(missing);
-          lastWalk = System.nanoTime();
+          Set<Long> missing = missing(batch);
+          if (!missing.isEmpty()) {
+            processes.walk(missing);
+            lastWalk = System.nanoTime();
+          }
         }
         for (Request r : batch) {
           long pid = processes.remembered(r.inode);
@@ -365,6 +363,23 @@ public final class LocalPeers {
         batch.forEach(r -> r.process.complete(r.found.withoutProcess("process walk failed: " + e)));
       }
     }
+  }
+
+  /**
+   * The inodes of {@code batch} that the last walk did not see, once the lookups given up are
+   * dropped from it: a socket closed since its owner was found is not held by anyone any more, and
+   * looking for it would cost a walk of every process (a connect-and-close storm asks for
+   * thousands).
+   */
+  private Set<Long> missing(List<Request> batch) {
+    batch.removeIf(r -> r.process.isDone());
+    Set<Long> missing = new HashSet<>();
+    for (Request r : batch) {
+      if (processes.remembered(r.inode) < 0) {
+        missing.add(r.inode);
+      }
+    }
+    return missing;
   }
 
   private static boolean take(BlockingQueue<Request> queue, List<Request> batch) {

@@ -40,6 +40,8 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
             (InetSocketAddress) ctx.channel().remoteAddress(),
             (InetSocketAddress) ctx.channel().localAddress());
     lookup.process().thenAccept(p -> state.peer = p);
+    // After the log line (written by an earlier listener): a walk for a closed client is wasted.
+    ctx.channel().closeFuture().addListener(f -> lookup.process().cancel(false));
     boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
     CompletableFuture<LocalPeer> known = byProcess ? lookup.process() : lookup.owner();
     timeout =
