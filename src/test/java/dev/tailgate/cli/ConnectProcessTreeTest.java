@@ -8,6 +8,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,10 +45,14 @@ class ConnectProcessTreeTest {
     try (EchoServer echo = new EchoServer()) {
       CliProcess.Running relay =
           new CliProcess(Map.of("TAILGATE_RUN_DIR", dir.resolve("run").toString()))
-              .start(CliProcess.upDirect("off", log, "--allow", "127.0.0.1:" + echo.port()));
+              .start(
+                  CliProcess.upDirect("127.0.0.1:0", log, "--allow", "127.0.0.1:" + echo.port()));
       try {
         Process asRoot = connectUnderShell(0, relay.port(), echo.port(), "root");
         Process asNobody = connectUnderShell(NOBODY, relay.port(), echo.port(), "nobody");
+        // A log line says what was known when the connection closed: hold both open until the
+        // status page shows each one's command (its process is found a walk after the accept).
+        awaitCommands(relay.adminPort(), 2);
         for (Process p : List.of(asRoot, asNobody)) {
           p.getOutputStream().close(); // stdin's end: connect half-closes, the echo ends it
           assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
@@ -116,6 +124,29 @@ class ConnectProcessTreeTest {
     pb.environment().put("TAILGATE_RUN_DIR", dir.resolve("no-run-state-" + name).toString());
     pb.environment().remove("TAILGATE_PROXY");
     return pb.start();
+  }
+
+  /** Until /api/status shows {@code n} open connections, each with its client's command. */
+  private static void awaitCommands(int adminPort, int n) throws Exception {
+    HttpClient http = HttpClient.newHttpClient();
+    HttpRequest get =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort + "/api/status")).build();
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    String last = "";
+    while (System.nanoTime() < deadline) {
+      last = http.send(get, HttpResponse.BodyHandlers.ofString()).body();
+      int known = 0;
+      for (JsonNode c : JSON.readTree(last).path("connections").path("shown")) {
+        if (c.hasNonNull("client_cmd")) {
+          known++;
+        }
+      }
+      if (known >= n) {
+        return;
+      }
+      Thread.sleep(100);
+    }
+    throw new AssertionError("expected " + n + " connections with a command in " + last);
   }
 
   /** The log's lines for {@code port}, once {@code n} of them are there. */
