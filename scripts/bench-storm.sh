@@ -3,7 +3,7 @@
 # byte every 9 s, reconnecting when closed) against a proxy, uid root runs 100 SOCKS5 handshakes
 # plus an echo through it; its latency is compared with a quiet run, and its refusals counted.
 # tailgate (client-identity uid, the default) and Dante face the same storm in the same run. A
-# third tailgate with client-identity address (no /proc lookup) measures what the lookup costs on
+# third tailgate with client-identity address (no lookup) measures what the lookup costs on
 # a quiet connect+echo.
 #
 # usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE]

@@ -82,13 +82,19 @@ function render(s) {
   const c = s.connections;
   document.getElementById("conn-count").textContent =
     "(" + c.open + " open" + (c.shown.length < c.open ? ", oldest " + c.shown.length + " shown" : "") + ", " + c.total + " since start)";
-  rows("connections", c.shown, x => [x.client_tag ? x.client + " " + x.client_tag : x.client, x.proto || "—", x.target || "—", x.phase, bytes(x.bytes_up), bytes(x.bytes_down), age(x.age_ms)], "no open connections");
+  rows("connections", c.shown, x => [x.client_tag ? x.client + " " + x.client_tag : x.client, who(x), x.proto || "—", x.target || "—", x.phase, bytes(x.bytes_up), bytes(x.bytes_down), age(x.age_ms)], "no open connections");
   rows("targets", c.by_target, t => [t.target, t.count], "—");
   rows("refusals", s.refusals, r => [new Date(r.ts).toLocaleTimeString(), r.client, r.proto || "—", r.target || "—", r.rule || "no rule matched", r.reason], "none");
   rows("peers", s.peers, p => [p.name, p.ips.join(", "), p.os, p.online ? "yes" : "no", p.tags.join(", "),
     el("td", p.ssh_allowed ? "allowed by " + p.rule : "refused", p.ssh_allowed ? "ok-text" : "bad-text"),
     el("td", p.admitted_by || "no rule", p.admitted_by ? "ok-text" : "bad-text")],
     d.managed ? "no peers" : "not known without tailscaled");
+}
+
+/** A loopback client's local user and command, when the relay found them. */
+function who(x) {
+  if (x.client_uid === null || x.client_uid === undefined) return "—";
+  return "uid " + x.client_uid + (x.client_cmd ? " " + x.client_cmd : "");
 }
 
 async function refresh() {

@@ -144,6 +144,43 @@ class ArchitectureTest {
   }
 
   @Test
+  void localpeerKnowsNoNettyAndNoOtherPart() {
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(pkg("localpeer"))
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(concat(others("localpeer"), "io.netty..")));
+  }
+
+  /**
+   * JNA (native calls) only where netlink needs it: the one class that loads it is first touched by
+   * a loopback lookup, so nothing on the start-up path pays for loading it.
+   */
+  @Test
+  void onlyLocalpeerCallsNativeCodeThroughJna() {
+    check(
+        noClasses()
+            .that()
+            .resideOutsideOfPackage(pkg("localpeer"))
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("com.sun.jna.."));
+    check(
+        noClasses()
+            .that()
+            .resideInAPackage(pkg("localpeer"))
+            .and()
+            .doNotHaveSimpleName("NetlinkSocket")
+            .and()
+            .doNotHaveSimpleName("LibC")
+            .should()
+            .dependOnClassesThat()
+            .resideInAPackage("com.sun.jna.."));
+  }
+
+  @Test
   void webReadsSnapshotsAndNeverTheBootstrapOrTheGateway() {
     check(
         noClasses()

@@ -104,7 +104,14 @@ public record ConnectionEvent(
    * @param uid the owner of the client's socket, or {@code null} when not found
    * @param pid a process holding it, or {@code null}
    * @param command that process's command name, or {@code null}
+   * @param tree that process and its parents, nearest first ({@code java(900)<ssh(812)<bash(12)}),
+   *     or {@code null}
    * @param unknown why something is missing, or {@code null}
    */
-  public record LocalClient(Integer uid, Long pid, String command, String unknown) {}
+  public record LocalClient(Integer uid, Long pid, String command, String tree, String unknown) {
+    /** Without a process tree. */
+    public LocalClient(Integer uid, Long pid, String command, String unknown) {
+      this(uid, pid, command, null, unknown);
+    }
+  }
 }

@@ -188,6 +188,9 @@ public final class JsonLinesLog implements ConnectionLog {
         if (local.command() != null) {
           g.writeStringField("client_cmd", local.command());
         }
+        if (local.tree() != null) {
+          g.writeStringField("client_tree", local.tree());
+        }
         if (local.unknown() != null) {
           g.writeStringField("client_unknown", local.unknown());
         }

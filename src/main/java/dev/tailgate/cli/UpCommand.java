@@ -132,16 +132,16 @@ final class UpCommand implements Callable<Integer> {
       paramLabel = "N",
       description =
           "Handshakes in progress from one client; more are refused, so that one local process"
-              + " cannot use up --max-handshakes (default: 1000).")
+              + " cannot use up --max-handshakes (default: 250).")
   Integer maxHandshakesPerClient;
 
   @Option(
       names = "--client-identity",
       paramLabel = "uid|process|address",
       description =
-          "What counts as one client on loopback for the per-client limits: its address (default:"
-              + " all local clients are 127.0.0.1), its uid or its process (each connection then"
-              + " waits for a scan of /proc/net/tcp).")
+          "What counts as one client on loopback for the per-client limits: its uid (default;"
+              + " the kernel's owner of the client's socket, by netlink sock_diag), its process, or"
+              + " its address (all local clients are then one, 127.0.0.1).")
   String clientIdentity;
 
   @Option(

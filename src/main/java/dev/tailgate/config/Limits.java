@@ -18,8 +18,7 @@ public record Limits(
     int perClientHandshakes,
     ClientIdentity identity) {
 
-  public static final Limits DEFAULT =
-      new Limits(10_000, 10_000, 1_000, 1_000, ClientIdentity.ADDRESS);
+  public static final Limits DEFAULT = new Limits(10_000, 10_000, 1_000, 250, ClientIdentity.UID);
 
   /** What counts as one client on loopback, where every client's address is 127.0.0.1 or ::1. */
   public enum ClientIdentity {

@@ -64,6 +64,8 @@ final class StatusAssembler implements StatusSnapshots {
                         c.bytesUp(),
                         c.bytesDown(),
                         c.ageMs(),
+                        c.local() != null && c.local().hasUid() ? c.local().uid() : null,
+                        c.local() != null ? c.local().command() : null,
                         c.clientTag()))
             .toList();
     List<Status.TargetCount> byTarget =

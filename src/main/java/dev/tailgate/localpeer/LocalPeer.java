@@ -6,11 +6,31 @@ package dev.tailgate.localpeer;
  * @param uid the socket owner's uid, or {@code -1} when not found
  * @param pid a process holding the socket, or {@code -1} when not found (or not looked for)
  * @param command that process's command name ({@code /proc/PID/comm}), or {@code null}
- * @param unknown why something is missing, or {@code null} when all three were found
+ * @param tree that process and its parents, nearest first, as {@code comm(pid)} joined by {@code <}
+ *     (at most {@link #TREE_DEPTH} parents), or {@code null}
+ * @param unknown why something is missing, or {@code null} when all were found
  */
-public record LocalPeer(int uid, long pid, String command, String unknown) {
+public record LocalPeer(int uid, long pid, String command, String tree, String unknown) {
+  /** How many parents {@link #tree} names at most. */
+  public static final int TREE_DEPTH = 4;
+
   static LocalPeer unknown(String why) {
-    return new LocalPeer(-1, -1, null, why);
+    return new LocalPeer(-1, -1, null, null, why);
+  }
+
+  private static final String CLOSED = "the client's process had closed the socket";
+
+  /**
+   * The kernel lists the client's socket without an inode: its process closed it (it is orphaned or
+   * in TIME_WAIT), and it reports uid 0 then, which must not pass for root.
+   */
+  static LocalPeer closed() {
+    return unknown(CLOSED);
+  }
+
+  /** Whether the client's process had closed its socket when it was looked up. */
+  public boolean closedByClient() {
+    return CLOSED.equals(unknown);
   }
 
   /** What a connection that closes before its lookup ends says of its client. */
@@ -33,11 +53,12 @@ public record LocalPeer(int uid, long pid, String command, String unknown) {
     return pid >= 0;
   }
 
-  LocalPeer withProcess(long pid, String command) {
-    return new LocalPeer(uid, pid, command, command == null ? "command name not readable" : null);
+  LocalPeer withProcess(long pid, String command, String tree) {
+    return new LocalPeer(
+        uid, pid, command, tree, command == null ? "command name not readable" : null);
   }
 
   LocalPeer withoutProcess(String why) {
-    return new LocalPeer(uid, -1, null, why);
+    return new LocalPeer(uid, -1, null, null, why);
   }
 }

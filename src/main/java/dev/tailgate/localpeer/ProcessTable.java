@@ -7,6 +7,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -21,8 +22,27 @@ final class ProcessTable {
   static final int MAX_REMEMBERED = 100_000;
   static final long MAX_WALK_NANOS = 1_000_000_000L;
 
+  /**
+   * How long a process's name and parent are trusted: long enough that a burst of connections from
+   * one tool reads its chain once, short enough that a reused pid is not named for long.
+   */
+  static final long STAT_TTL_NANOS = 2_000_000_000L;
+
+  static final int MAX_STATS = 10_000;
+
   private final Path proc;
   private Map<Long, Long> pidByInode = Map.of();
+
+  /** A process's command name and parent as /proc/PID/stat said at {@code read}. */
+  record Stat(String command, long parent, long read) {}
+
+  private final Map<Long, Stat> stats =
+      new LinkedHashMap<>(16, 0.75f, false) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Long, Stat> eldest) {
+          return size() > MAX_STATS;
+        }
+      };
 
   ProcessTable(Path proc) {
     this.proc = proc;
@@ -71,6 +91,65 @@ final class ProcessTable {
       byte[] raw = Files.readAllBytes(proc.resolve(Long.toString(pid)).resolve("comm"));
       return new String(raw, StandardCharsets.UTF_8).strip();
     } catch (IOException | SecurityException e) {
+      return null;
+    }
+  }
+
+  /**
+   * {@code pid} and up to {@link LocalPeer#TREE_DEPTH} parents, nearest first, as {@code comm(pid)}
+   * joined by {@code <}, e.g. {@code java(900)<ssh(812)<bash(12)}; {@code null} when {@code pid}'s
+   * own stat cannot be read.
+   */
+  String tree(long pid) {
+    StringBuilder out = new StringBuilder();
+    long at = pid;
+    for (int depth = 0; depth <= LocalPeer.TREE_DEPTH && at > 0; depth++) {
+      Stat s = stat(at);
+      if (s == null) {
+        break;
+      }
+      out.append(depth == 0 ? "" : "<").append(s.command()).append('(').append(at).append(')');
+      at = s.parent();
+    }
+    return out.length() == 0 ? null : out.toString();
+  }
+
+  private Stat stat(long pid) {
+    long now = System.nanoTime();
+    Stat s = stats.get(pid);
+    if (s != null && now - s.read() < STAT_TTL_NANOS) {
+      return s;
+    }
+    try {
+      s = parseStat(Files.readString(proc.resolve(Long.toString(pid)).resolve("stat")), now);
+    } catch (IOException | SecurityException | IllegalArgumentException e) {
+      s = null;
+    }
+    if (s == null) {
+      stats.remove(pid);
+    } else {
+      stats.put(pid, s);
+    }
+    return s;
+  }
+
+  /**
+   * The command and parent of a /proc/PID/stat line, {@code pid (comm) state ppid ...}, where comm
+   * may hold spaces and parentheses (so the last {@code )} ends it); {@code null} when malformed.
+   */
+  static Stat parseStat(String line, long read) {
+    int open = line.indexOf('(');
+    int close = line.lastIndexOf(')');
+    if (open < 0 || close < open || close + 2 >= line.length()) {
+      return null;
+    }
+    String[] rest = line.substring(close + 2).split(" ", 3);
+    if (rest.length < 2) {
+      return null;
+    }
+    try {
+      return new Stat(line.substring(open + 1, close), Long.parseLong(rest[1]), read);
+    } catch (NumberFormatException e) {
       return null;
     }
   }

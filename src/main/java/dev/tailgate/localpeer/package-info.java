@@ -1,7 +1,9 @@
 /**
- * Who is on the other end of a loopback TCP connection: the uid, pid and command of the local
- * process that owns the client's socket, read from /proc/net/tcp{,6} and /proc/PID/fd.
+ * Who is on the other end of a loopback TCP connection: the uid, pid, command and parent chain of
+ * the local process that owns the client's socket, asked of the kernel by netlink sock_diag (JNA)
+ * or read from /proc/net/tcp{,6}, and /proc/PID/fd and /proc/PID/stat.
  *
- * <p>JDK only: no Netty and no other tailgate package; never throws into its caller.
+ * <p>The JDK, SLF4J and JNA (here only, loaded by the first lookup): no Netty and no other tailgate
+ * package; never throws into its caller.
  */
 package dev.tailgate.localpeer;

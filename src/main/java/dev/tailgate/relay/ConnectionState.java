@@ -232,7 +232,11 @@ final class ConnectionState {
       return null;
     }
     return new ConnectionEvent.LocalClient(
-        p.hasUid() ? p.uid() : null, p.hasPid() ? p.pid() : null, p.command(), p.unknown());
+        p.hasUid() ? p.uid() : null,
+        p.hasPid() ? p.pid() : null,
+        p.command(),
+        p.tree(),
+        p.unknown());
   }
 
   static String format(SocketAddress address) {

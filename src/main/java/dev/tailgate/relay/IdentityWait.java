@@ -40,6 +40,8 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
             (InetSocketAddress) ctx.channel().remoteAddress(),
             (InetSocketAddress) ctx.channel().localAddress());
     lookup.process().thenAccept(p -> state.peer = p);
+    // After the log line (written by an earlier listener): a walk for a closed client is wasted.
+    ctx.channel().closeFuture().addListener(f -> lookup.process().cancel(false));
     boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
     CompletableFuture<LocalPeer> known = byProcess ? lookup.process() : lookup.owner();
     timeout =
@@ -65,13 +67,22 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     if (!ctx.channel().isActive() || !state.awaitingRequest()) {
       return; // closed meanwhile (deadline, reload): never counted, nothing to let through
     }
+    if (peer.closedByClient()) {
+      // Its process is gone and the end of input is on its way (HandshakeHangup closes then):
+      // counted by address it would take a share that every unidentified local client shares.
+      letThrough(ctx);
+      return;
+    }
     String key =
         byProcess && peer.hasPid()
             ? "pid:" + peer.pid()
             : peer.hasUid() ? "uid:" + peer.uid() : state.clientHost;
-    if (admission.identified(ctx.channel(), state, key)) {
-      return;
+    if (!admission.identified(ctx.channel(), state, key)) {
+      letThrough(ctx);
     }
+  }
+
+  private void letThrough(ChannelHandlerContext ctx) {
     ctx.fireChannelActive();
     ctx.pipeline().remove(this);
   }

@@ -48,6 +48,7 @@ public final class RelayServer implements AutoCloseable {
     AtomicReference<Policy> policy =
         new AtomicReference<>(new Policy(allowlist, settings.limits()));
     Tunneler tunneler = new Tunneler(policy, dialer, gate, stats, settings.idleTimeout());
+    LocalPeers peers = LocalPeers.system();
     Channel server =
         new ServerBootstrap()
             .group(group)
@@ -57,11 +58,13 @@ public final class RelayServer implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             // No TCP_NODELAY here: netty's socket channels set it when created (Transports).
-            .childHandler(
-                new RelayInitializer(tunneler, settings, policy, log, stats, LocalPeers.system()))
+            .childHandler(new RelayInitializer(tunneler, settings, policy, log, stats, peers))
             .bind(settings.listen())
             .sync()
             .channel();
+    if (settings.limits().identity() != RelaySettings.ClientIdentity.ADDRESS) {
+      peers.prepare();
+    }
     return new RelayServer(server, stats, policy);
   }
 

@@ -49,8 +49,11 @@ public record RelaySettings(
       int handshakes,
       int perClientHandshakes,
       ClientIdentity identity) {
-    public static final Limits DEFAULT =
-        new Limits(10_000, 10_000, 1_000, 1_000, ClientIdentity.ADDRESS);
+    /**
+     * A loopback client is its uid, found by netlink sock_diag in microseconds, and one uid may
+     * hold a quarter of the handshakes, so that one local user's storm leaves the rest to others.
+     */
+    public static final Limits DEFAULT = new Limits(10_000, 10_000, 1_000, 250, ClientIdentity.UID);
 
     /**
      * Limits as they were before clients had an identity: per address, and without a handshake

@@ -63,7 +63,8 @@ public record Status(
       @JsonProperty("by_target") List<TargetCount> byTarget) {}
 
   /**
-   * One open connection.
+   * One open connection; a loopback client's uid and command when they were found ({@code null}
+   * otherwise), so that the page says which local user or tool holds each connection.
    *
    * @param clientTag what the client said it is for (e.g. the Ansible host and play), or null
    */
@@ -76,9 +77,10 @@ public record Status(
       @JsonProperty("bytes_up") long bytesUp,
       @JsonProperty("bytes_down") long bytesDown,
       @JsonProperty("age_ms") long ageMs,
+      @JsonProperty("client_uid") Integer clientUid,
+      @JsonProperty("client_cmd") String clientCmd,
       @JsonProperty("client_tag") String clientTag) {
-
-    /** A connection without a client tag. */
+    /** A connection whose client is not a known local process and has no tag. */
     public Connection(
         String id,
         String client,
@@ -88,7 +90,7 @@ public record Status(
         long bytesUp,
         long bytesDown,
         long ageMs) {
-      this(id, client, proto, target, phase, bytesUp, bytesDown, ageMs, null);
+      this(id, client, proto, target, phase, bytesUp, bytesDown, ageMs, null, null, null);
     }
   }
 

@@ -89,6 +89,18 @@ class JsonLinesLogTest {
   }
 
   @Test
+  void namesTheLocalClientsProcessTree() throws Exception {
+    JsonNode line =
+        JSON.readTree(
+            JsonLinesLog.toLine(
+                local(
+                    new ConnectionEvent.LocalClient(
+                        0, 900L, "java", "java(900)<ssh(812)<bash(12)", null))));
+    assertThat(line.get("client_tree").asText()).isEqualTo("java(900)<ssh(812)<bash(12)");
+    assertThat(line.get("client_cmd").asText()).isEqualTo("java");
+  }
+
+  @Test
   void writesEveryFieldTheIssueNames() throws Exception {
     JsonNode line = JSON.readTree(JsonLinesLog.toLine(event("db1.example.ts.net")));
 

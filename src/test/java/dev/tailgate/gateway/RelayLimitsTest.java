@@ -14,6 +14,12 @@ class RelayLimitsTest {
   }
 
   @Test
+  void aLoopbackClientIsItsUidByDefaultWithAQuarterOfTheHandshakes() {
+    assertThat(Limits.DEFAULT.identity()).isEqualTo(Limits.ClientIdentity.UID);
+    assertThat(Limits.DEFAULT.perClientHandshakes()).isEqualTo(Limits.DEFAULT.handshakes() / 4);
+  }
+
+  @Test
   void everyClientIdentityHasItsNamesake() {
     for (Limits.ClientIdentity identity : Limits.ClientIdentity.values()) {
       Limits limits = new Limits(1, 2, 3, 4, identity);

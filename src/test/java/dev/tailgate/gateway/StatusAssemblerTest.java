@@ -8,6 +8,7 @@ import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.SocksClient;
 import dev.tailgate.web.Status;
 import java.net.Socket;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -58,10 +59,32 @@ class StatusAssemblerTest {
                   assertThat(r.target()).isEqualTo("127.0.0.1:" + denied);
                   assertThat(r.proto()).isEqualTo("socks5");
                 });
+        assertThat(awaitCommand(status).connections().shown())
+            .singleElement()
+            .satisfies(
+                c -> {
+                  assertThat(c.clientUid()).isEqualTo(ownUid());
+                  assertThat(c.clientCmd()).isEqualTo("java");
+                });
         assertThat(s.daemon()).isEqualTo(DaemonView.UNMANAGED);
         assertThat(s.peers()).isEmpty();
       }
     }
+  }
+
+  /** The snapshot once the open connection's process is known (found off the event loop). */
+  private static Status awaitCommand(StatusAssembler status) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+    Status s = status.snapshot();
+    while (s.connections().shown().get(0).clientCmd() == null && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      s = status.snapshot();
+    }
+    return s;
+  }
+
+  private static int ownUid() throws Exception {
+    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 
   private void awaitRefusal() throws InterruptedException {

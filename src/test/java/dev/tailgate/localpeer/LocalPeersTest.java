@@ -3,14 +3,9 @@ package dev.tailgate.localpeer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
+import dev.tailgate.testing.OtherUid;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -47,17 +42,10 @@ class LocalPeersTest {
   @ParameterizedTest
   @ValueSource(strings = {"127.0.0.1", "::1"})
   void findsThisProcessBehindItsOwnLoopbackClient(String host) throws Exception {
-    InetAddress address = InetAddress.getByName(host);
-    try (ServerSocket server = new ServerSocket(0, 10, address);
-        Socket client = new Socket(address, server.getLocalPort());
-        Socket accepted = server.accept()) {
-      assertThat(client.isConnected()).isTrue();
-      LocalPeers.Lookup lookup =
-          peers.lookup(
-              (InetSocketAddress) accepted.getRemoteSocketAddress(),
-              (InetSocketAddress) accepted.getLocalSocketAddress());
+    try (LocalClients.Pair c = LocalClients.Pair.open(InetAddress.getByName(host))) {
+      LocalPeers.Lookup lookup = peers.lookup(c.from(), c.to());
       LocalPeer owner = lookup.owner().get(5, TimeUnit.SECONDS);
-      assertThat(owner.uid()).isEqualTo(ownUid());
+      assertThat(owner.uid()).isEqualTo(OtherUid.ownUid());
       LocalPeer process = lookup.process().get(5, TimeUnit.SECONDS);
       assertThat(process.pid()).as(process.toString()).isEqualTo(ProcessHandle.current().pid());
       assertThat(process.command()).isEqualTo("java");
@@ -67,40 +55,14 @@ class LocalPeersTest {
 
   @Test
   void findsAClientOfAnotherUid() throws Exception {
-    assumeTrue(ownUid() == 0 && Files.isExecutable(Path.of("/usr/bin/setpriv")), "needs root");
-    try (ServerSocket server = new ServerSocket(0, 10, InetAddress.getByName("127.0.0.1"))) {
-      server.setSoTimeout(5000);
-      Process client =
-          new ProcessBuilder(
-                  "setpriv",
-                  "--reuid=65534",
-                  "--regid=65534",
-                  "--clear-groups",
-                  "/usr/bin/python3",
-                  "-c",
-                  "import socket,sys,time\n"
-                      + "s=socket.create_connection(('127.0.0.1',"
-                      + server.getLocalPort()
-                      + "))\nprint('up',flush=True)\nsys.stdin.read()\n")
-              .redirectErrorStream(true)
-              .start();
-      try (Socket accepted = server.accept()) {
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(client.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine()).isEqualTo("up");
-        LocalPeers.Lookup lookup =
-            peers.lookup(
-                (InetSocketAddress) accepted.getRemoteSocketAddress(),
-                (InetSocketAddress) accepted.getLocalSocketAddress());
-        assertThat(lookup.owner().get(5, TimeUnit.SECONDS).uid()).isEqualTo(65534);
-        LocalPeer process = lookup.process().get(5, TimeUnit.SECONDS);
-        assertThat(process.pid()).as(process.toString()).isEqualTo(client.pid());
-        assertThat(process.command()).startsWith("python3");
-        assertThat(process.unknown()).isNull();
-      } finally {
-        client.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
+    assumeTrue(OtherUid.possible(), "needs root");
+    try (LocalClients.Nobody c = LocalClients.Nobody.connect()) {
+      LocalPeers.Lookup lookup = peers.lookup(c.from(), c.to());
+      assertThat(lookup.owner().get(5, TimeUnit.SECONDS).uid()).isEqualTo(OtherUid.NOBODY);
+      LocalPeer process = lookup.process().get(5, TimeUnit.SECONDS);
+      assertThat(process.pid()).as(process.toString()).isEqualTo(c.process().pid());
+      assertThat(process.command()).startsWith("python3");
+      assertThat(process.unknown()).isNull();
     }
   }
 
@@ -131,9 +93,5 @@ class LocalPeersTest {
             .owner()
             .get(1, TimeUnit.SECONDS);
     assertThat(peer.unknown()).contains("on this system");
-  }
-
-  private static int ownUid() throws Exception {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
   }
 }

@@ -61,7 +61,10 @@ class AdminServerTest {
                     "relaying",
                     10,
                     20,
-                    1000)),
+                    1000,
+                    1000,
+                    "ssh",
+                    null)),
             List.of(new Status.TargetCount("db.tail1234.ts.net:22", 1))),
         List.of(
             new Status.Refusal(
@@ -122,6 +125,8 @@ class AdminServerTest {
     "/app.js, text/javascript; charset=utf-8, /api/status",
     "/app.css, text/css; charset=utf-8, .badge",
     "/api/status, application/json, \"magic_dns_suffix\" : \"tail1234.ts.net\"",
+    "/api/status, application/json, \"client_cmd\" : \"ssh\"",
+    "/app.js, text/javascript; charset=utf-8, x.client_uid",
     "/healthz, text/plain; charset=utf-8, ok",
     "/proxy.pac, application/x-ns-proxy-autoconfig, FindProxyForURL",
     "/metrics, text/plain; version=0.0.4; charset=utf-8, tailgate_upstream_dial",
