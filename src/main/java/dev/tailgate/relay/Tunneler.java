@@ -31,6 +31,7 @@ final class Tunneler {
   private final UpstreamGate gate;
   private final RelayStats stats;
   private final Duration idleTimeout;
+  private final IdleConnections idle = new IdleConnections(IdleConnections.IDLE);
 
   Tunneler(
       AtomicReference<Policy> policy,
@@ -159,6 +160,12 @@ final class Tunneler {
       String host,
       int port,
       int attempt) {
+    IdleConnections.Target target = new IdleConnections.Target(dialer.describe(), host, port);
+    Channel reusable = replies.reuses() ? idle.take(ctx.channel(), target) : null;
+    if (reusable != null) {
+      connected(ctx, state, replies, reusable);
+      return;
+    }
     long started = System.nanoTime();
     dialer
         .dial(ctx.channel(), host, port)
@@ -166,6 +173,7 @@ final class Tunneler {
             (Future<Channel> f) -> {
               stats.dialed(System.nanoTime() - started, f.isSuccess());
               if (f.isSuccess()) {
+                IdleConnections.dialled(f.getNow(), target);
                 connected(ctx, state, replies, f.getNow());
                 return;
               }
@@ -279,13 +287,18 @@ final class Tunneler {
     return DialErrors.oneLine(root(error));
   }
 
+  /** Where forwarded requests leave their upstream connections for the next request. */
+  IdleConnections idleConnections() {
+    return idle;
+  }
+
   /** How long a connection may go without traffic either way; zero: no bound. */
   Duration idleTimeout() {
     return idleTimeout;
   }
 
   /** Adds the relay handlers first, so bytes buffered in a removed decoder reach them. */
-  private void splice(Channel client, Channel target, ConnectionState state) {
+  void splice(Channel client, Channel target, ConnectionState state) {
     ByteBuf early = state.takeEarlyData();
     if (early != null) {
       state.bytesUp += early.readableBytes();
@@ -293,7 +306,7 @@ final class Tunneler {
     }
     target.pipeline().addLast(PipelineNames.RELAY, new RelayHandler(client, state, false));
     ChannelPipeline pipeline = client.pipeline();
-    if (!idleTimeout.isZero()) {
+    if (!idleTimeout.isZero() && pipeline.get(PipelineNames.IDLE) == null) {
       pipeline.addLast(
           PipelineNames.IDLE,
           new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
