@@ -1,15 +1,29 @@
 package dev.tailgate.policy;
 
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
 /**
  * One parsed rule, {@code HOST[:PORTS]}: its original text, what hosts it matches, which ports.
  *
  * <p>HOST is {@code *}, {@code tailnet}, an exact name, a suffix {@code *.example.ts.net}, an IPv4
  * or IPv6 address (IPv6 in brackets when a port follows, bare otherwise), or a CIDR ({@code
- * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}). Missing PORTS means any.
+ * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}). Missing PORTS means any. A
+ * trailing {@code via direct} dials the targets from this host instead of through tailscaled
+ * ({@code via tailscale}, the default).
  */
-record Rule(String text, HostPattern host, PortSet ports) {
+record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
   static final int MAX_LENGTH = 1024;
   private static final String TAILNET = "tailnet";
+
+  /** The way to the target, after the target: {@code via direct} or {@code via tailscale}. */
+  private static final Pattern VIA =
+      Pattern.compile("\\s+via\\s+(direct|tailscale)$", Pattern.CASE_INSENSITIVE);
+
+  /** A rule whose targets are dialled through tailscaled, the default way. */
+  Rule(String text, HostPattern host, PortSet ports) {
+    this(text, host, ports, false);
+  }
 
   /** True when this rule matches the target and port; see {@link HostPattern#matches}. */
   boolean matches(NormalizedHost target, int port, String magicDnsSuffix) {
@@ -32,8 +46,12 @@ record Rule(String text, HostPattern host, PortSet ports) {
     if (rule.isEmpty()) {
       throw new RuleSyntaxException(text, "rule is empty");
     }
+    Matcher via = VIA.matcher(rule);
+    boolean routed = via.find();
+    boolean direct = routed && via.group(1).equalsIgnoreCase("direct");
     try {
-      return parseStripped(text, rule);
+      Rule parsed = parseStripped(text, routed ? rule.substring(0, via.start()) : rule);
+      return new Rule(text, parsed.host, parsed.ports, direct);
     } catch (IllegalArgumentException e) {
       throw new RuleSyntaxException(text, e.getMessage());
     }

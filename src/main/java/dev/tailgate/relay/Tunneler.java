@@ -28,6 +28,10 @@ final class Tunneler {
 
   private final AtomicReference<Policy> policy;
   private final UpstreamDialer dialer;
+
+  /** For targets a rule sends {@code via direct}: from this host, past no gate. */
+  private final UpstreamDialer direct;
+
   private final UpstreamGate gate;
   private final RelayStats stats;
   private final Duration idleTimeout;
@@ -39,8 +43,19 @@ final class Tunneler {
       UpstreamGate gate,
       RelayStats stats,
       Duration idleTimeout) {
+    this(policy, dialer, dialer, gate, stats, idleTimeout);
+  }
+
+  Tunneler(
+      AtomicReference<Policy> policy,
+      UpstreamDialer dialer,
+      UpstreamDialer direct,
+      UpstreamGate gate,
+      RelayStats stats,
+      Duration idleTimeout) {
     this.policy = policy;
     this.dialer = dialer;
+    this.direct = direct;
     this.gate = gate;
     this.stats = stats;
     this.idleTimeout = idleTimeout;
@@ -123,7 +138,12 @@ final class Tunneler {
 
     state.fail("error", "client closed before the dial completed");
     state.phase = "dialing";
-    attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
+    String host = decision.target().upstreamHost();
+    if (decision.direct()) {
+      dial(ctx, state, replies, direct, host, request.port(), MAX_ATTEMPTS);
+    } else {
+      attempt(ctx, state, replies, host, request.port(), 1);
+    }
   }
 
   /** Dials once the gate is open; a closed gate holds the client instead of failing it. */
@@ -136,7 +156,7 @@ final class Tunneler {
       int attempt) {
     CompletableFuture<Void> ready = gate.whenReady();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      dial(ctx, state, replies, host, port, attempt);
+      dial(ctx, state, replies, dialer, host, port, attempt);
       return;
     }
     log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
@@ -145,7 +165,7 @@ final class Tunneler {
           if (error != null) {
             held(ctx, state, replies, error);
           } else if (ctx.channel().isActive()) {
-            dial(ctx, state, replies, host, port, attempt);
+            dial(ctx, state, replies, dialer, host, port, attempt);
           } else {
             state.closedBy("client");
           }
@@ -153,22 +173,26 @@ final class Tunneler {
         ctx.executor());
   }
 
+  /**
+   * Dials {@code host:port} the way {@code way}; the last attempt (always, for a direct target)
+   * reports a failure to the client without asking the gate.
+   */
   private void dial(
       ChannelHandlerContext ctx,
       ConnectionState state,
       Replies replies,
+      UpstreamDialer way,
       String host,
       int port,
       int attempt) {
-    IdleConnections.Target target = new IdleConnections.Target(dialer.describe(), host, port);
+    IdleConnections.Target target = new IdleConnections.Target(way.describe(), host, port);
     Channel reusable = replies.reuses() ? idle.take(ctx.channel(), target) : null;
     if (reusable != null) {
       connected(ctx, state, replies, reusable);
       return;
     }
     long started = System.nanoTime();
-    dialer
-        .dial(ctx.channel(), host, port)
+    way.dial(ctx.channel(), host, port)
         .addListener(
             (Future<Channel> f) -> {
               stats.dialed(System.nanoTime() - started, f.isSuccess());
@@ -317,6 +341,6 @@ final class Tunneler {
         pipeline.remove(name);
       }
     }
-    log.debug("{} relaying to {} via {}", state.tag(client), state.targetHost, dialer.describe());
+    log.debug("{} relaying to {}", state.tag(client), state.targetHost);
   }
 }
