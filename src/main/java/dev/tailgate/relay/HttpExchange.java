@@ -181,7 +181,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
   private void toTarget(HttpObject msg) {
     writesToTarget++;
     target
-        .writeAndFlush(msg)
+        .write(msg)
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -224,7 +224,7 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     responseEnded |= ends;
     writesToClient++;
     client
-        .writeAndFlush(object)
+        .write(object)
         .addListener(
             (ChannelFutureListener)
                 f -> {
@@ -238,6 +238,20 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
                     target.read();
                   }
                 });
+  }
+
+  /** What one read of the target gave goes to the client in one flush: a head with its body. */
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) {
+    client.flush();
+    ctx.fireChannelReadComplete();
+  }
+
+  /** Sends what the forwarder wrote for the target: a request's head with its body, if read. */
+  void flush() {
+    if (target != null) {
+      target.flush();
+    }
   }
 
   /** Readies a response head for the client; false if it cannot be forwarded (then aborted). */

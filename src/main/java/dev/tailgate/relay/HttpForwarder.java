@@ -95,8 +95,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
       } else if (exchange.takesBody()) {
         exchange.sendBody((HttpContent) pending.poll());
       } else {
-        return;
+        break;
       }
+    }
+    if (exchange != null) {
+      exchange.flush();
     }
     readMore();
   }
