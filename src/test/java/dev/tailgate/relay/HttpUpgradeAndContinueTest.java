@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.tailgate.audit.ConnectionEvent;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.RunningProcess;
 import io.netty.bootstrap.ServerBootstrap;
@@ -47,8 +46,7 @@ class HttpUpgradeAndContinueTest {
   private static EventLoopGroup group;
   private static Channel websocket;
   private static HttpServer uploads;
-  private static DirectDialer dialer;
-  private static RelayServer relay;
+  private static DirectRelay relay;
   private static final RecordingLog log = new RecordingLog();
 
   @BeforeAll
@@ -84,25 +82,15 @@ class HttpUpgradeAndContinueTest {
           e.close();
         });
     uploads.start();
-    dialer = new DirectDialer(t, Duration.ofSeconds(5));
     relay =
-        RelayServer.start(
-            LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
-            Allowlist.parse(
-                List.of(
-                    "127.0.0.1:" + port(websocket), "127.0.0.1:" + uploads.getAddress().getPort())),
-            dialer,
-            UpstreamGate.OPEN,
-            log,
-            new RelayStats(),
-            group,
-            t);
+        DirectRelay.start(
+            List.of("127.0.0.1:" + port(websocket), "127.0.0.1:" + uploads.getAddress().getPort()),
+            log);
   }
 
   @AfterAll
   static void stop() throws Exception {
     relay.close();
-    dialer.close();
     uploads.stop(0);
     websocket.close().sync();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
@@ -122,7 +110,7 @@ class HttpUpgradeAndContinueTest {
 
   @Test
   void aWebSocketUpgradeBecomesATunnelToTheTarget() throws Exception {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.address().getPort())) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.port())) {
       s.setSoTimeout(10_000);
       OutputStream out = s.getOutputStream();
       DataInputStream in = new DataInputStream(s.getInputStream());
@@ -164,7 +152,7 @@ class HttpUpgradeAndContinueTest {
 
   @Test
   void anUpgradeToAnythingButWebSocketIsNotForwarded() throws Exception {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.address().getPort())) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.port())) {
       s.setSoTimeout(10_000);
       s.getOutputStream()
           .write(
@@ -184,7 +172,7 @@ class HttpUpgradeAndContinueTest {
     String curl = ExternalTool.require("curl", "curl").toString();
     Path body = dir.resolve("body.bin");
     Files.write(body, new byte[300_000]);
-    String proxy = "http://127.0.0.1:" + relay.address().getPort();
+    String proxy = "http://127.0.0.1:" + relay.port();
 
     RunningProcess.Result r =
         RunningProcess.run(

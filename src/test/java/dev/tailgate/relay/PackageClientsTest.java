@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tailgate.audit.ConnectionEvent;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.ExternalTool;
 import dev.tailgate.testing.RunningProcess;
-import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -21,7 +19,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -44,9 +41,7 @@ class PackageClientsTest {
   private static Path served;
   private static HttpServer server;
   private static int port;
-  private static EventLoopGroup group;
-  private static DirectDialer dialer;
-  private static RelayServer relay;
+  private static DirectRelay relay;
   private static final RecordingLog log = new RecordingLog();
 
   @BeforeAll
@@ -56,27 +51,13 @@ class PackageClientsTest {
     server.createContext("/", PackageClientsTest::file);
     server.start();
     port = server.getAddress().getPort();
-    Transports t = Transports.best();
-    group = t.newGroup(1);
-    dialer = new DirectDialer(t, Duration.ofSeconds(5));
-    relay =
-        RelayServer.start(
-            LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
-            Allowlist.parse(List.of("127.0.0.1:" + port)),
-            dialer,
-            UpstreamGate.OPEN,
-            log,
-            new RelayStats(),
-            group,
-            t);
+    relay = DirectRelay.start(List.of("127.0.0.1:" + port), log);
   }
 
   @AfterAll
   static void stop() throws Exception {
     relay.close();
-    dialer.close();
     server.stop(0);
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
   /** Serves the files under {@link #served}; a directory's {@code index.html} for its path. */
@@ -103,7 +84,7 @@ class PackageClientsTest {
   }
 
   private static String proxy() {
-    return "http://127.0.0.1:" + relay.address().getPort();
+    return "http://127.0.0.1:" + relay.port();
   }
 
   /** The request lines the relay logged for paths it served, after {@code before} of them. */

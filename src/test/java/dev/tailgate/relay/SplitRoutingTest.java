@@ -3,17 +3,10 @@ package dev.tailgate.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import dev.tailgate.policy.Allowlist;
-import io.netty.channel.EventLoopGroup;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetAddress;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -25,8 +18,7 @@ import org.junit.jupiter.api.Test;
  */
 class SplitRoutingTest {
   private KeepAliveServer target;
-  private EventLoopGroup group;
-  private RelayServer relay;
+  private DirectRelay relay;
   private final ScriptedDialer upstream =
       ScriptedDialer.failing(DialFailure.refused("the scripted upstream refuses"));
   private final RecordingLog log = new RecordingLog();
@@ -37,52 +29,21 @@ class SplitRoutingTest {
   }
 
   private void startRelay(UpstreamGate gate, String... rules) throws Exception {
-    Transports t = Transports.best();
-    group = t.newGroup(1);
-    relay =
-        RelayServer.start(
-            LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
-            Allowlist.parse(List.of(rules)),
-            upstream,
-            gate,
-            log,
-            new RelayStats(),
-            group,
-            t);
+    relay = DirectRelay.start(List.of(rules), upstream, gate, log);
   }
 
   @AfterEach
   void stop() throws Exception {
     if (relay != null) {
       relay.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
     target.close();
   }
 
   /** The status line and body of one forwarded GET on a connection of its own. */
   private String get(String host) throws IOException {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), relay.address().getPort())) {
-      s.setSoTimeout(10_000);
-      s.getOutputStream()
-          .write(
-              ("GET http://" + host + ":" + target.port() + "/ HTTP/1.1\r\nHost: x\r\n\r\n")
-                  .getBytes(StandardCharsets.US_ASCII));
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.UTF_8));
-      String status = in.readLine();
-      int length = 0;
-      for (String h; (h = in.readLine()) != null && !h.isEmpty(); ) {
-        if (h.toLowerCase().startsWith("content-length:")) {
-          length = Integer.parseInt(h.substring(15).trim());
-        }
-      }
-      char[] body = new char[length];
-      int n = 0;
-      while (n < length && in.read(body, n, length - n) > 0) {
-        n = length;
-      }
-      return status + "\n" + new String(body);
+    try (ProxyClient client = new ProxyClient(relay.port())) {
+      return client.send("GET", host + ":" + target.port(), "");
     }
   }
 
