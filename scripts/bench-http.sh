@@ -43,17 +43,22 @@ squid_port=$(free_port)
 
 start_tailgate "$tailgate_port"
 
-# tinyproxy in the foreground, loopback only, no Via (tailgate and Squid add one: a few bytes).
+# Each proxy logs every request, as tailgate does (its connection log cannot be turned off):
+# tinyproxy at its Connect level, Squid its access log, both to files.
+# tinyproxy in the foreground, loopback only.
+mkdir -p "$work/tinyproxy"
+chmod 0777 "$work/tinyproxy"
 cat >"$work/tinyproxy.conf" <<CONF
 Port $tinyproxy_port
 Listen 127.0.0.1
 Timeout 600
 MaxClients 200
 Allow 127.0.0.1
-LogLevel Critical
+LogLevel Connect
+LogFile "$work/tinyproxy/tinyproxy.log"
 $( ((EUID == 0)) && printf 'User nobody\nGroup nogroup\n')
 CONF
-tinyproxy -d -c "$work/tinyproxy.conf" >"$work/tinyproxy.log" 2>&1 &
+tinyproxy -d -c "$work/tinyproxy.conf" >"$work/tinyproxy.out" 2>&1 &
 tinyproxy_pid=$!
 pids+=("$tinyproxy_pid")
 
@@ -67,7 +72,7 @@ http_access allow localhost
 http_access deny all
 cache deny all
 cache_mem 8 MB
-access_log none
+access_log stdio:$work/squid/access.log
 cache_store_log none
 cache_log $work/squid/cache.log
 pid_filename $work/squid/squid.pid
@@ -80,7 +85,7 @@ squid_pid=$!
 pids+=("$squid_pid")
 
 wait_ready tailgate "$tailgate_pid" "$tailgate_port" "$work/tailgate.err" '^tailgate: relay on'
-wait_ready tinyproxy "$tinyproxy_pid" "$tinyproxy_port" "$work/tinyproxy.log"
+wait_ready tinyproxy "$tinyproxy_pid" "$tinyproxy_port" "$work/tinyproxy.out"
 wait_ready squid "$squid_pid" "$squid_port" "$work/squid.out"
 echo "bench-http: tailgate :$tailgate_port, tinyproxy :$tinyproxy_port, squid :$squid_port" >&2
 
@@ -102,6 +107,7 @@ run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
   echo "- tinyproxy: $(tinyproxy -v 2>&1 | head -n1) (Debian $(dpkg-query -W -f='${Version}' tinyproxy 2>/dev/null || echo '?'))"
   echo "- squid: $(squid -v 2>&1 | head -n1 | sed 's/ for .*//') (Debian $(dpkg-query -W -f='${Version}' squid 2>/dev/null || echo '?'))"
   tailgate_log_line
+  echo "- tinyproxy log: $(grep -c 'Established connection' "$work/tinyproxy/tinyproxy.log" 2>/dev/null || echo 0) connections; squid access log: $(wc -l <"$work/squid/access.log" 2>/dev/null || echo 0) lines"
   echo
   cat "$work/report.md"
 } >"$work/http.txt"
