@@ -46,6 +46,8 @@ start_tailgate "$tailgate_port"
 # Each proxy logs every request, as tailgate does (its connection log cannot be turned off):
 # tinyproxy at its Connect level, Squid its access log, both to files.
 # tinyproxy in the foreground, loopback only.
+# As root both drop to another user (nobody, proxy), who must reach their log dirs.
+chmod o+x "$work"
 mkdir -p "$work/tinyproxy"
 chmod 0777 "$work/tinyproxy"
 cat >"$work/tinyproxy.conf" <<CONF
