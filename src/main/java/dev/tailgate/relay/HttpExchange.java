@@ -146,9 +146,12 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     this.target = target;
     IdleConnections.carries(target);
     this.reused = IdleConnections.reused(target);
-    target
-        .pipeline()
-        .addLast(PipelineNames.HTTP_CLIENT, new HttpClientCodec(RESPONSES, false, false));
+    if (target.pipeline().get(PipelineNames.HTTP_CLIENT) == null) {
+      // A reused connection keeps its codec, which is between messages when it is kept.
+      target
+          .pipeline()
+          .addLast(PipelineNames.HTTP_CLIENT, new HttpClientCodec(RESPONSES, false, false));
+    }
     target.pipeline().addLast(PipelineNames.HTTP_RESPONSE, this);
     requestDone = request instanceof LastHttpContent;
     toTarget(request);

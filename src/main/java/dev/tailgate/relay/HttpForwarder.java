@@ -170,7 +170,6 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
       return;
     }
     target.pipeline().remove(PipelineNames.HTTP_RESPONSE);
-    target.pipeline().remove(PipelineNames.HTTP_CLIENT);
     tunneler.idleConnections().offer(target);
   }
 

@@ -92,8 +92,8 @@ final class IdleConnections {
   }
 
   /**
-   * Keeps {@code ch}, whose exchange ended cleanly and whose HTTP handlers are gone, or closes it
-   * when it cannot be reused or the bounds are reached.
+   * Keeps {@code ch}, whose exchange ended cleanly (its HTTP codec stays, between messages), or
+   * closes it when it cannot be reused or the bounds are reached.
    */
   void offer(Channel ch) {
     Use use = ch.attr(USE).get();
@@ -138,7 +138,10 @@ final class IdleConnections {
     return loops.computeIfAbsent(loop, l -> new HashMap<>());
   }
 
-  /** Watches an idle connection: closes it when idle too long, or when the target speaks. */
+  /**
+   * Watches an idle connection: closes it when idle too long, or when the target speaks (a response
+   * no request asked for, decoded by the codec in front, or bytes).
+   */
   private final class Parked extends ChannelInboundHandlerAdapter {
     private final Map<Target, ArrayDeque<Channel>> loop;
     private final Target target;

@@ -21,7 +21,8 @@ package dev.tailgate.relay;
  *               [http.decoder, http.encoder, idle, http.forwarder], which stays for the connection
  *
  *  target of one forwarded request: [upstream.proxy, http.client, http.response]
- *               between requests to the same target, idle: [upstream.proxy, the idle watcher]
+ *               between requests to the same target, idle: [upstream.proxy, http.client, the idle
+ *               watcher]
  *  WebSocket upgrade (101): like relaying below, the forwarder and the HTTP codecs gone
  *  relaying:    [idle, relay]
  *
