@@ -5,10 +5,12 @@
 
 Listens on 127.0.0.1:PORT for each PORT (the peer's userspace tailscaled forwards connections to
 its tailnet address there). GET / is a small HTML page carrying MARKER; GET /bytes?n=N sends N
-bytes (for throughput). Every request is appended to FILE as one JSON line with the port it
+bytes (for throughput); PUT or POST /upload reads the body (sized or chunked) as it comes and
+answers "BYTES SHA256" of it, storing nothing. Every request is appended to FILE as one JSON line with the port it
 arrived on, so a test can prove that a refused target saw nothing. Prints "listening" when ready.
 """
 import argparse
+import hashlib
 import json
 import sys
 import threading
@@ -58,6 +60,46 @@ def main():
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
+
+        def do_PUT(self):
+            port = self.server.server_address[1]
+            with lock:
+                log.write(json.dumps({"t": time.time(), "port": port, "path": self.path,
+                                      "client": self.client_address[0]}) + "\n")
+            digest, total = hashlib.sha256(), 0
+            for piece in self.body():
+                digest.update(piece)
+                total += len(piece)
+            answer = f"{total} {digest.hexdigest()}\n".encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+
+        do_POST = do_PUT
+
+        def body(self):
+            """The request body in pieces of at most 1 MiB, sized or chunked (RFC 9112 7.1)."""
+            if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+                while True:
+                    size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                    if size == 0:
+                        while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                            pass
+                        return
+                    while size > 0:
+                        piece = self.rfile.read(min(size, 1 << 20))
+                        size -= len(piece)
+                        yield piece
+                    self.rfile.readline()
+            left = int(self.headers.get("Content-Length", "0"))
+            while left > 0:
+                piece = self.rfile.read(min(left, 1 << 20))
+                if not piece:
+                    return
+                left -= len(piece)
+                yield piece
 
     servers = [ThreadingHTTPServer(("127.0.0.1", p), Handler) for p in args.ports]
     for s in servers:

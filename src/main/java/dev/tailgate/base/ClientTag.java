@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 /**
  * A client's name for itself, e.g. the Ansible host and play a connection is for, carried in the
  * SOCKS5 username (RFC 1929) after a fixed marker, so that the relay's log can say which host of
- * which run opened a connection (docs/decisions/0012-client-tag-in-socks5-username.md).
+ * which run opened a connection (docs/decisions/0013-client-tag-in-socks5-username.md).
  *
  * <p>The username field is {@code [USER]#tailgate-tag:TAG}: USER is the auth-file's user when the
  * relay asks for one, else empty. A user name never holds a colon (an auth-file line splits at its

@@ -271,6 +271,21 @@ public final class Allowlist {
     return needsPeer && !peers.get().known();
   }
 
+  /**
+   * Why a direct dial must not go to {@code address}, which this host's resolver gave for {@code
+   * host}, or null. A name that is not special itself must not lead to loopback, link-local or
+   * unspecified addresses (a rebinding resolver, an {@code /etc/hosts} entry): the guard that a
+   * name judged here holds through tailscaled holds for {@code via direct} too.
+   */
+  public static String refusesResolved(String host, String address) {
+    NormalizedHost name = NormalizedHost.of(host);
+    NormalizedHost resolved = NormalizedHost.of(address);
+    SpecialTarget kind = SpecialTarget.of(resolved);
+    return kind == null || name.isAddress() || SpecialTarget.of(name) != null
+        ? null
+        : name.name() + " resolved to " + kind.reason(resolved);
+  }
+
   /** The original rule texts, in order. */
   public List<String> rules() {
     return texts;

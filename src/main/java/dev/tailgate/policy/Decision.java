@@ -14,9 +14,16 @@ import java.util.Objects;
  * @param wouldDeny the allowlist refuses the target, but it is in {@link Allowlist.Mode#REPORT}
  *     mode and the refusal is not a built-in one: the connection goes ahead, and {@code rule} and
  *     {@code reason} are the refusal's, for the log
+ * @param direct the rule that allowed the target says {@code via direct}: dial it from this host,
+ *     not through tailscaled
  */
 public record Decision(
-    boolean allowed, String rule, String reason, NormalizedHost target, boolean wouldDeny) {
+    boolean allowed,
+    String rule,
+    String reason,
+    NormalizedHost target,
+    boolean wouldDeny,
+    boolean direct) {
   public Decision {
     Objects.requireNonNull(reason, "reason");
     if (allowed && (target == null || (rule == null && !wouldDeny))) {
@@ -25,6 +32,12 @@ public record Decision(
     if (wouldDeny && !allowed) {
       throw new IllegalArgumentException("a would-deny decision lets the connection through");
     }
+  }
+
+  /** A decision for a target reached the default way, through tailscaled. */
+  public Decision(
+      boolean allowed, String rule, String reason, NormalizedHost target, boolean wouldDeny) {
+    this(allowed, rule, reason, target, wouldDeny, false);
   }
 
   /** An allow or a refusal as enforce mode gives it. */
@@ -39,7 +52,12 @@ public record Decision(
 
   static Decision allow(Rule rule, NormalizedHost target) {
     return new Decision(
-        true, rule.text(), "allowed by rule " + Printable.quote(rule.text()), target);
+        true,
+        rule.text(),
+        "allowed by rule " + Printable.quote(rule.text()),
+        target,
+        false,
+        rule.direct());
   }
 
   static Decision refuseSpecial(SpecialTarget kind, NormalizedHost target) {

@@ -1,6 +1,7 @@
 package dev.tailgate.policy;
 
 import java.util.Locale;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -10,9 +11,10 @@ import java.util.regex.Pattern;
  * or IPv6 address (IPv6 in brackets when a port follows, bare otherwise), or a CIDR ({@code
  * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}), or what a tailnet peer is:
  * {@code tag:NAME} (an ACL tag it carries) or {@code os:NAME} (the OS it runs), decision record
- * 0019. Missing PORTS means any.
+ * 0015. Missing PORTS means any. A trailing {@code via direct} dials the targets from this host
+ * instead of through tailscaled ({@code via tailscale}, the default).
  */
-record Rule(String text, HostPattern host, PortSet ports) {
+record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
   static final int MAX_LENGTH = 1024;
   private static final String TAILNET = "tailnet";
   private static final String TAG = "tag:";
@@ -20,6 +22,15 @@ record Rule(String text, HostPattern host, PortSet ports) {
 
   /** A tag's or OS's name: what Tailscale allows in a tag (a letter, then letters, digits, '-'). */
   private static final Pattern PEER_NAME = Pattern.compile("[A-Za-z][A-Za-z0-9-]{0,62}");
+
+  /** The way to the target, after the target: {@code via direct} or {@code via tailscale}. */
+  private static final Pattern VIA =
+      Pattern.compile("\\s+via\\s+(direct|tailscale)$", Pattern.CASE_INSENSITIVE);
+
+  /** A rule whose targets are dialled through tailscaled, the default way. */
+  Rule(String text, HostPattern host, PortSet ports) {
+    this(text, host, ports, false);
+  }
 
   /** True when this rule matches the target and port; see {@link HostPattern#matches}. */
   boolean matches(NormalizedHost target, int port, String magicDnsSuffix, PeerList.Peer peer) {
@@ -42,8 +53,18 @@ record Rule(String text, HostPattern host, PortSet ports) {
     if (rule.isEmpty()) {
       throw new RuleSyntaxException(text, "rule is empty");
     }
+    Matcher via = VIA.matcher(rule);
+    boolean routed = via.find();
+    boolean direct = routed && via.group(1).equalsIgnoreCase("direct");
     try {
-      return parseStripped(text, rule);
+      Rule parsed = parseStripped(text, routed ? rule.substring(0, via.start()) : rule);
+      if (direct
+          && (parsed.host instanceof HostPattern.OfPeer
+              || parsed.host instanceof HostPattern.Tailnet)) {
+        throw new IllegalArgumentException(
+            "tailnet peers are reached through tailscaled only: drop 'via direct'");
+      }
+      return new Rule(text, parsed.host, parsed.ports, direct);
     } catch (IllegalArgumentException e) {
       throw new RuleSyntaxException(text, e.getMessage());
     }

@@ -22,6 +22,11 @@ public record DialFailure(byte socks5Reply, String result, String reason, boolea
     return new DialFailure(REFUSED, "refused", reason, false);
   }
 
+  /** tailgate itself refuses the dial (a direct target that resolved to this host). */
+  static DialFailure notAllowed(String reason) {
+    return new DialFailure(NOT_ALLOWED, "denied", reason, false);
+  }
+
   static DialFailure hostUnreachable(String reason) {
     return new DialFailure(HOST_UNREACHABLE, "unreachable", reason, false);
   }

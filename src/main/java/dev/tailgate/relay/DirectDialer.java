@@ -1,5 +1,6 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.policy.Allowlist;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.util.NetUtil;
@@ -29,9 +30,20 @@ public final class DirectDialer implements UpstreamDialer, AutoCloseable {
             return t;
           });
 
+  /**
+   * Whether a name that resolves to loopback, link-local or unspecified addresses is refused: for
+   * targets a rule sends {@code via direct}, where this host's resolver, not tailscaled, answers.
+   */
+  private final boolean guarded;
+
   public DirectDialer(Transports transport, Duration dialTimeout) {
+    this(transport, dialTimeout, false);
+  }
+
+  DirectDialer(Transports transport, Duration dialTimeout, boolean guarded) {
     this.transport = transport;
     this.dialTimeout = dialTimeout;
+    this.guarded = guarded;
   }
 
   @Override
@@ -50,10 +62,17 @@ public final class DirectDialer implements UpstreamDialer, AutoCloseable {
                     .eventLoop()
                     .execute(
                         () -> {
+                          String refusal =
+                              error != null || !guarded
+                                  ? null
+                                  : Allowlist.refusesResolved(host, address.getHostAddress());
                           if (error != null) {
                             promise.tryFailure(
                                 new DialException(
                                     DialErrors.direct(target, error.getCause()), error));
+                          } else if (refusal != null) {
+                            promise.tryFailure(
+                                new DialException(DialFailure.notAllowed(refusal), null));
                           } else {
                             connect(inbound, address.getAddress(), host, port, promise);
                           }

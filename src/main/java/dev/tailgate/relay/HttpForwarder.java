@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -24,9 +25,10 @@ import java.util.concurrent.TimeUnit;
  * every client sends for an {@code http://} URL when {@code http_proxy} names tailgate. Each
  * request is judged on its own like a tunnel (allowlist, limits, the upstream gate) and dialled
  * through the same upstream, so a name stays a name; its exchange then runs in an {@link
- * HttpExchange} on a fresh upstream connection, closed when the response ends. The client
- * connection stays open for the next request unless either side asked to close; a request tailgate
- * refuses (400, 403, 407, 502, 503, 504) closes it, as the body that may follow is not read.
+ * HttpExchange} on an upstream connection of its own, fresh or idle since an earlier request to the
+ * same target ({@link IdleConnections}). The client connection stays open for the next request
+ * unless either side asked to close; a request tailgate refuses (400, 403, 407, 502, 503, 504)
+ * closes it, as the body that may follow is not read.
  *
  * <p>Backpressure: the client is read again only once what it sent has been written to the target,
  * and not at all while a response is on its way (a pipelined request waits in the socket).
@@ -44,6 +46,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
 
   /** The request being judged, for its log line when it is refused. */
   private String method;
+
+  /** Its target. */
+  private AbsoluteForm form;
 
   private Instant startedAt;
   private long startedNanos;
@@ -90,8 +95,11 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
       } else if (exchange.takesBody()) {
         exchange.sendBody((HttpContent) pending.poll());
       } else {
-        return;
+        break;
       }
+    }
+    if (exchange != null) {
+      exchange.flush();
     }
     readMore();
   }
@@ -136,8 +144,47 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
       refuse(HttpResponseStatus.BAD_REQUEST, "protocol_error", e.getMessage());
       return;
     }
-    exchange = new HttpExchange(this, ctx.channel(), request, form, startedAt, startedNanos);
+    this.form = form;
+    HttpExchange.prepare(request, form);
+    exchange = new HttpExchange(this, ctx.channel(), request, false, startedAt, startedNanos);
     tunneler.open(ctx, form.target(), this);
+  }
+
+  /**
+   * The reused upstream connection broke before the request's response began: the request goes once
+   * more on a fresh one, judged again like any request. The other idle connections to that target
+   * are likely stale too (the target restarted, or closes idle ones), so they go.
+   */
+  void retry(HttpRequest request, Channel broken) {
+    tunneler.idleConnections().evict(broken);
+    exchange = new HttpExchange(this, ctx.channel(), request, true, startedAt, startedNanos);
+    // The request had no body: its end was sent already and goes again.
+    pending.addFirst(LastHttpContent.EMPTY_LAST_CONTENT);
+    tunneler.open(ctx, form.target(), this);
+  }
+
+  /** The exchange is over on {@code target}: kept for the next request if it ended cleanly. */
+  void release(Channel target, boolean clean) {
+    if (!clean || !target.isActive()) {
+      target.close();
+      return;
+    }
+    target.pipeline().remove(PipelineNames.HTTP_RESPONSE);
+    tunneler.idleConnections().offer(target);
+  }
+
+  /** The target answered 101 to a WebSocket upgrade: from now on the connection is a tunnel. */
+  void upgraded(Channel target) {
+    exchange = null;
+    target.pipeline().remove(PipelineNames.HTTP_RESPONSE);
+    tunneler.splice(ctx.channel(), target, state);
+    // Bytes the target sent right after its 101 are in the codec: they reach the relay as it goes.
+    target.pipeline().remove(PipelineNames.HTTP_CLIENT);
+  }
+
+  @Override
+  public boolean reuses() {
+    return exchange != null && !exchange.isRetry();
   }
 
   private void refuse(HttpResponseStatus status, String result, String reason) {

@@ -21,6 +21,9 @@ package dev.tailgate.relay;
  *               [http.decoder, http.encoder, idle, http.forwarder], which stays for the connection
  *
  *  target of one forwarded request: [upstream.proxy, http.client, http.response]
+ *               between requests to the same target, idle: [upstream.proxy, http.client, the idle
+ *               watcher]
+ *  WebSocket upgrade (101): like relaying below, the forwarder and the HTTP codecs gone
  *  relaying:    [idle, relay]
  *
  *  upstream, while dialling through SOCKS5:
@@ -51,11 +54,21 @@ final class PipelineNames {
   static final String UPSTREAM_REPLY = "upstream.reply";
   static final String UPSTREAM_ERRORS = "upstream.errors";
 
-  /** Every handshake handler, removed once the tunnel is up. */
+  /**
+   * Every handshake handler, removed once the tunnel is up; the forwarder first, so that bytes left
+   * in the decoder after a WebSocket upgrade reach the relay, not it.
+   */
   static final String[] HANDSHAKE = {
-    SOCKS5_ENCODER, SOCKS5_DECODER, SOCKS5_HANDSHAKE,
-    SOCKS4_ENCODER, SOCKS4_DECODER, SOCKS4_HANDSHAKE,
-    HTTP_DECODER, HTTP_ENCODER, HTTP_HANDSHAKE,
+    SOCKS5_ENCODER,
+    SOCKS5_DECODER,
+    SOCKS5_HANDSHAKE,
+    SOCKS4_ENCODER,
+    SOCKS4_DECODER,
+    SOCKS4_HANDSHAKE,
+    HTTP_FORWARDER,
+    HTTP_DECODER,
+    HTTP_ENCODER,
+    HTTP_HANDSHAKE,
     HANGUP
   };
 

@@ -17,11 +17,14 @@ public final class RelayServer implements AutoCloseable {
   private final Channel server;
   private final RelayStats stats;
   private final AtomicReference<Policy> policy;
+  private final DirectDialer direct;
 
-  private RelayServer(Channel server, RelayStats stats, AtomicReference<Policy> policy) {
+  private RelayServer(
+      Channel server, RelayStats stats, AtomicReference<Policy> policy, DirectDialer direct) {
     this.server = server;
     this.stats = stats;
     this.policy = policy;
+    this.direct = direct;
   }
 
   public RelayStats stats() {
@@ -47,7 +50,8 @@ public final class RelayServer implements AutoCloseable {
       throws InterruptedException {
     AtomicReference<Policy> policy =
         new AtomicReference<>(new Policy(allowlist, settings.limits()));
-    Tunneler tunneler = new Tunneler(policy, dialer, gate, stats, settings.idleTimeout());
+    DirectDialer direct = new DirectDialer(transport, settings.dialTimeout(), true);
+    Tunneler tunneler = new Tunneler(policy, dialer, direct, gate, stats, settings.idleTimeout());
     LocalPeers peers = LocalPeers.system();
     Channel server =
         new ServerBootstrap()
@@ -65,7 +69,7 @@ public final class RelayServer implements AutoCloseable {
     if (settings.limits().identity() != RelaySettings.ClientIdentity.ADDRESS) {
       peers.prepare();
     }
-    return new RelayServer(server, stats, policy);
+    return new RelayServer(server, stats, policy, direct);
   }
 
   /** The allowlist and limits in force now. */
@@ -122,5 +126,6 @@ public final class RelayServer implements AutoCloseable {
   @Override
   public void close() {
     server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    direct.close();
   }
 }

@@ -37,4 +37,12 @@ interface Replies {
   default boolean forward(Channel target) {
     return false;
   }
+
+  /**
+   * Whether an idle upstream connection to the same target may serve this request instead of a
+   * fresh dial: only for forwarded HTTP, whose exchanges end where the next may begin.
+   */
+  default boolean reuses() {
+    return false;
+  }
 }

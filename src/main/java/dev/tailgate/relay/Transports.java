@@ -44,7 +44,7 @@ public enum Transports {
    * many as netty's {@code io.netty.eventLoopThreads} says. Netty's own default is two per core: on
    * a small machine the extra loops only add thread hand-offs (a connection accepted on one loop is
    * served on the next; each wakes from epoll on its own), about 5 context switches per relayed
-   * connection against 3 to 4 with one loop per core on two cores (docs/decisions/0012).
+   * connection against 3 to 4 with one loop per core on two cores (docs/decisions/0014).
    */
   public EventLoopGroup newGroup(int threads) {
     IoHandlerFactory io = this == EPOLL ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();

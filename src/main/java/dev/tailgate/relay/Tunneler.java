@@ -31,9 +31,14 @@ final class Tunneler {
 
   private final AtomicReference<Policy> policy;
   private final UpstreamDialer dialer;
+
+  /** For targets a rule sends {@code via direct}: from this host, past no gate. */
+  private final UpstreamDialer direct;
+
   private final UpstreamGate gate;
   private final RelayStats stats;
   private final Duration idleTimeout;
+  private final IdleConnections idle = new IdleConnections(IdleConnections.IDLE);
 
   Tunneler(
       AtomicReference<Policy> policy,
@@ -41,8 +46,19 @@ final class Tunneler {
       UpstreamGate gate,
       RelayStats stats,
       Duration idleTimeout) {
+    this(policy, dialer, dialer, gate, stats, idleTimeout);
+  }
+
+  Tunneler(
+      AtomicReference<Policy> policy,
+      UpstreamDialer dialer,
+      UpstreamDialer direct,
+      UpstreamGate gate,
+      RelayStats stats,
+      Duration idleTimeout) {
     this.policy = policy;
     this.dialer = dialer;
+    this.direct = direct;
     this.gate = gate;
     this.stats = stats;
     this.idleTimeout = idleTimeout;
@@ -133,7 +149,12 @@ final class Tunneler {
     }
     state.fail("error", "client closed before the dial completed");
     state.phase = "dialing";
-    attempt(ctx, state, replies, decision.target().upstreamHost(), request.port(), 1);
+    String host = decision.target().upstreamHost();
+    if (decision.direct()) {
+      dial(ctx, state, replies, direct, host, request.port(), MAX_ATTEMPTS);
+    } else {
+      attempt(ctx, state, replies, host, request.port(), 1);
+    }
   }
 
   /** Dials once the gate is open; a closed gate holds the client instead of failing it. */
@@ -146,7 +167,7 @@ final class Tunneler {
       int attempt) {
     CompletableFuture<Void> ready = gate.whenReady();
     if (ready.isDone() && !ready.isCompletedExceptionally()) {
-      dial(ctx, state, replies, host, port, attempt);
+      dial(ctx, state, replies, dialer, host, port, attempt);
       return;
     }
     log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
@@ -155,7 +176,7 @@ final class Tunneler {
           if (error != null) {
             held(ctx, state, replies, error);
           } else if (ctx.channel().isActive()) {
-            dial(ctx, state, replies, host, port, attempt);
+            dial(ctx, state, replies, dialer, host, port, attempt);
           } else {
             state.closedBy("client");
           }
@@ -163,20 +184,31 @@ final class Tunneler {
         ctx.executor());
   }
 
+  /**
+   * Dials {@code host:port} the way {@code way}; the last attempt (always, for a direct target)
+   * reports a failure to the client without asking the gate.
+   */
   private void dial(
       ChannelHandlerContext ctx,
       ConnectionState state,
       Replies replies,
+      UpstreamDialer way,
       String host,
       int port,
       int attempt) {
+    IdleConnections.Target target = new IdleConnections.Target(way.describe(), host, port);
+    Channel reusable = replies.reuses() ? idle.take(ctx.channel(), target) : null;
+    if (reusable != null) {
+      connected(ctx, state, replies, reusable);
+      return;
+    }
     long started = System.nanoTime();
-    dialer
-        .dial(ctx.channel(), host, port)
+    way.dial(ctx.channel(), host, port)
         .addListener(
             (Future<Channel> f) -> {
               stats.dialed(System.nanoTime() - started, f.isSuccess());
               if (f.isSuccess()) {
+                IdleConnections.dialled(f.getNow(), target);
                 connected(ctx, state, replies, f.getNow());
                 return;
               }
@@ -298,13 +330,18 @@ final class Tunneler {
     return DialErrors.oneLine(root(error));
   }
 
+  /** Where forwarded requests leave their upstream connections for the next request. */
+  IdleConnections idleConnections() {
+    return idle;
+  }
+
   /** How long a connection may go without traffic either way; zero: no bound. */
   Duration idleTimeout() {
     return idleTimeout;
   }
 
   /** Adds the relay handlers first, so bytes buffered in a removed decoder reach them. */
-  private void splice(Channel client, Channel target, ConnectionState state) {
+  void splice(Channel client, Channel target, ConnectionState state) {
     ByteBuf early = state.takeEarlyData();
     if (early != null) {
       state.bytesUp += early.readableBytes();
@@ -312,7 +349,7 @@ final class Tunneler {
     }
     target.pipeline().addLast(PipelineNames.RELAY, new RelayHandler(client, state, false));
     ChannelPipeline pipeline = client.pipeline();
-    if (!idleTimeout.isZero()) {
+    if (!idleTimeout.isZero() && pipeline.get(PipelineNames.IDLE) == null) {
       pipeline.addLast(
           PipelineNames.IDLE,
           new IdleStateHandler(0, 0, idleTimeout.toMillis(), TimeUnit.MILLISECONDS));
@@ -323,6 +360,6 @@ final class Tunneler {
         pipeline.remove(name);
       }
     }
-    log.debug("{} relaying to {} via {}", state.tag(client), state.targetHost, dialer.describe());
+    log.debug("{} relaying to {}", state.tag(client), state.targetHost);
   }
 }

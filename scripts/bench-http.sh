@@ -1,0 +1,120 @@
+#!/usr/bin/env bash
+# Benchmarks plain HTTP forwarding (http_proxy) through tailgate beside tinyproxy and Squid, and
+# straight to the server: keep-alive small GETs (requests/s, p50, p99) and one large GET (MB/s), on
+# loopback only. The ways take turns in rounds of one run, so that a noisy machine hurts them alike.
+# See docs/performance.md.
+#
+# usage: scripts/bench-http.sh [--requests N] [--rounds N] [--big-mib N] [--out FILE]
+#
+# Writes the report to docs/http-latest.txt (or --out) and prints it. Installs what it lacks with
+# apt-get (as root). Stops every process it started when it exits, however it exits.
+set -euo pipefail
+
+readonly BENCH_MAIN=dev.tailgate.bench.HttpBench
+readonly BENCH_HARD_LIMIT=1800s
+
+bench_name=bench-http
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=scripts/bench-lib.sh
+source scripts/bench-lib.sh
+
+requests=20000
+rounds=5
+big_mib=1024
+out=docs/http-latest.txt
+
+parse_options "--requests=requests --rounds=rounds --big-mib=big_mib --out=out" "$@"
+[[ $requests =~ ^[1-9][0-9]{0,7}$ ]] || die "--requests wants a whole number from 1 to 99999999"
+[[ $rounds =~ ^[1-9][0-9]{0,3}$ ]] || die "--rounds wants a whole number from 1 to 9999"
+[[ $big_mib =~ ^[1-9][0-9]{0,5}$ ]] || die "--big-mib wants a whole number from 1 to 999999"
+
+need java openjdk-17-jdk-headless
+need mvn maven
+need nc netcat-openbsd
+need tinyproxy tinyproxy
+need squid squid
+install_missing
+
+build
+
+tailgate_port=$(free_port)
+tinyproxy_port=$(free_port)
+squid_port=$(free_port)
+
+start_tailgate "$tailgate_port"
+
+# Each proxy logs every request, as tailgate does (its connection log cannot be turned off):
+# tinyproxy at its Connect level, Squid its access log, both to files.
+# tinyproxy in the foreground, loopback only.
+# As root both drop to another user (nobody, proxy), who must reach their log dirs.
+chmod o+x "$work"
+mkdir -p "$work/tinyproxy"
+chmod 0777 "$work/tinyproxy"
+cat >"$work/tinyproxy.conf" <<CONF
+Port $tinyproxy_port
+Listen 127.0.0.1
+Timeout 600
+MaxClients 200
+Allow 127.0.0.1
+LogLevel Connect
+LogFile "$work/tinyproxy/tinyproxy.log"
+$( ((EUID == 0)) && printf 'User nobody\nGroup nogroup\n')
+CONF
+tinyproxy -d -c "$work/tinyproxy.conf" >"$work/tinyproxy.out" 2>&1 &
+tinyproxy_pid=$!
+pids+=("$tinyproxy_pid")
+
+# Squid in the foreground as a forwarding proxy that caches nothing and logs nothing per request.
+mkdir -p "$work/squid"
+chmod 0777 "$work/squid"
+cat >"$work/squid.conf" <<CONF
+http_port 127.0.0.1:$squid_port
+acl localhost src 127.0.0.1/32
+http_access allow localhost
+http_access deny all
+cache deny all
+cache_mem 8 MB
+access_log stdio:$work/squid/access.log
+cache_store_log none
+cache_log $work/squid/cache.log
+pid_filename $work/squid/squid.pid
+coredump_dir $work/squid
+shutdown_lifetime 1 seconds
+workers 1
+CONF
+squid -N -f "$work/squid.conf" >"$work/squid.out" 2>&1 &
+squid_pid=$!
+pids+=("$squid_pid")
+
+wait_ready tailgate "$tailgate_pid" "$tailgate_port" "$work/tailgate.err" '^tailgate: relay on'
+wait_ready tinyproxy "$tinyproxy_pid" "$tinyproxy_port" "$work/tinyproxy.out"
+wait_ready squid "$squid_pid" "$squid_port" "$work/squid.out"
+echo "bench-http: tailgate :$tailgate_port, tinyproxy :$tinyproxy_port, squid :$squid_port" >&2
+
+started=$(date -u '+%Y-%m-%d %H:%M:%S UTC')
+load_before=$(load_average)
+run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
+  --requests "$requests" --rounds "$rounds" --big-mib "$big_mib" \
+  --proxy "tailgate=127.0.0.1:$tailgate_port" \
+  --proxy "tinyproxy=127.0.0.1:$tinyproxy_port" \
+  --proxy "squid=127.0.0.1:$squid_port" >"$work/report.md"
+
+{
+  echo "# Plain HTTP benchmark, $started"
+  echo
+  echo "Command: scripts/bench-http.sh --requests $requests --rounds $rounds --big-mib $big_mib"
+  echo
+  machine_lines
+  echo "- load average before: $load_before, after: $(load_average)"
+  echo "- tinyproxy: $(tinyproxy -v 2>&1 | head -n1) (Debian $(dpkg-query -W -f='${Version}' tinyproxy 2>/dev/null || echo '?'))"
+  echo "- squid: $(squid -v 2>&1 | head -n1 | sed 's/ for .*//') (Debian $(dpkg-query -W -f='${Version}' squid 2>/dev/null || echo '?'))"
+  tailgate_log_line
+  echo "- tinyproxy log: $(grep -c 'Established connection' "$work/tinyproxy/tinyproxy.log" 2>/dev/null || echo 0) connections; squid access log: $(wc -l <"$work/squid/access.log" 2>/dev/null || echo 0) lines"
+  echo
+  cat "$work/report.md"
+} >"$work/http.txt"
+
+mkdir -p "$(dirname "$out")"
+cp "$work/http.txt" "$out"
+cat "$out"
+echo "bench-http: written to $out" >&2

@@ -1,0 +1,233 @@
+package dev.tailgate.e2e;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tailgate.testing.RunningProcess;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.opentest4j.TestAbortedException;
+
+/**
+ * Plain HTTP forwarding ({@code http_proxy}) on a real tailnet (issue 16), on a tailnet of its own
+ * brought up once for the class as {@link RealTailnetIT} brings up its own: curl and Ansible's
+ * {@code uri} and {@code get_url} modules with {@code http_proxy} reaching the peer's web server by
+ * its MagicDNS name, a denied target refused with 403 and logged, and a large upload and download
+ * through plain HTTP intact (1 GiB each by default, {@code -Dtailgate.e2e.httpBytes=N} for less),
+ * streamed from {@code /dev/zero} and into sha256sum so that nothing is stored.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class HttpOnTailnetIT {
+  private static final long BIG = Long.getLong("tailgate.e2e.httpBytes", 1L << 30);
+  private static final Duration BIG_LIMIT = Duration.ofMinutes(10);
+
+  private RealTailnet net;
+  private String page;
+  private String skipped;
+
+  @BeforeAll
+  void bringUpTheTailnet() throws Exception {
+    Binaries bin;
+    try {
+      bin = Binaries.require();
+    } catch (TestAbortedException e) {
+      skipped = e.getMessage();
+      System.out.println("e2e: " + skipped);
+      return;
+    }
+    net = new RealTailnet(bin);
+    TailgateCli.warmUp();
+    try {
+      net.startTailnet();
+      GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
+      page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
+    } catch (Throwable e) {
+      System.out.println("e2e: setup failed; logs in " + net.logs);
+      throw e;
+    }
+  }
+
+  @BeforeEach
+  void skipWithoutTheTools() {
+    Assumptions.assumeTrue(skipped == null, skipped);
+  }
+
+  @AfterAll
+  void tearDown() {
+    if (net != null) {
+      net.close();
+    }
+  }
+
+  private static String proxy() {
+    return "http://127.0.0.1:" + RealTailnet.RELAY_PORT;
+  }
+
+  /**
+   * A shell line in the namespace with http_proxy pointing at tailgate, pipes failing as a whole.
+   */
+  private RunningProcess.Result shell(String script, Duration limit) throws Exception {
+    return net.clients.run(
+        List.of(
+            "bash",
+            "-c",
+            "set -o pipefail; export http_proxy=" + proxy() + " no_proxy=; " + script),
+        limit);
+  }
+
+  /** The request lines (those with a method) for {@code port}, once there are {@code atLeast}. */
+  private List<JsonNode> requestLines(int port, int atLeast) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+    while (true) {
+      List<JsonNode> lines =
+          net.connectionLog().stream()
+              .filter(l -> l.hasNonNull("method"))
+              .filter(l -> net.peerName.equals(l.path("target_host").asText()))
+              .filter(l -> l.path("target_port").asInt() == port)
+              .toList();
+      if (lines.size() >= atLeast || System.nanoTime() > deadline) {
+        return lines;
+      }
+      Thread.sleep(50);
+    }
+  }
+
+  @Test
+  @Order(1)
+  void curlWithHttpProxyGetsThePeersPageByMagicDnsName() throws Exception {
+    RunningProcess.Result r = shell("curl -sS -i --max-time 60 " + page, Duration.ofSeconds(90));
+
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(r.output()).contains("HTTP/1.1 200", "via: 1.1 tailgate", net.marker);
+    assertThat(requestLines(RealTailnet.HTTP_PORT, 1))
+        .anySatisfy(
+            l -> {
+              assertThat(l.path("method").asText()).isEqualTo("GET");
+              assertThat(l.path("status").asInt()).isEqualTo(200);
+            });
+  }
+
+  @Test
+  @Order(2)
+  void aDeniedTargetIsRefusedWith403AndLoggedAndNeverReached() throws Exception {
+    long before =
+        net.peerRequests().stream()
+            .filter(q -> q.path("port").asInt() == RealTailnet.DENIED_PORT)
+            .count();
+
+    RunningProcess.Result r =
+        shell(
+            "curl -sS -i --max-time 60 http://"
+                + net.peerName
+                + ":"
+                + RealTailnet.DENIED_PORT
+                + "/",
+            Duration.ofSeconds(90));
+
+    assertThat(r.output()).contains("HTTP/1.1 403", "no allow rule matches");
+    assertThat(requestLines(RealTailnet.DENIED_PORT, 1))
+        .anySatisfy(
+            l -> {
+              assertThat(l.path("status").asInt()).isEqualTo(403);
+              assertThat(l.path("decision").asText()).isEqualTo("deny");
+            });
+    assertThat(
+            net.peerRequests().stream()
+                .filter(q -> q.path("port").asInt() == RealTailnet.DENIED_PORT)
+                .count())
+        .isEqualTo(before);
+  }
+
+  @Test
+  @Order(3)
+  void ansibleUriAndGetUrlReachThePeerWithEnvironmentHttpProxy() throws Exception {
+    Path dest = net.run.resolve("get_url-page.html");
+    Path playbook = net.run.resolve("http-proxy-playbook.yml");
+    Files.writeString(
+        playbook,
+        String.join(
+            "\n",
+            "- hosts: localhost",
+            "  connection: local",
+            "  gather_facts: false",
+            "  environment:",
+            "    http_proxy: " + proxy(),
+            "    no_proxy: ''",
+            "  tasks:",
+            "    - name: uri through tailgate",
+            "      ansible.builtin.uri:",
+            "        url: " + page,
+            "        return_content: true",
+            "      register: fetched",
+            "    - ansible.builtin.assert:",
+            "        that: \"'" + net.marker + "' in fetched.content\"",
+            "    - name: get_url through tailgate",
+            "      ansible.builtin.get_url:",
+            "        url: " + page,
+            "        dest: " + dest,
+            ""));
+    int before = requestLines(RealTailnet.HTTP_PORT, 0).size();
+
+    RunningProcess.Result r =
+        net.clients.run(
+            List.of("ansible-playbook", "-i", "localhost,", playbook.toString()),
+            Duration.ofSeconds(180));
+
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    assertThat(Files.readString(dest)).contains(net.marker);
+    assertThat(requestLines(RealTailnet.HTTP_PORT, before + 2))
+        .as("the uri and get_url requests in tailgate's log")
+        .hasSizeGreaterThanOrEqualTo(before + 2);
+  }
+
+  @Test
+  @Order(4)
+  void aLargeDownloadAndUploadThroughPlainHttpArriveIntact() throws Exception {
+    String expected = zerosDigest((byte) 0x5a);
+    String url = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT;
+
+    long t = System.nanoTime();
+    RunningProcess.Result down =
+        shell("curl -sS --max-time 600 '" + url + "/bytes?n=" + BIG + "' | sha256sum", BIG_LIMIT);
+    long downNanos = System.nanoTime() - t;
+    t = System.nanoTime();
+    RunningProcess.Result up =
+        shell(
+            "head -c " + BIG + " /dev/zero | curl -sS --max-time 600 -T - " + url + "/upload",
+            BIG_LIMIT);
+    long upNanos = System.nanoTime() - t;
+
+    System.out.printf(
+        "e2e: plain HTTP through tailgate, %d bytes: download %.1f MiB/s, upload %.1f MiB/s%n",
+        BIG, BIG / 1048576.0 / (downNanos / 1e9), BIG / 1048576.0 / (upNanos / 1e9));
+    assertThat(down.exitCode()).as(down.output()).isZero();
+    assertThat(down.output()).startsWith(expected);
+    assertThat(up.exitCode()).as(up.output()).isZero();
+    assertThat(up.output().strip()).isEqualTo(BIG + " " + zerosDigest((byte) 0));
+  }
+
+  /** The SHA-256 of {@link #BIG} bytes of {@code value}, as sha256sum prints it. */
+  private static String zerosDigest(byte value) throws Exception {
+    MessageDigest sha = MessageDigest.getInstance("SHA-256");
+    byte[] block = new byte[1 << 20];
+    java.util.Arrays.fill(block, value);
+    for (long left = BIG; left > 0; left -= block.length) {
+      sha.update(block, 0, (int) Math.min(block.length, left));
+    }
+    return HexFormat.of().formatHex(sha.digest());
+  }
+}
