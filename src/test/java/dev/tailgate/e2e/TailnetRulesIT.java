@@ -11,6 +11,7 @@ import dev.tailgate.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -51,6 +52,7 @@ class TailnetRulesIT {
   private String plainName;
   private String plainIp;
   private long gatewayUpAt;
+  private Instant lastCurl = Instant.EPOCH;
 
   @BeforeAll
   void bringUpTheTailnet() throws Exception {
@@ -118,12 +120,17 @@ class TailnetRulesIT {
   }
 
   private Clients.Timed curl(String host, int port) throws Exception {
+    lastCurl = Instant.now();
     return net.clients.timed(
         Clients.curlSocks5h(RealTailnet.RELAY_PORT, "http://" + host + ":" + port + "/"),
         Duration.ofSeconds(90));
   }
 
-  /** The log's last line for {@code host:port}, once written (the log has a thread of its own). */
+  /**
+   * The log's last line for {@code host:port} from the last {@link #curl}, once written: the log
+   * has a thread of its own that writes a burst of lines together, so a line from an earlier
+   * request may be the last one for a few milliseconds after the client has its answer.
+   */
   private JsonNode lastLine(String host, int port) throws Exception {
     long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
     while (true) {
@@ -131,6 +138,7 @@ class TailnetRulesIT {
           net.connectionLog().stream()
               .filter(l -> host.equals(l.path("target_host").asText()))
               .filter(l -> l.path("target_port").asInt() == port)
+              .filter(l -> !Instant.parse(l.path("ts").asText()).isBefore(lastCurl))
               .toList();
       if (!lines.isEmpty()) {
         return lines.get(lines.size() - 1);
