@@ -10,16 +10,8 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Plain HTTP forwarding ({@code http_proxy}) on a real tailnet (issue 16), on a tailnet of its own
@@ -29,48 +21,16 @@ import org.opentest4j.TestAbortedException;
  * through plain HTTP intact (1 GiB each by default, {@code -Dtailgate.e2e.httpBytes=N} for less),
  * streamed from {@code /dev/zero} and into sha256sum so that nothing is stored.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class HttpOnTailnetIT {
+class HttpOnTailnetIT extends OnRealTailnet {
   private static final long BIG = Long.getLong("tailgate.e2e.httpBytes", 1L << 30);
   private static final Duration BIG_LIMIT = Duration.ofMinutes(10);
 
-  private RealTailnet net;
   private String page;
-  private String skipped;
 
-  @BeforeAll
-  void bringUpTheTailnet() throws Exception {
-    Binaries bin;
-    try {
-      bin = Binaries.require();
-    } catch (TestAbortedException e) {
-      skipped = e.getMessage();
-      System.out.println("e2e: " + skipped);
-      return;
-    }
-    net = new RealTailnet(bin);
-    TailgateCli.warmUp();
-    try {
-      net.startTailnet();
-      GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
-      page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
-    } catch (Throwable e) {
-      System.out.println("e2e: setup failed; logs in " + net.logs);
-      throw e;
-    }
-  }
-
-  @BeforeEach
-  void skipWithoutTheTools() {
-    Assumptions.assumeTrue(skipped == null, skipped);
-  }
-
-  @AfterAll
-  void tearDown() {
-    if (net != null) {
-      net.close();
-    }
+  @Override
+  void bringUp(Binaries bin) throws Exception {
+    GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
+    page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
   }
 
   private static String proxy() {

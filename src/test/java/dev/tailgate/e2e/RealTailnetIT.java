@@ -8,16 +8,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.opentest4j.TestAbortedException;
 
 /**
  * tailgate against the real thing: headscale, two real userspace tailscaled, sshd, curl, ssh and
@@ -30,51 +22,17 @@ import org.opentest4j.TestAbortedException;
  * inventory}; scenario 4 kills tailscaled twice, between the requests of a curl/ssh loop and in the
  * middle of an {@code ansible-playbook} run.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class RealTailnetIT {
-  private RealTailnet net;
+class RealTailnetIT extends OnRealTailnet {
   private String singleUseKey;
   private String page;
-  private String skipped;
   private AnsibleOnTailnet ansible;
   private static final Duration SSH_LIMIT = Duration.ofSeconds(120);
 
-  @BeforeAll
-  void bringUpTheTailnet() throws Exception {
-    Binaries bin;
-    try {
-      bin = Binaries.require();
-    } catch (TestAbortedException e) {
-      // Aborted here, the class would be counted as 0 tests run; skip each test instead, so that
-      // Surefire's summary shows them skipped, with the reason.
-      skipped = e.getMessage();
-      System.out.println("e2e: " + skipped);
-      return;
-    }
-    net = new RealTailnet(bin);
-    TailgateCli.warmUp();
-    try {
-      net.startTailnet();
-      singleUseKey = net.headscale.createKey(net.userId, false);
-      GatewayStart.measure(net, net.upArgs(singleUseKey));
-      page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
-    } catch (Throwable e) {
-      System.out.println("e2e: setup failed; logs in " + net.logs);
-      throw e;
-    }
-  }
-
-  @BeforeEach
-  void skipWithoutTheTools() {
-    Assumptions.assumeTrue(skipped == null, skipped);
-  }
-
-  @AfterAll
-  void tearDown() {
-    if (net != null) {
-      net.close();
-    }
+  @Override
+  void bringUp(Binaries bin) throws Exception {
+    singleUseKey = net.headscale.createKey(net.userId, false);
+    GatewayStart.measure(net, net.upArgs(singleUseKey));
+    page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
   }
 
   private RunningProcess.Result client(List<String> command) throws Exception {

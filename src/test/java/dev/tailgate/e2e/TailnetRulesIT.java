@@ -14,16 +14,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Issue 19 on the real tailnet (one tailnet for the class): a {@code tag:} rule admits headscale's
@@ -32,9 +24,7 @@ import org.opentest4j.TestAbortedException;
  * run's log gives rules that admit exactly what was refused; the gateway, an ephemeral node, leaves
  * headscale on {@code down --logout}.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TailnetRulesIT {
+class TailnetRulesIT extends OnRealTailnet {
   private static final String PLAIN = "plain";
   private static final int PLAIN_WG_PORT = 41643;
   private static final int PLAIN_SOCKS_PORT = 1057;
@@ -45,77 +35,50 @@ class TailnetRulesIT {
   /** Names under the suffix may use it: a name no peer has is admitted, then answered. */
   private static final int ANY_NAME_PORT = 8004;
 
-  private RealTailnet net;
   private PeerNode plain;
-  private String skipped;
   private String peerIp;
   private String plainName;
   private String plainIp;
   private long gatewayUpAt;
   private Instant lastCurl = Instant.EPOCH;
 
-  @BeforeAll
-  void bringUpTheTailnet() throws Exception {
-    Binaries bin;
-    try {
-      bin = Binaries.require();
-    } catch (TestAbortedException e) {
-      skipped = e.getMessage();
-      System.out.println("e2e: " + skipped);
-      return;
-    }
-    net = new RealTailnet(bin);
-    TailgateCli.warmUp();
-    try {
-      net.startTailnet();
-      peerIp = net.peer.status().path("Self").path("TailscaleIPs").get(0).asText();
-      plain =
-          PeerNode.start(
-              net.ns,
-              bin.tailscaled(),
-              bin.tailscale(),
-              net.run.resolve("plain"),
-              net.logs.resolve("plain-tailscaled.log"),
-              PLAIN,
-              PLAIN_WG_PORT,
-              PLAIN_SOCKS_PORT,
-              net.headscale.createKey(net.userId, false),
-              List.of(),
-              RealTailnet.TAILSCALED_ENV);
-      plainName = plain.dnsName();
-      plainIp = plain.status().path("Self").path("TailscaleIPs").get(0).asText();
-      List<String> args = new ArrayList<>(net.upArgs(net.headscale.createEphemeralKey(net.userId)));
-      int allow = args.indexOf("--allow");
-      args.set(
-          allow + 1, Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
-      args.addAll(
-          List.of(
-              "--allow",
-              plainName + ":" + PLAIN_PORT,
-              "--allow",
-              "*." + Headscale.BASE_DOMAIN + ":" + ANY_NAME_PORT,
-              "--ephemeral"));
-      RunningProcess up = net.startGateway(args);
-      TailgateCli.awaitReady(up, net.tailgateLog, Duration.ofSeconds(120));
-      gatewayUpAt = System.nanoTime();
-    } catch (Throwable e) {
-      System.out.println("e2e: setup failed; logs in " + net.logs);
-      throw e;
-    }
+  @Override
+  void bringUp(Binaries bin) throws Exception {
+    peerIp = net.peer.status().path("Self").path("TailscaleIPs").get(0).asText();
+    plain =
+        PeerNode.start(
+            net.ns,
+            bin.tailscaled(),
+            bin.tailscale(),
+            net.run.resolve("plain"),
+            net.logs.resolve("plain-tailscaled.log"),
+            PLAIN,
+            PLAIN_WG_PORT,
+            PLAIN_SOCKS_PORT,
+            net.headscale.createKey(net.userId, false),
+            List.of(),
+            RealTailnet.TAILSCALED_ENV);
+    plainName = plain.dnsName();
+    plainIp = plain.status().path("Self").path("TailscaleIPs").get(0).asText();
+    List<String> args = new ArrayList<>(net.upArgs(net.headscale.createEphemeralKey(net.userId)));
+    int allow = args.indexOf("--allow");
+    args.set(allow + 1, Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
+    args.addAll(
+        List.of(
+            "--allow",
+            plainName + ":" + PLAIN_PORT,
+            "--allow",
+            "*." + Headscale.BASE_DOMAIN + ":" + ANY_NAME_PORT,
+            "--ephemeral"));
+    RunningProcess up = net.startGateway(args);
+    TailgateCli.awaitReady(up, net.tailgateLog, Duration.ofSeconds(120));
+    gatewayUpAt = System.nanoTime();
   }
 
-  @BeforeEach
-  void skipWithoutTheTools() {
-    Assumptions.assumeTrue(skipped == null, skipped);
-  }
-
-  @AfterAll
-  void tearDown() {
+  @Override
+  void stopMore() {
     if (plain != null) {
       plain.close();
-    }
-    if (net != null) {
-      net.close();
     }
   }
 

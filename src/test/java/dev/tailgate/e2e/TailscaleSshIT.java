@@ -11,16 +11,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.opentest4j.TestAbortedException;
 
 /**
  * Issue 17's pinned host keys on the real tailnet: the peer serves Tailscale SSH ({@code tailscale
@@ -30,51 +22,23 @@ import org.opentest4j.TestAbortedException;
  * peer's host keys change (its tailscaled restarted on the same state without them), ssh refuses
  * the peer and names the file; {@code tailgate ansible} run again trusts the new keys.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class TailscaleSshIT {
+class TailscaleSshIT extends OnRealTailnet {
   private static final Duration LIMIT = Duration.ofSeconds(120);
 
-  private RealTailnet net;
   private AnsibleOnTailnet ansible;
-  private String skipped;
   private List<String> keysBefore;
 
-  @BeforeAll
-  void bringUpATailnetWithATailscaleSshPeer() throws Exception {
-    Binaries bin;
-    try {
-      bin = Binaries.require();
-    } catch (TestAbortedException e) {
-      skipped = e.getMessage();
-      System.out.println("e2e: " + skipped);
-      return;
-    }
-    net = new RealTailnet(bin);
-    net.tailscaleSsh = true;
-    TailgateCli.warmUp();
-    try {
-      net.startTailnet();
-      GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
-      keysBefore = awaitPeerKeys(List.of());
-      ansible = AnsibleOnTailnet.generate(net, false);
-      assertThat(ansible.generated.exitCode()).as(ansible.generated.output()).isZero();
-    } catch (Throwable e) {
-      System.out.println("e2e: setup failed; logs in " + net.logs);
-      throw e;
-    }
+  @Override
+  void configure(RealTailnet tailnet) {
+    tailnet.tailscaleSsh = true;
   }
 
-  @BeforeEach
-  void skipWithoutTheTools() {
-    Assumptions.assumeTrue(skipped == null, skipped);
-  }
-
-  @AfterAll
-  void tearDown() {
-    if (net != null) {
-      net.close();
-    }
+  @Override
+  void bringUp(Binaries bin) throws Exception {
+    GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
+    keysBefore = awaitPeerKeys(List.of());
+    ansible = AnsibleOnTailnet.generate(net, false);
+    assertThat(ansible.generated.exitCode()).as(ansible.generated.output()).isZero();
   }
 
   /**
