@@ -50,46 +50,6 @@ public record ConnectionEvent(
     int status,
     String clientTag) {
 
-  /** An event without a client tag. */
-  public ConnectionEvent(
-      Instant ts,
-      String id,
-      String client,
-      String proto,
-      String targetHost,
-      int targetPort,
-      String decision,
-      String rule,
-      String reason,
-      String result,
-      long bytesUp,
-      long bytesDown,
-      long durationMs,
-      String closedBy,
-      LocalClient local,
-      String method,
-      int status) {
-    this(
-        ts,
-        id,
-        client,
-        proto,
-        targetHost,
-        targetPort,
-        decision,
-        rule,
-        reason,
-        result,
-        bytesUp,
-        bytesDown,
-        durationMs,
-        closedBy,
-        local,
-        method,
-        status,
-        null);
-  }
-
   /**
    * Whether this is the line of one request forwarded in plain HTTP; its connection has a line of
    * its own as well, so counts of connections skip these.

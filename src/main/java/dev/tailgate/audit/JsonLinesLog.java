@@ -43,7 +43,8 @@ public final class JsonLinesLog implements ConnectionLog {
   private static final JsonFactory JSON = new JsonFactory();
   private static final ConnectionEvent POISON =
       new ConnectionEvent(
-          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null, null, 0);
+          null, null, null, null, null, 0, null, null, null, null, 0, 0, 0, null, null, null, 0,
+          null);
 
   private final BlockingQueue<ConnectionEvent> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
   private final AtomicLong dropped = new AtomicLong();

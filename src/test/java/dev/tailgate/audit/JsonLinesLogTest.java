@@ -35,7 +35,8 @@ class JsonLinesLogTest {
         "relay",
         null,
         null,
-        0);
+        0,
+        null);
   }
 
   private static ConnectionEvent local(ConnectionEvent.LocalClient who) {
@@ -160,7 +161,8 @@ class JsonLinesLogTest {
             "target",
             null,
             "POST",
-            201);
+            201,
+            null);
 
     JsonNode line = JSON.readTree(JsonLinesLog.toLine(request));
 

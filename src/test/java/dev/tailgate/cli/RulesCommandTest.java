@@ -54,7 +54,8 @@ class RulesCommandTest {
             "client",
             null,
             null,
-            0));
+            0,
+            null));
   }
 
   private Path log(String... lines) throws Exception {

@@ -196,7 +196,8 @@ class AdminServerTest {
         "client",
         who,
         null,
-        0);
+        0,
+        null);
   }
 
   @Test
@@ -219,7 +220,8 @@ class AdminServerTest {
             "relay",
             null,
             null,
-            0));
+            0,
+            null));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -238,7 +240,8 @@ class AdminServerTest {
             "client",
             null,
             null,
-            0));
+            0,
+            null));
     metrics.record(
         new ConnectionEvent(
             Instant.now(),
@@ -257,7 +260,8 @@ class AdminServerTest {
             "relay",
             null,
             "GET",
-            403));
+            403,
+            null));
     metrics.dialed(TimeUnit.MILLISECONDS.toNanos(12), true);
 
     String text = get(server, "/metrics").body();
