@@ -29,6 +29,9 @@ import java.util.function.Supplier;
 public final class Allowlist {
   static final int MAX_RULES = 10_000;
 
+  /** A client that is not local, or whose uid was not found: no {@code from uid} rule admits it. */
+  public static final int UNKNOWN_UID = -1;
+
   /** What a refusal does: refuse ({@code enforce}, the default), or only log ({@code report}). */
   public enum Mode {
     ENFORCE,
@@ -69,6 +72,9 @@ public final class Allowlist {
 
   private final Supplier<PeerList> peers;
 
+  /** Whether a rule names the uids of the local clients it admits ({@code from uid}). */
+  private final boolean namesUids;
+
   private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
     this.texts = texts;
     this.rules = rules;
@@ -80,6 +86,7 @@ public final class Allowlist {
     int scannedCount = 0;
     boolean needsSuffix = false;
     boolean peerRules = false;
+    boolean uidRules = false;
     for (int i = 0; i < rules.length; i++) {
       String key = rules[i].host().exactKey();
       if (key != null) {
@@ -89,6 +96,7 @@ public final class Allowlist {
       }
       needsSuffix |= rules[i].host().needsMagicDnsSuffix();
       peerRules |= rules[i].host().needsPeer();
+      uidRules |= rules[i].clients().named();
     }
     Map<String, int[]> index = new HashMap<>();
     exact.forEach((k, v) -> index.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
@@ -96,6 +104,7 @@ public final class Allowlist {
     this.scannedRules = Arrays.copyOf(scanned, scannedCount);
     this.needsMagicDnsSuffix = needsSuffix;
     this.needsPeer = peerRules;
+    this.namesUids = uidRules;
   }
 
   private Allowlist(Allowlist rules, Mode mode, Supplier<PeerList> peers) {
@@ -106,6 +115,7 @@ public final class Allowlist {
     this.scannedRules = rules.scannedRules;
     this.needsMagicDnsSuffix = rules.needsMagicDnsSuffix;
     this.needsPeer = rules.needsPeer;
+    this.namesUids = rules.namesUids;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.peers = Objects.requireNonNull(peers, "peers");
   }
@@ -143,6 +153,9 @@ public final class Allowlist {
    *       the live peer list by MagicDNS name, short name or any of its addresses.
    *   <li>PORTS: {@code *}, {@code 22}, {@code 8000-8100}, or a comma list of those; missing means
    *       {@code *}.
+   *   <li>then {@code via direct} or {@code via tailscale} (the way to the target), then {@code
+   *       from uid 1000[,1001...]} (only local clients whose socket one of those uids owns), both
+   *       optional.
    * </ul>
    *
    * <p>At most {@value #MAX_RULES} rules, each at most {@value Rule#MAX_LENGTH} characters with at
@@ -182,6 +195,16 @@ public final class Allowlist {
    *     in disguise such as {@code 2130706433}
    */
   public Decision decide(String host, int port) {
+    return decide(host, port, UNKNOWN_UID);
+  }
+
+  /**
+   * Decides whether a client of {@code uid} may reach {@code host:port}, as {@link #decide(String,
+   * int)} does; a rule with {@code from uid} admits the client only when it names {@code uid}.
+   *
+   * @param uid the uid owning the local client's socket, or {@link #UNKNOWN_UID}
+   */
+  public Decision decide(String host, int port, int uid) {
     NormalizedHost target;
     try {
       target = NormalizedHost.of(host);
@@ -197,13 +220,13 @@ public final class Allowlist {
     PeerList list = needsPeer ? peers.get() : PeerList.UNKNOWN;
     PeerList.Peer peer = needsPeer ? list.find(target) : null;
 
-    int first = firstExactRule(target, port);
+    int first = firstExactRule(target, port, uid);
     boolean broadRuleOverridden = false;
     for (int i : scannedRules) {
       if (first >= 0 && i > first) {
         break;
       }
-      if (rules[i].matches(target, port, suffix, peer)) {
+      if (rules[i].matches(target, port, suffix, peer, uid)) {
         if (special == null || rules[i].host().namesSpecial()) {
           first = i;
           break;
@@ -220,7 +243,7 @@ public final class Allowlist {
     Decision refused =
         needsPeer && !list.known()
             ? Decision.peersUnknown(target, port)
-            : Decision.noRuleMatches(target, port);
+            : Decision.noRuleMatches(target, port, namesUids ? uid : null);
     return mode == Mode.REPORT && special == null ? refused.reported() : refused;
   }
 
@@ -241,9 +264,9 @@ public final class Allowlist {
   }
 
   /**
-   * The first rule that admits {@code host} on some port, or null: what the status page's peer
-   * table shows for each peer. Built-in refusals are not considered (tailnet peers are never
-   * special targets).
+   * The first rule that admits {@code host} on some port for some client, or null: what the status
+   * page's peer table shows for each peer. Built-in refusals are not considered (tailnet peers are
+   * never special targets).
    */
   public String ruleAdmitting(String host) {
     NormalizedHost target;
@@ -286,17 +309,25 @@ public final class Allowlist {
         : name.name() + " resolved to " + kind.reason(resolved);
   }
 
+  /**
+   * Whether a rule names uids ({@code from uid}): the relay then finds the uid of each loopback
+   * client before its request is judged, whatever its client identity for the limits.
+   */
+  public boolean namesUids() {
+    return namesUids;
+  }
+
   /** The original rule texts, in order. */
   public List<String> rules() {
     return texts;
   }
 
-  /** The index of the first exact rule for this target and port, or -1. */
-  private int firstExactRule(NormalizedHost target, int port) {
+  /** The index of the first exact rule for this target, port and client, or -1. */
+  private int firstExactRule(NormalizedHost target, int port, int uid) {
     int[] candidates = exactRules.get(target.name());
     if (candidates != null) {
       for (int i : candidates) {
-        if (rules[i].ports().contains(port)) {
+        if (rules[i].ports().contains(port) && rules[i].clients().admit(uid)) {
           return i;
         }
       }

@@ -64,8 +64,15 @@ public record Decision(
     return new Decision(false, kind.rule, kind.reason(target), target);
   }
 
-  static Decision noRuleMatches(NormalizedHost target, int port) {
-    return new Decision(false, null, "no allow rule matches " + target.withPort(port), target);
+  /**
+   * No rule matched; {@code uid} is the client's when a rule names uids (the reason says which uid
+   * was judged: {@code -1} for one not known), else null.
+   */
+  static Decision noRuleMatches(NormalizedHost target, int port, Integer uid) {
+    String client =
+        uid == null ? "" : uid >= 0 ? " for uid " + uid : " for a client whose uid is not known";
+    return new Decision(
+        false, null, "no allow rule matches " + target.withPort(port) + client, target);
   }
 
   /** No rule matched while {@code tag:} and {@code os:} rules wait for the peer list. */

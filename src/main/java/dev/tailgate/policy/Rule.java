@@ -12,9 +12,11 @@ import java.util.regex.Pattern;
  * 100.64.0.0/10}, {@code fd7a:115c:a1e0::/48}, {@code [fd7a::]/48}), or what a tailnet peer is:
  * {@code tag:NAME} (an ACL tag it carries) or {@code os:NAME} (the OS it runs), decision record
  * 0015. Missing PORTS means any. A trailing {@code via direct} dials the targets from this host
- * instead of through tailscaled ({@code via tailscale}, the default).
+ * instead of through tailscaled ({@code via tailscale}, the default). A trailing {@code from uid
+ * 1000[,1001...]}, last, admits only local clients whose socket that uid owns (decision record
+ * 0017).
  */
-record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
+record Rule(String text, HostPattern host, PortSet ports, boolean direct, ClientUids clients) {
   static final int MAX_LENGTH = 1024;
   private static final String TAILNET = "tailnet";
   private static final String TAG = "tag:";
@@ -27,14 +29,28 @@ record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
   private static final Pattern VIA =
       Pattern.compile("\\s+via\\s+(direct|tailscale)$", Pattern.CASE_INSENSITIVE);
 
-  /** A rule whose targets are dialled through tailscaled, the default way. */
+  /**
+   * Who a rule admits, at its very end: {@code from uid LIST}. Found by the word {@code from},
+   * which no host or port holds, so that a malformed list is named as such.
+   */
+  private static final Pattern FROM =
+      Pattern.compile("\\s+from(\\s.*)?$", Pattern.CASE_INSENSITIVE);
+
+  private static final Pattern FROM_UID =
+      Pattern.compile("\\s+from\\s+uid\\s+(\\S.*)$", Pattern.CASE_INSENSITIVE);
+
+  /** A rule for any client whose targets are dialled through tailscaled, the default way. */
   Rule(String text, HostPattern host, PortSet ports) {
-    this(text, host, ports, false);
+    this(text, host, ports, false, ClientUids.ANY);
   }
 
-  /** True when this rule matches the target and port; see {@link HostPattern#matches}. */
-  boolean matches(NormalizedHost target, int port, String magicDnsSuffix, PeerList.Peer peer) {
-    return ports.contains(port) && host.matches(target, magicDnsSuffix, peer);
+  /**
+   * True when this rule matches the target and port for a client of {@code uid} ({@code -1}: not
+   * known); see {@link HostPattern#matches}.
+   */
+  boolean matches(
+      NormalizedHost target, int port, String magicDnsSuffix, PeerList.Peer peer, int uid) {
+    return ports.contains(port) && clients.admit(uid) && host.matches(target, magicDnsSuffix, peer);
   }
 
   /**
@@ -53,10 +69,16 @@ record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
     if (rule.isEmpty()) {
       throw new RuleSyntaxException(text, "rule is empty");
     }
-    Matcher via = VIA.matcher(rule);
-    boolean routed = via.find();
-    boolean direct = routed && via.group(1).equalsIgnoreCase("direct");
     try {
+      ClientUids clients = ClientUids.ANY;
+      Matcher from = FROM.matcher(rule);
+      if (from.find()) {
+        clients = clients(rule.substring(from.start()));
+        rule = rule.substring(0, from.start());
+      }
+      Matcher via = VIA.matcher(rule);
+      boolean routed = via.find();
+      boolean direct = routed && via.group(1).equalsIgnoreCase("direct");
       Rule parsed = parseStripped(text, routed ? rule.substring(0, via.start()) : rule);
       if (direct
           && (parsed.host instanceof HostPattern.OfPeer
@@ -64,10 +86,23 @@ record Rule(String text, HostPattern host, PortSet ports, boolean direct) {
         throw new IllegalArgumentException(
             "tailnet peers are reached through tailscaled only: drop 'via direct'");
       }
-      return new Rule(text, parsed.host, parsed.ports, direct);
+      return new Rule(text, parsed.host, parsed.ports, direct, clients);
     } catch (IllegalArgumentException e) {
       throw new RuleSyntaxException(text, e.getMessage());
     }
+  }
+
+  /** {@code from uid LIST}, the rule's last words. */
+  private static ClientUids clients(String qualifier) {
+    Matcher uid = FROM_UID.matcher(qualifier);
+    if (!uid.matches()) {
+      throw new IllegalArgumentException(
+          "expected 'from uid N[,N...]' at the end of the rule, as in 'tag:prod:22 from uid 1000'");
+    }
+    if (uid.group(1).toLowerCase(Locale.ROOT).contains("via")) {
+      throw new IllegalArgumentException("'from uid' goes last: write 'via WAY' before it");
+    }
+    return ClientUids.parse(uid.group(1).strip());
   }
 
   private static Rule parseStripped(String text, String rule) {
