@@ -3,6 +3,7 @@ package dev.tailgate.relay;
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.localpeer.LocalPeer;
+import dev.tailgate.policy.Allowlist;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
@@ -63,6 +64,15 @@ final class ConnectionState {
   private String closedBy;
   volatile long bytesUp;
   volatile long bytesDown;
+
+  /**
+   * The uid owning the client's socket, for rules that name uids; {@link Allowlist#UNKNOWN_UID}
+   * when the client is not local or its uid was not found (yet).
+   */
+  int uid() {
+    LocalPeer p = peer;
+    return p != null && p.hasUid() ? p.uid() : Allowlist.UNKNOWN_UID;
+  }
 
   /** handshake, dialing or relaying: for the status page. */
   volatile String phase = "handshake";

@@ -67,7 +67,7 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     if (!ctx.channel().isActive() || !state.awaitingRequest()) {
       return; // closed meanwhile (deadline, reload): never counted, nothing to let through
     }
-    if (peer.closedByClient()) {
+    if (peer.closedByClient() && countsByLocalIdentity()) {
       // Its process is gone and the end of input is on its way (HandshakeHangup closes then):
       // counted by address it would take a share that every unidentified local client shares.
       letThrough(ctx);
@@ -76,10 +76,18 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     String key =
         byProcess && peer.hasPid()
             ? "pid:" + peer.pid()
-            : peer.hasUid() ? "uid:" + peer.uid() : state.clientHost;
+            : peer.hasUid() && countsByLocalIdentity() ? "uid:" + peer.uid() : state.clientHost;
     if (!admission.identified(ctx.channel(), state, key)) {
       letThrough(ctx);
     }
+  }
+
+  /**
+   * Whether the limits count loopback clients by uid or process: with {@code address}, the wait is
+   * only for rules that name uids, and the client counts by its address.
+   */
+  private boolean countsByLocalIdentity() {
+    return admission.limits().identity() != RelaySettings.ClientIdentity.ADDRESS;
   }
 
   private void letThrough(ChannelHandlerContext ctx) {

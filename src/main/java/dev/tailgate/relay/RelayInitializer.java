@@ -20,6 +20,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
   private final RelayStats stats;
   private final Admission admission;
   private final LocalPeers peers;
+  private final AtomicReference<Policy> policy;
 
   RelayInitializer(
       Tunneler tunneler,
@@ -34,6 +35,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     this.stats = stats;
     this.admission = new Admission(policy, stats);
     this.peers = peers;
+    this.policy = policy;
   }
 
   @Override
@@ -68,8 +70,12 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     if (admission.overHandshakes(ch, state)) {
       return;
     }
+    // A loopback client's uid is looked up for the limits by uid or process, and for rules that
+    // name uids whatever the limits count by.
+    Policy now = policy.get();
     boolean local =
-        admission.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
+        (now.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
+                || now.allowlist().namesUids())
             && ch.remoteAddress() instanceof InetSocketAddress client
             && LocalPeers.isLoopback(client.getAddress());
     if (!local && admission.identified(ch, state, state.clientHost)) {

@@ -66,7 +66,8 @@ public final class RelayServer implements AutoCloseable {
             .bind(settings.listen())
             .sync()
             .channel();
-    if (settings.limits().identity() != RelaySettings.ClientIdentity.ADDRESS) {
+    if (settings.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
+        || allowlist.namesUids()) {
       peers.prepare();
     }
     return new RelayServer(server, stats, policy, direct);
@@ -97,7 +98,7 @@ public final class RelayServer implements AutoCloseable {
       if (phase.equals("handshake") || state.targetHost == null) {
         continue; // not decided yet: the request will meet the new allowlist
       }
-      Decision decision = next.allowlist().decide(state.targetHost, state.targetPort);
+      Decision decision = next.allowlist().decide(state.targetHost, state.targetPort, state.uid());
       if (!decision.allowed()) {
         closed++;
         Channel ch = state.channel;

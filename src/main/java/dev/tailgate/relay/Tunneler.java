@@ -76,7 +76,8 @@ final class Tunneler {
       overLimit(ctx, state, replies, state.limitRule, state.limitReason);
       return;
     }
-    Decision decision = policy.get().allowlist().decide(request.host(), request.port());
+    Decision decision =
+        policy.get().allowlist().decide(request.host(), request.port(), state.uid());
     // The listener opens while tailscaled boots: a name refused now that a `tailnet` rule may
     // allow once Running brings the MagicDNS suffix (a target a `tag:` rule may allow once it
     // brings the peer list) waits for it, then is judged again (in report mode too, so that what
@@ -98,7 +99,7 @@ final class Tunneler {
                     state,
                     request,
                     replies,
-                    policy.get().allowlist().decide(request.host(), request.port()));
+                    policy.get().allowlist().decide(request.host(), request.port(), state.uid()));
               } else {
                 state.closedBy("client");
               }
