@@ -82,9 +82,17 @@ final class ConnectionState {
   private boolean closed;
 
   ConnectionState(Channel channel) {
+    this(channel, format(channel.remoteAddress()));
+  }
+
+  /**
+   * @param client the log's {@code client}: the remote address, or for a Unix-socket client (whose
+   *     address is empty) the listener's {@code unix:PATH}
+   */
+  ConnectionState(Channel channel, String client) {
     this.channel = channel;
     this.id = channel.id().asShortText();
-    this.client = format(channel.remoteAddress());
+    this.client = client;
     this.clientHost =
         channel.remoteAddress() instanceof InetSocketAddress inet && inet.getAddress() != null
             ? inet.getAddress().getHostAddress()

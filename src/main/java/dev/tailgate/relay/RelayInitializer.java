@@ -4,6 +4,7 @@ import dev.tailgate.audit.ConnectionLog;
 import dev.tailgate.localpeer.LocalPeers;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -22,6 +23,12 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
   private final LocalPeers peers;
   private final AtomicReference<Policy> policy;
 
+  /**
+   * {@code unix:PATH} for a Unix-socket listener's clients, whose address says nothing; or null.
+   */
+  private final String unixClient;
+
+  /** A TCP listener's. */
   RelayInitializer(
       Tunneler tunneler,
       RelaySettings settings,
@@ -29,6 +36,17 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
       ConnectionLog log,
       RelayStats stats,
       LocalPeers peers) {
+    this(tunneler, settings, policy, log, stats, peers, null);
+  }
+
+  RelayInitializer(
+      Tunneler tunneler,
+      RelaySettings settings,
+      AtomicReference<Policy> policy,
+      ConnectionLog log,
+      RelayStats stats,
+      LocalPeers peers,
+      String unixClient) {
     this.tunneler = tunneler;
     this.settings = settings;
     this.log = log;
@@ -36,11 +54,13 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     this.admission = new Admission(policy, stats);
     this.peers = peers;
     this.policy = policy;
+    this.unixClient = unixClient;
   }
 
   @Override
   protected void initChannel(Channel ch) {
-    ConnectionState state = new ConnectionState(ch);
+    ConnectionState state =
+        unixClient == null ? new ConnectionState(ch) : new ConnectionState(ch, unixClient);
     stats.accepted(state);
     state.onHandshakeOver(() -> stats.handshakeOver(state));
     ch.attr(ConnectionState.KEY).set(state);
@@ -71,14 +91,19 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
       return;
     }
     // A loopback client's uid is looked up for the limits by uid or process, and for rules that
-    // name uids whatever the limits count by.
+    // name uids whatever the limits count by; a Unix-socket client's is the kernel's at once.
     Policy now = policy.get();
     boolean local =
         (now.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
                 || now.allowlist().namesUids())
             && ch.remoteAddress() instanceof InetSocketAddress client
             && LocalPeers.isLoopback(client.getAddress());
-    if (!local && admission.identified(ch, state, state.clientHost)) {
+    if (ch instanceof EpollDomainSocketChannel unix) {
+      state.peer = UnixPeer.of(unix);
+      if (admission.identified(ch, state, UnixPeer.key(state, now.limits().identity()))) {
+        return;
+      }
+    } else if (!local && admission.identified(ch, state, state.clientHost)) {
       return;
     }
     if (local) {

@@ -6,25 +6,47 @@ import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
-/** One relay listener: binds, serves until closed. */
+/**
+ * The relay's listener: binds, serves until closed; and, if asked, a second listener on a
+ * Unix-domain socket ({@link #listenUnix}) that serves the same way under the same policy, limits
+ * and stats.
+ */
 public final class RelayServer implements AutoCloseable {
   private final Channel server;
   private final RelayStats stats;
   private final AtomicReference<Policy> policy;
   private final DirectDialer direct;
+  private final Function<String, RelayInitializer> initializer;
+  private Channel unixServer;
+  private UnixSocketPath unixPath;
 
   private RelayServer(
-      Channel server, RelayStats stats, AtomicReference<Policy> policy, DirectDialer direct) {
+      Channel server,
+      RelayStats stats,
+      AtomicReference<Policy> policy,
+      DirectDialer direct,
+      Function<String, RelayInitializer> initializer) {
     this.server = server;
     this.stats = stats;
     this.policy = policy;
     this.direct = direct;
+    this.initializer = initializer;
   }
 
   public RelayStats stats() {
@@ -53,6 +75,9 @@ public final class RelayServer implements AutoCloseable {
     DirectDialer direct = new DirectDialer(transport, settings.dialTimeout(), true);
     Tunneler tunneler = new Tunneler(policy, dialer, direct, gate, stats, settings.idleTimeout());
     LocalPeers peers = LocalPeers.system();
+    Function<String, RelayInitializer> initializer =
+        unixClient ->
+            new RelayInitializer(tunneler, settings, policy, log, stats, peers, unixClient);
     Channel server =
         new ServerBootstrap()
             .group(group)
@@ -62,7 +87,7 @@ public final class RelayServer implements AutoCloseable {
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             // No TCP_NODELAY here: netty's socket channels set it when created (Transports).
-            .childHandler(new RelayInitializer(tunneler, settings, policy, log, stats, peers))
+            .childHandler(initializer.apply(null))
             .bind(settings.listen())
             .sync()
             .channel();
@@ -70,7 +95,68 @@ public final class RelayServer implements AutoCloseable {
         || allowlist.namesUids()) {
       peers.prepare();
     }
-    return new RelayServer(server, stats, policy, direct);
+    return new RelayServer(server, stats, policy, direct, initializer);
+  }
+
+  /**
+   * Also listens on a Unix-domain socket at {@code path}, on the same loops, for the same
+   * protocols: the socket file is created with {@code mode} (0600 or 0660) before anyone can
+   * connect, in a directory made 0700 if missing; a stale socket there is replaced only when
+   * nothing listens on it; {@link #close} removes it. Its clients' uid and pid come from
+   * SO_PEERCRED. Needs the epoll transport (Linux).
+   *
+   * @throws IOException whose message is one line: no epoll, the path taken, the bind failed
+   */
+  public void listenUnix(Path path, Set<PosixFilePermission> mode)
+      throws IOException, InterruptedException {
+    if (!(server instanceof EpollServerSocketChannel)) {
+      throw new IOException(
+          "a Unix-socket listener needs netty's epoll transport (Linux), which this machine lacks:"
+              + " drop listen-unix and use the TCP listener");
+    }
+    UnixSocketPath socket = new UnixSocketPath(path, mode);
+    socket.prepare();
+    Path dir = socket.privateDir();
+    try {
+      Path bound = dir.resolve("s");
+      if (bound.toString().getBytes(StandardCharsets.UTF_8).length
+          > UnixSocketPath.MAX_PATH_BYTES) {
+        throw new IOException(
+            "the directory of " + path + " is too long for a socket path: pick a shorter one");
+      }
+      ChannelFuture bind =
+          new ServerBootstrap()
+              .group(server.eventLoop().parent())
+              .channel(EpollServerDomainSocketChannel.class)
+              .option(ChannelOption.SO_BACKLOG, 1024)
+              .childOption(ChannelOption.AUTO_READ, false)
+              .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+              .childHandler(initializer.apply(UNIX_CLIENT + socket.path))
+              .bind(new DomainSocketAddress(bound.toFile()))
+              .await();
+      if (!bind.isSuccess()) {
+        throw new IOException(
+            "cannot listen on " + path + ": " + bind.cause().getMessage(), bind.cause());
+      }
+      try {
+        socket.publish(bound);
+      } catch (IOException e) {
+        bind.channel().close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        throw e;
+      }
+      unixServer = bind.channel();
+      unixPath = socket;
+    } finally {
+      UnixSocketPath.removeQuietly(dir);
+    }
+  }
+
+  /** The {@code client} of a Unix-socket client's log line: this and the listener's path. */
+  static final String UNIX_CLIENT = "unix:";
+
+  /** The Unix socket's path, or null when there is none. */
+  public Path unixPath() {
+    return unixPath == null ? null : unixPath.path;
   }
 
   /** The allowlist and limits in force now. */
@@ -127,6 +213,10 @@ public final class RelayServer implements AutoCloseable {
   @Override
   public void close() {
     server.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+    if (unixServer != null) {
+      unixServer.close().awaitUninterruptibly(5, TimeUnit.SECONDS);
+      unixPath.remove();
+    }
     direct.close();
   }
 }
