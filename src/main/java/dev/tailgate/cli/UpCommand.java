@@ -55,6 +55,22 @@ final class UpCommand implements Callable<Integer> {
   String listen;
 
   @Option(
+      names = "--listen-unix",
+      paramLabel = "PATH",
+      description =
+          "Also listen on a Unix-domain socket at PATH (absolute), for the same protocols; its file"
+              + " mode decides who may connect (Linux, epoll).")
+  String listenUnix;
+
+  @Option(
+      names = "--listen-unix-mode",
+      paramLabel = "0600|0660",
+      description =
+          "The --listen-unix socket's mode: 0600, tailgate's user only (default), or 0660, its"
+              + " group too.")
+  String listenUnixMode;
+
+  @Option(
       names = "--upstream",
       paramLabel = "socks5://HOST:PORT|direct",
       description =
@@ -74,7 +90,8 @@ final class UpCommand implements Callable<Integer> {
       description =
           "Admit targets matching RULE (repeatable; replaces the file's list). RULE is HOST[:PORTS]:"
               + " a name, *.suffix, *, an IP, [IPv6], a CIDR or 'tailnet'; PORTS is *, 22, 8000-8100"
-              + " or 22,443. Everything else is refused.")
+              + " or 22,443; then optionally 'via direct' and 'from uid N[,N...]'. Everything else"
+              + " is refused.")
   List<String> allow;
 
   @Option(

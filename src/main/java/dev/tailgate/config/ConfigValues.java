@@ -21,6 +21,12 @@ public final class ConfigValues {
   @JsonProperty("listen")
   public String listen;
 
+  @JsonProperty("listen-unix")
+  public String listenUnix;
+
+  @JsonProperty("listen-unix-mode")
+  public String listenUnixMode;
+
   @JsonProperty("upstream")
   public String upstream;
 

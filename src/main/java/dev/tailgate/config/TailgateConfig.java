@@ -4,10 +4,14 @@ import dev.tailgate.keys.AuthKeySource;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -27,6 +31,7 @@ import java.util.regex.Pattern;
  * @param closeDeniedOnReload a reload closes established tunnels its new allowlist refuses
  * @param allowlistMode {@code enforce} refuses what no rule admits; {@code report} lets it through
  *     and logs it as {@code would_deny} (built-in refusals stay refusals)
+ * @param listenUnix the relay's second listener, on a Unix-domain socket, or {@code null} for none
  */
 public record TailgateConfig(
     InetSocketAddress listen,
@@ -41,7 +46,25 @@ public record TailgateConfig(
     Limits limits,
     int maxWaiting,
     boolean closeDeniedOnReload,
-    Allowlist.Mode allowlistMode) {
+    Allowlist.Mode allowlistMode,
+    UnixListener listenUnix) {
+
+  /**
+   * A listener on a Unix-domain socket: whoever may open the file may connect.
+   *
+   * @param path an absolute path of at most {@value #MAX_UNIX_PATH_BYTES} bytes
+   * @param mode the socket file's permissions: 0600 (tailgate's user) or 0660 (its group too)
+   */
+  public record UnixListener(Path path, Set<PosixFilePermission> mode) {
+    public UnixListener {
+      mode = Set.copyOf(mode);
+    }
+  }
+
+  /** What the kernel takes as a socket's path (sun_path, less its NUL). */
+  static final int MAX_UNIX_PATH_BYTES = 107;
+
+  public static final String DEFAULT_LISTEN_UNIX_MODE = "0600";
 
   /**
    * The tailscaled settings.
@@ -213,7 +236,43 @@ public record TailgateConfig(
             identity(v.clientIdentity, v.label("client-identity"))),
         limit(v.maxWaiting, DEFAULT_MAX_WAITING, v.label("max-waiting")),
         Boolean.TRUE.equals(v.closeDeniedOnReload),
-        mode(v.allowlistMode, v.label("allowlist-mode")));
+        mode(v.allowlistMode, v.label("allowlist-mode")),
+        unixListener(v));
+  }
+
+  private static UnixListener unixListener(ConfigValues v) throws ConfigException {
+    if (v.listenUnix == null) {
+      if (v.listenUnixMode != null) {
+        throw new ConfigException(
+            v.label("listen-unix-mode") + ": applies to listen-unix, which is not set");
+      }
+      return null;
+    }
+    Path path = path(v.listenUnix);
+    if (!path.isAbsolute()) {
+      throw new ConfigException(
+          v.label("listen-unix") + ": '" + v.listenUnix + "' is not an absolute path");
+    }
+    if (path.toString().getBytes(StandardCharsets.UTF_8).length > MAX_UNIX_PATH_BYTES) {
+      throw new ConfigException(
+          v.label("listen-unix")
+              + ": the path is longer than "
+              + MAX_UNIX_PATH_BYTES
+              + " bytes, the kernel's limit for a socket");
+    }
+    String mode = v.listenUnixMode != null ? v.listenUnixMode : DEFAULT_LISTEN_UNIX_MODE;
+    String perms =
+        switch (mode) {
+          case "0600", "600" -> "rw-------";
+          case "0660", "660" -> "rw-rw----";
+          default ->
+              throw new ConfigException(
+                  v.label("listen-unix-mode")
+                      + ": '"
+                      + mode
+                      + "' is not 0600 (tailgate's user only) or 0660 (its group too)");
+        };
+    return new UnixListener(path.normalize(), PosixFilePermissions.fromString(perms));
   }
 
   private static Allowlist.Mode mode(String value, String key) throws ConfigException {

@@ -127,6 +127,9 @@ public final class Gateway implements AutoCloseable {
     // The relay listens while tailscaled boots: its gate holds each client until Running, so the
     // first one is relayed the moment tailscaled can carry it, and a taken port fails at once.
     relay = listen(credentials, allowlist, gate, telemetry, group, transport);
+    if (cfg.listenUnix() != null) {
+      relay.listenUnix(cfg.listenUnix().path(), cfg.listenUnix().mode());
+    }
     if (bringup != null) {
       awaitRunning(bringup);
       say("tailscaled is Running (" + supervisor.snapshot().magicDnsSuffix() + ")");
@@ -146,8 +149,11 @@ public final class Gateway implements AutoCloseable {
     // tailgate is ready, and findable.
     say(
         String.format(
-            "relay on %s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
-            HostPort.format(relay.address()), dialer.describe(), cfg.allow().size()));
+            "relay on %s%s (socks5, socks4a, http connect) -> %s, %d allow rule(s)",
+            HostPort.format(relay.address()),
+            relay.unixPath() == null ? "" : " and unix:" + relay.unixPath(),
+            dialer.describe(),
+            cfg.allow().size()));
     reloadOnSignalAndChange();
   }
 
