@@ -22,7 +22,8 @@ import picocli.CommandLine.Parameters;
       "  ssh -o ProxyCommand='tailgate connect %%h %%p' web-1.tail1234.ts.net",
       "The relay is --proxy, else $TAILGATE_PROXY, else the address of the running tailgate"
           + " (its run-state file), else "
-          + "127.0.0.1:1080.",
+          + "127.0.0.1:1080; an absolute path is the relay's Unix socket (up --listen-unix), e.g."
+          + " --proxy /run/tailgate/relay.sock.",
       "A refused or unreachable target, or no relay, is one line on standard error and exit"
           + " code 7 (refused by the allowlist, or a password wanted or refused), 8 (target not"
           + " reached) or 9 (no relay)."

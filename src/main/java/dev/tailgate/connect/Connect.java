@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
@@ -60,7 +59,7 @@ public final class Connect {
       return fail(ConnectExit.USAGE, "cannot use the credentials: " + message(e));
     }
     RelayAddress relay = RelayAddress.find(options.proxy());
-    Socket socket;
+    RelayLink socket;
     try {
       socket = open(relay);
     } catch (ConnectException e) {
@@ -100,14 +99,19 @@ public final class Connect {
     return file == null || file.isEmpty() ? null : ProxyCredentials.read(Path.of(file));
   }
 
-  private int tunnel(Socket socket, RelayAddress relay, int port, ProxyCredentials credentials) {
+  private int tunnel(RelayLink socket, RelayAddress relay, int port, ProxyCredentials credentials) {
     Socks5Client.Reply reply;
     try {
-      socket.setSoTimeout(HANDSHAKE_TIMEOUT_MS);
+      socket.readTimeout(HANDSHAKE_TIMEOUT_MS);
       reply =
           Socks5Client.connect(
-              socket, options.host(), port, credentials, ClientTag.encode(options.tag()));
-      socket.setSoTimeout(0);
+              socket.in(),
+              socket.out(),
+              options.host(),
+              port,
+              credentials,
+              ClientTag.encode(options.tag()));
+      socket.readTimeout(0);
     } catch (Socks5Client.AuthRefused e) {
       return refuse(ConnectExit.DENIED, target(port) + ": " + e.getMessage());
     } catch (Socks5Client.NotARelay e) {
@@ -145,20 +149,15 @@ public final class Connect {
     return ConnectExit.OK;
   }
 
-  private static Socket open(RelayAddress relay) throws IOException {
+  private static RelayLink open(RelayAddress relay) throws IOException {
+    if (relay.isPath()) {
+      return RelayLink.unix(relay.path());
+    }
     InetSocketAddress address = relay.resolve();
     if (address.isUnresolved()) {
       throw new UnknownHostException("cannot resolve the relay's host " + address.getHostString());
     }
-    Socket socket = new Socket();
-    try {
-      socket.setTcpNoDelay(true);
-      socket.connect(address, RELAY_CONNECT_TIMEOUT_MS);
-      return socket;
-    } catch (IOException e) {
-      socket.close();
-      throw e;
-    }
+    return RelayLink.tcp(address, RELAY_CONNECT_TIMEOUT_MS);
   }
 
   private int noRelay(RelayAddress relay, Exception e) {

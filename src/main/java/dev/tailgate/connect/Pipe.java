@@ -6,7 +6,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Socket;
 
 /**
  * Joins standard input and output to a connected socket with two copy threads, half-closing each
@@ -19,7 +18,7 @@ final class Pipe {
   private Pipe() {}
 
   /** Copies both ways until both are done; returns the error that broke the tunnel, or null. */
-  static IOException run(Socket socket) throws InterruptedException {
+  static IOException run(RelayLink socket) throws InterruptedException {
     Upstream up = new Upstream(socket);
     Thread thread = new Thread(up, "stdin-to-relay");
     thread.setDaemon(true);
@@ -27,7 +26,7 @@ final class Pipe {
     IOException down = null;
     OutputStream stdout = new FileOutputStream(FileDescriptor.out);
     try {
-      InputStream in = socket.getInputStream();
+      InputStream in = socket.in();
       byte[] buffer = new byte[BUFFER];
       for (int n; (n = in.read(buffer)) >= 0; ) {
         try {
@@ -68,16 +67,16 @@ final class Pipe {
 
   /** Standard input to the socket, then a half-close. */
   private static final class Upstream implements Runnable {
-    private final Socket socket;
+    private final RelayLink socket;
 
-    Upstream(Socket socket) {
+    Upstream(RelayLink socket) {
       this.socket = socket;
     }
 
     @Override
     public void run() {
       try {
-        copy(new FileInputStream(FileDescriptor.in), socket.getOutputStream());
+        copy(new FileInputStream(FileDescriptor.in), socket.out());
         socket.shutdownOutput();
       } catch (IOException e) {
         // The socket is gone (the other thread sees it too) or stdin failed: stop sending.

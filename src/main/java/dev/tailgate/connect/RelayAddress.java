@@ -11,7 +11,8 @@ import java.util.Map;
  * Where the relay listens, first found wins: {@code --proxy}, then {@code $TAILGATE_PROXY}, then
  * the relay address in the run-state file of a live {@code tailgate up}, then 127.0.0.1:1080.
  *
- * @param text the address as written, {@code HOST:PORT} or {@code [IPV6]:PORT}
+ * @param text the address as written, {@code HOST:PORT} or {@code [IPV6]:PORT}, or the absolute
+ *     path of a relay's Unix-domain socket ({@code listen-unix})
  * @param source where it came from, for error messages
  */
 public record RelayAddress(String text, String source) {
@@ -104,6 +105,17 @@ public record RelayAddress(String text, String source) {
           "the relay address '" + text + "' (from " + source + ") has no valid port");
     }
     return new InetSocketAddress(host, port);
+  }
+
+  /**
+   * Whether this is a Unix-domain socket's path: it starts with {@code /}, as no HOST:PORT does.
+   */
+  boolean isPath() {
+    return text.startsWith("/");
+  }
+
+  Path path() {
+    return Path.of(text);
   }
 
   @Override

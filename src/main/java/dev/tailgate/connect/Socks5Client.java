@@ -65,8 +65,18 @@ final class Socks5Client {
   static Reply connect(
       Socket socket, String host, int port, ProxyCredentials credentials, String tag)
       throws IOException {
-    OutputStream out = socket.getOutputStream();
-    InputStream in = socket.getInputStream();
+    return connect(socket.getInputStream(), socket.getOutputStream(), host, port, credentials, tag);
+  }
+
+  /** Runs the handshake on the relay's streams: a TCP socket's or a Unix-domain socket's. */
+  static Reply connect(
+      InputStream in,
+      OutputStream out,
+      String host,
+      int port,
+      ProxyCredentials credentials,
+      String tag)
+      throws IOException {
     out.write(credentials == null && tag == null ? new byte[] {5, 1, 0} : new byte[] {5, 2, 0, 2});
     out.flush();
     byte[] method = readFully(in, 2);

@@ -51,6 +51,13 @@ class ConnectProcessTest {
   static Outcome connect(
       byte[] stdin, Map<String, String> env, List<String> jvmFlags, String... args)
       throws Exception {
+    return connectIn(dir, stdin, env, jvmFlags, args);
+  }
+
+  /** As {@link #connect}, with its files in {@code dir}: for other classes' tests. */
+  static Outcome connectIn(
+      Path dir, byte[] stdin, Map<String, String> env, List<String> jvmFlags, String... args)
+      throws Exception {
     Path in = Files.write(Files.createTempFile(dir, "in", ""), stdin);
     Path out = Files.createTempFile(dir, "out", "");
     Path err = Files.createTempFile(dir, "err", "");
