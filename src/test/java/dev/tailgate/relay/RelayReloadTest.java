@@ -121,6 +121,27 @@ class RelayReloadTest {
   }
 
   @Test
+  void closeDeniedJudgesEachTunnelWithItsOwnUid() throws Exception {
+    start(RelaySettings.Limits.DEFAULT, rule(a), rule(b));
+    Socket toA = tunnel(a);
+    Socket toB = tunnel(b);
+    int own = dev.tailgate.testing.OtherUid.ownUid();
+
+    int closed =
+        relay.reload(
+            policy(
+                RelaySettings.Limits.DEFAULT,
+                rule(a) + " from uid " + own,
+                rule(b) + " from uid " + (own + 1)),
+            true);
+
+    assertThat(closed).isEqualTo(1);
+    assertEchoes(toA, "this uid's tunnel stays");
+    assertThat(toB.getInputStream().read()).as("another uid's rule: closed").isEqualTo(-1);
+    assertThat(log.await(1, WAIT).reason()).endsWith("for uid " + own);
+  }
+
+  @Test
   void aLowerConnectionLimitRefusesNewConnectionsButCutsNone() throws Exception {
     start(RelaySettings.Limits.DEFAULT, rule(a));
     Socket first = tunnel(a);

@@ -179,6 +179,37 @@ class UnixListenerTest {
     assertThat(Files.readString(file)).isEqualTo("mine");
   }
 
+  @Test
+  void detectsSocks4aAndHttpConnectOnTheSocketToo() throws Exception {
+    Path socket = tmp.resolve("relay.sock");
+    relay.listenUnix(socket, OWNER_ONLY);
+    byte[] name = "localhost".getBytes(StandardCharsets.US_ASCII);
+    ByteBuffer socks4a = ByteBuffer.allocate(10 + name.length);
+    socks4a.put(new byte[] {4, 1}).putShort((short) echo.port()).put(new byte[] {0, 0, 0, 1, 0});
+    socks4a.put(name).put((byte) 0);
+    String connect = "CONNECT localhost:" + echo.port() + " HTTP/1.1\r\nHost: localhost\r\n\r\n";
+
+    assertThat(exchange(socket, socks4a.array(), 8)[1]).as("SOCKS4 granted").isEqualTo((byte) 0x5a);
+    assertThat(
+            new String(
+                exchange(socket, connect.getBytes(StandardCharsets.US_ASCII), 12),
+                StandardCharsets.US_ASCII))
+        .isEqualTo("HTTP/1.1 200");
+    log.await(2, Duration.ofSeconds(5));
+    assertThat(log.events()).extracting(ConnectionEvent::client).containsOnly("unix:" + socket);
+    assertThat(log.events()).extracting(ConnectionEvent::proto).contains("http");
+  }
+
+  /** Sends {@code request} on a fresh connection to the socket; the first {@code n} bytes back. */
+  private static byte[] exchange(Path socket, byte[] request, int n) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+      Channels.newOutputStream(ch).write(request);
+      byte[] reply = new byte[n];
+      new DataInputStream(Channels.newInputStream(ch)).readFully(reply);
+      return reply;
+    }
+  }
+
   /** A SOCKS5 CONNECT to HOST:ECHO over the Unix socket, then "hi" through it. */
   private String tunnelAndEcho(Path socket, String host) throws IOException {
     try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
