@@ -28,17 +28,6 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
    */
   private final String unixClient;
 
-  /** A TCP listener's. */
-  RelayInitializer(
-      Tunneler tunneler,
-      RelaySettings settings,
-      AtomicReference<Policy> policy,
-      ConnectionLog log,
-      RelayStats stats,
-      LocalPeers peers) {
-    this(tunneler, settings, policy, log, stats, peers, null);
-  }
-
   RelayInitializer(
       Tunneler tunneler,
       RelaySettings settings,

@@ -3,6 +3,8 @@ package dev.tailgate.connect;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -20,68 +22,73 @@ import org.junit.jupiter.api.io.TempDir;
 class RelayLinkTest {
   @TempDir Path tmp;
 
-  @Test
-  void aReadTimesOutWhenTheRelayStaysSilent() throws Exception {
-    Path path = tmp.resolve("silent.sock");
+  /** What a test does with a link and the relay's end of it. */
+  interface Exchange {
+    void run(RelayLink link, SocketChannel relay) throws Exception;
+  }
+
+  /** Runs {@code exchange} on a link to a socket in {@code tmp} and the accepted channel. */
+  private void linked(Exchange exchange) throws Exception {
+    Path path = tmp.resolve("relay.sock");
     try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
       server.bind(UnixDomainSocketAddress.of(path));
       try (RelayLink link = RelayLink.unix(path);
-          SocketChannel accepted = server.accept()) {
-        link.readTimeout(200);
-        long started = System.nanoTime();
-        assertThat(accepted.isConnected()).isTrue();
-
-        assertThatThrownBy(() -> link.in().read()).isInstanceOf(SocketTimeoutException.class);
-        assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(5));
+          SocketChannel relay = server.accept()) {
+        exchange.run(link, relay);
       }
     }
+  }
+
+  @Test
+  void aReadTimesOutWhenTheRelayStaysSilent() throws Exception {
+    linked(
+        (link, relay) -> {
+          link.readTimeout(200);
+          long started = System.nanoTime();
+
+          assertThatThrownBy(() -> link.in().read()).isInstanceOf(SocketTimeoutException.class);
+          assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(5));
+          assertThat(relay.isConnected()).isTrue();
+        });
   }
 
   @Test
   void aCancelledTimeoutLeavesTheLinkOpen() throws Exception {
-    Path path = tmp.resolve("slow.sock");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(path));
-      try (RelayLink link = RelayLink.unix(path);
-          SocketChannel accepted = server.accept()) {
-        link.readTimeout(100);
-        link.readTimeout(0);
-        Thread.sleep(300);
-        accepted.write(ByteBuffer.wrap(new byte[] {7}));
+    linked(
+        (link, relay) -> {
+          link.readTimeout(100);
+          link.readTimeout(0);
+          Thread.sleep(300);
+          relay.write(ByteBuffer.wrap(new byte[] {7}));
 
-        assertThat(link.in().read()).isEqualTo(7);
-      }
-    }
+          assertThat(link.in().read()).isEqualTo(7);
+        });
   }
 
   @Test
   void writesWhileAnotherThreadIsBlockedReading() throws Exception {
-    Path path = tmp.resolve("both.sock");
-    try (ServerSocketChannel server = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-      server.bind(UnixDomainSocketAddress.of(path));
-      try (RelayLink link = RelayLink.unix(path);
-          SocketChannel accepted = server.accept()) {
-        CompletableFuture<Integer> read =
-            CompletableFuture.supplyAsync(
-                () -> {
-                  try {
-                    return link.in().read();
-                  } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                  }
-                });
-        Thread.sleep(200); // the reader is blocked in the channel by now
+    linked(
+        (link, relay) -> {
+          CompletableFuture<Integer> read =
+              CompletableFuture.supplyAsync(
+                  () -> {
+                    try {
+                      return link.in().read();
+                    } catch (IOException e) {
+                      throw new UncheckedIOException(e);
+                    }
+                  });
+          Thread.sleep(200); // the reader is blocked in the channel by now
 
-        link.out().write("ping".getBytes(StandardCharsets.US_ASCII));
-        ByteBuffer got = ByteBuffer.allocate(4);
-        while (got.hasRemaining()) {
-          accepted.read(got);
-        }
-        accepted.write(ByteBuffer.wrap(new byte[] {1}));
+          link.out().write("ping".getBytes(StandardCharsets.US_ASCII));
+          ByteBuffer got = ByteBuffer.allocate(4);
+          while (got.hasRemaining()) {
+            relay.read(got);
+          }
+          relay.write(ByteBuffer.wrap(new byte[] {1}));
 
-        assertThat(new String(got.array(), StandardCharsets.US_ASCII)).isEqualTo("ping");
-        assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo(1);
-      }
-    }
+          assertThat(new String(got.array(), StandardCharsets.US_ASCII)).isEqualTo("ping");
+          assertThat(read.get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        });
   }
 }

@@ -29,16 +29,32 @@ final class DirectRelay implements AutoCloseable {
     return start(rules, null, UpstreamGate.OPEN, log);
   }
 
+  /** With {@code limits} instead of the default ones. */
+  static DirectRelay start(List<String> rules, RelaySettings.Limits limits, ConnectionLog log)
+      throws RuleSyntaxException, InterruptedException {
+    return start(rules, limits, null, UpstreamGate.OPEN, log);
+  }
+
   /** With {@code upstream} as the way through tailscaled; null: this host, directly. */
   static DirectRelay start(
       List<String> rules, UpstreamDialer upstream, UpstreamGate gate, ConnectionLog log)
+      throws RuleSyntaxException, InterruptedException {
+    return start(rules, RelaySettings.Limits.DEFAULT, upstream, gate, log);
+  }
+
+  private static DirectRelay start(
+      List<String> rules,
+      RelaySettings.Limits limits,
+      UpstreamDialer upstream,
+      UpstreamGate gate,
+      ConnectionLog log)
       throws RuleSyntaxException, InterruptedException {
     Transports t = Transports.best();
     EventLoopGroup group = t.newGroup(1);
     DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5));
     RelayServer server =
         RelayServer.start(
-            LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
+            LoopbackSettings.with(limits),
             Allowlist.parse(rules),
             upstream == null ? dialer : upstream,
             gate,

@@ -51,7 +51,7 @@ final class Embedded {
     Tunneler tunneler = new Tunneler(policy, dialer, gate, new RelayStats(), Duration.ZERO);
     return new EmbeddedChannel(
         new RelayInitializer(
-            tunneler, settings, policy, log, new RelayStats(), LocalPeers.system()));
+            tunneler, settings, policy, log, new RelayStats(), LocalPeers.system(), null));
   }
 
   static ByteBuf hex(String hex) {

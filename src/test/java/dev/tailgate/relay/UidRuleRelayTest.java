@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailgate.audit.ConnectionEvent;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
 import dev.tailgate.testing.SocksClient;
-import io.netty.channel.EventLoopGroup;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -48,29 +44,18 @@ class UidRuleRelayTest {
   void aRuleNamingAUidAdmitsThatUidAndRefusesAnother(RelaySettings.ClientIdentity identity)
       throws Exception {
     assumeTrue(OtherUid.possible(), "needs root");
-    Transports t = Transports.best();
-    EventLoopGroup group = t.newGroup(1);
     RecordingLog log = new RecordingLog();
-    try (EchoServer echo = new EchoServer();
-        DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5))) {
+    try (EchoServer echo = new EchoServer()) {
       String rule = "127.0.0.1:" + echo.port() + " from uid " + OtherUid.NOBODY;
-      RelayServer relay =
-          RelayServer.start(
-              LoopbackSettings.with(new RelaySettings.Limits(100, 100, 100, 100, identity)),
-              Allowlist.parse(List.of(rule)),
-              dialer,
-              UpstreamGate.OPEN,
-              log,
-              new RelayStats(),
-              group,
-              t);
-      try {
-        assertThat(SocksClient.reply(relay.address(), "127.0.0.1", echo.port()))
+      try (DirectRelay relay =
+          DirectRelay.start(
+              List.of(rule), new RelaySettings.Limits(100, 100, 100, 100, identity), log)) {
+        assertThat(SocksClient.reply(relay.server.address(), "127.0.0.1", echo.port()))
             .as("root's request")
             .isEqualTo(2);
         ConnectionEvent roots = log.await(1, Duration.ofSeconds(5));
 
-        assertThat(nobodysClient(relay.address().getPort(), echo.port())).isEqualTo("0 hi");
+        assertThat(OtherUid.python(CLIENT, "" + relay.port(), "" + echo.port())).isEqualTo("0 hi");
         ConnectionEvent nobodys = log.await(2, Duration.ofSeconds(5));
 
         assertThat(roots.decision()).isEqualTo("deny");
@@ -81,27 +66,7 @@ class UidRuleRelayTest {
         assertThat(nobodys.rule()).isEqualTo(rule);
         assertThat(nobodys.local().uid()).isEqualTo(OtherUid.NOBODY);
         assertThat(nobodys.result()).isEqualTo("ok");
-      } finally {
-        relay.close();
       }
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
-  }
-
-  private static String nobodysClient(int relay, int echo) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                OtherUid.command(
-                    OtherUid.NOBODY,
-                    "/usr/bin/python3",
-                    "-c",
-                    CLIENT,
-                    Integer.toString(relay),
-                    Integer.toString(echo)))
-            .redirectError(ProcessBuilder.Redirect.INHERIT)
-            .start();
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
   }
 }

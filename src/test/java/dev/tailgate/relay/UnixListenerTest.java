@@ -5,10 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailgate.audit.ConnectionEvent;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
-import io.netty.channel.EventLoopGroup;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +24,6 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -42,40 +39,27 @@ class UnixListenerTest {
       PosixFilePermissions.fromString("rw-------");
 
   @TempDir Path tmp;
-  private EventLoopGroup group;
   private EchoServer echo;
-  private DirectDialer dialer;
   private RecordingLog log;
+  private DirectRelay direct;
   private RelayServer relay;
 
   @BeforeEach
   void start() throws Exception {
     assumeTrue(Transports.best() == Transports.EPOLL, "needs epoll");
-    Transports t = Transports.EPOLL;
-    group = t.newGroup(1);
     echo = new EchoServer();
-    dialer = new DirectDialer(t, Duration.ofSeconds(5));
     log = new RecordingLog();
-    relay =
-        RelayServer.start(
-            LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
-            Allowlist.parse(
-                List.of("127.0.0.1:" + echo.port() + " from uid 0", "localhost:" + echo.port())),
-            dialer,
-            UpstreamGate.OPEN,
-            log,
-            new RelayStats(),
-            group,
-            t);
+    direct =
+        DirectRelay.start(
+            List.of("127.0.0.1:" + echo.port() + " from uid 0", "localhost:" + echo.port()), log);
+    relay = direct.server;
   }
 
   @AfterEach
   void stop() throws Exception {
-    if (relay != null) {
-      relay.close();
-      dialer.close();
+    if (direct != null) {
+      direct.close();
       echo.close();
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
   }
 
@@ -116,24 +100,16 @@ class UnixListenerTest {
     Path socket = tmp.resolve("relay.sock");
     relay.listenUnix(socket, OWNER_ONLY);
 
-    Process p =
-        new ProcessBuilder(
-                OtherUid.command(
-                    OtherUid.NOBODY,
-                    "/usr/bin/python3",
-                    "-c",
-                    "import socket,sys\n"
-                        + "s=socket.socket(socket.AF_UNIX)\n"
-                        + "try:\n"
-                        + "  s.connect(sys.argv[1]); print('connected')\n"
-                        + "except PermissionError: print('refused')\n",
-                    socket.toString()))
-            .redirectErrorStream(true)
-            .start();
-    assertThat(p.waitFor(20, TimeUnit.SECONDS)).isTrue();
+    String said =
+        OtherUid.python(
+            "import socket,sys\n"
+                + "s=socket.socket(socket.AF_UNIX)\n"
+                + "try:\n"
+                + "  s.connect(sys.argv[1]); print('connected')\n"
+                + "except PermissionError: print('refused')\n",
+            socket.toString());
 
-    assertThat(new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip())
-        .isEqualTo("refused");
+    assertThat(said).isEqualTo("refused");
     assertThat(log.events()).as("the relay never saw it").isEmpty();
   }
 
@@ -149,10 +125,6 @@ class UnixListenerTest {
     assertThat(tunnelAndEcho(socket, "localhost")).isEqualTo("hi");
 
     relay.close();
-    relay = null;
-    dialer.close();
-    echo.close();
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     assertThat(socket).doesNotExist();
   }
 

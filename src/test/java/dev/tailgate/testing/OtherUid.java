@@ -1,10 +1,12 @@
 package dev.tailgate.testing;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /** A command run as another uid through setpriv, for the tests of who is behind a local client. */
 public final class OtherUid {
@@ -25,6 +27,24 @@ public final class OtherUid {
             List.of("setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups", "--"));
     all.addAll(List.of(command));
     return all;
+  }
+
+  /**
+   * Runs a python3 {@code script} with {@code args} as uid nobody to its end (at most 20 s) and
+   * returns what it printed, stripped.
+   */
+  public static String python(String script, String... args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("/usr/bin/python3", "-c", script));
+    command.addAll(List.of(args));
+    Process p =
+        new ProcessBuilder(command(NOBODY, command.toArray(String[]::new)))
+            .redirectError(ProcessBuilder.Redirect.INHERIT)
+            .start();
+    if (!p.waitFor(20, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("python as nobody did not end within 20 s");
+    }
+    return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
   }
 
   /** This process's uid. */
