@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
+import dev.tailgate.testing.OtherUid;
 import dev.tailgate.testing.SocksClient;
 import io.netty.channel.EventLoopGroup;
 import java.io.IOException;
@@ -125,7 +126,7 @@ class RelayReloadTest {
     start(RelaySettings.Limits.DEFAULT, rule(a), rule(b));
     Socket toA = tunnel(a);
     Socket toB = tunnel(b);
-    int own = dev.tailgate.testing.OtherUid.ownUid();
+    int own = OtherUid.ownUid();
 
     int closed =
         relay.reload(

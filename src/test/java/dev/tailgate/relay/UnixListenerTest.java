@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailgate.audit.ConnectionEvent;
+import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
+import io.netty.channel.EventLoopGroup;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,6 +26,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -170,6 +173,34 @@ class UnixListenerTest {
     log.await(2, Duration.ofSeconds(5));
     assertThat(log.events()).extracting(ConnectionEvent::client).containsOnly("unix:" + socket);
     assertThat(log.events()).extracting(ConnectionEvent::proto).contains("http");
+  }
+
+  @Test
+  void withoutEpollItSaysSoInOneLine() throws Exception {
+    EventLoopGroup nio = Transports.NIO.newGroup(1);
+    try (DirectDialer dialer = new DirectDialer(Transports.NIO, Duration.ofSeconds(5))) {
+      RelayServer onNio =
+          RelayServer.start(
+              LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
+              Allowlist.parse(List.of()),
+              dialer,
+              UpstreamGate.OPEN,
+              log,
+              new RelayStats(),
+              nio,
+              Transports.NIO);
+      try {
+        assertThatThrownBy(() -> onNio.listenUnix(tmp.resolve("relay.sock"), OWNER_ONLY))
+            .isInstanceOf(IOException.class)
+            .hasMessageContaining("needs netty's epoll transport")
+            .hasMessageNotContaining("\n");
+        assertThat(tmp.resolve("relay.sock")).doesNotExist();
+      } finally {
+        onNio.close();
+      }
+    } finally {
+      nio.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
   }
 
   /** Sends {@code request} on a fresh connection to the socket; the first {@code n} bytes back. */
