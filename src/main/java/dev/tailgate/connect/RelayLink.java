@@ -4,13 +4,16 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -42,9 +45,21 @@ interface RelayLink extends Closeable {
     }
   }
 
-  /** Connects to the Unix-domain socket at {@code path} (at once, or refused at once). */
+  /**
+   * Connects to the Unix-domain socket at {@code path} (at once, or refused at once). No file there
+   * is a {@link ConnectException} as a refusal is: no relay answers, which {@code --start} acts on.
+   */
   static RelayLink unix(Path path) throws IOException {
-    return new Unix(SocketChannel.open(UnixDomainSocketAddress.of(path)));
+    try {
+      return new Unix(SocketChannel.open(UnixDomainSocketAddress.of(path)));
+    } catch (SocketException e) {
+      if (!(e instanceof ConnectException) && !Files.exists(path)) {
+        ConnectException none = new ConnectException("no socket at " + path);
+        none.initCause(e);
+        throw none;
+      }
+      throw e;
+    }
   }
 
   /** A TCP socket, as it is. */

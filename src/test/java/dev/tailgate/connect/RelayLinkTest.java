@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -37,6 +38,19 @@ class RelayLinkTest {
         exchange.run(link, relay);
       }
     }
+  }
+
+  @Test
+  void noSocketFileIsARefusalAsNoListenerIs() throws Exception {
+    Path stale = tmp.resolve("stale.sock");
+    try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      dead.bind(UnixDomainSocketAddress.of(stale));
+    }
+
+    assertThatThrownBy(() -> RelayLink.unix(tmp.resolve("missing.sock")))
+        .isInstanceOf(ConnectException.class)
+        .hasMessageContaining("no socket at");
+    assertThatThrownBy(() -> RelayLink.unix(stale)).isInstanceOf(ConnectException.class);
   }
 
   @Test
