@@ -142,9 +142,20 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
 
   @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
-    HttpResponseStatus status =
-        failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    return respond(ctx, status, "tailgate: " + failure.reason());
+    return respond(ctx, status(failure), "tailgate: " + failure.reason());
+  }
+
+  /**
+   * The status for a failed dial: 403 when it was refused (a direct name that resolved to this
+   * host, or an upstream's "not allowed"), not the target's fault; 504 for a timeout; else 502.
+   */
+  static HttpResponseStatus status(DialFailure failure) {
+    if (failure.isRefusal()) {
+      return HttpResponseStatus.FORBIDDEN;
+    }
+    return failure.isTimeout()
+        ? HttpResponseStatus.GATEWAY_TIMEOUT
+        : HttpResponseStatus.BAD_GATEWAY;
   }
 
   /** Reads the authority form {@code host:port} or {@code [v6]:port}. */

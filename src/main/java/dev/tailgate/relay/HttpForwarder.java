@@ -246,9 +246,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
 
   @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
-    HttpResponseStatus status =
-        failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    return reply(status, "tailgate: " + failure.reason());
+    return reply(HttpConnectHandshake.status(failure), "tailgate: " + failure.reason());
   }
 
   @Override
