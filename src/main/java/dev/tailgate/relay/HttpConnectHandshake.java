@@ -64,12 +64,8 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
       return; // the client's EOF mid-request, which netty reports as a malformed request
     }
     if (request.decoderResult().isFailure()) {
-      refuse(
-          ctx,
-          state,
-          HttpResponseStatus.BAD_REQUEST,
-          "protocol_error",
-          "malformed HTTP request: " + DialErrors.oneLine(request.decoderResult().cause()));
+      RequestChecks.Refusal malformed = RequestChecks.malformed(request.decoderResult().cause());
+      refuse(ctx, state, malformed.status(), "protocol_error", malformed.reason());
       return;
     }
     if (credentials != null
