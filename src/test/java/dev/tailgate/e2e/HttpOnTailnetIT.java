@@ -30,7 +30,7 @@ class HttpOnTailnetIT extends OnRealTailnet {
   private static final Duration BIG_LIMIT = Duration.ofMinutes(10);
 
   /** Where the gateway's tailscaled serves its own outbound HTTP proxy, for the comparison. */
-  static final int TAILSCALED_HTTP_PORT = 1056;
+  static final int TAILSCALED_HTTP_PORT = 1058;
 
   /** Keep-alive small GETs per way and round, and the rounds, of the comparison. */
   private static final int SMALL_GETS = Integer.getInteger("tailgate.e2e.httpGets", 300);
@@ -237,19 +237,10 @@ class HttpOnTailnetIT extends OnRealTailnet {
       for (Map.Entry<String, String> way : new TreeMap<>(ways).entrySet()) {
         long t = System.nanoTime();
         RunningProcess.Result r =
-            net.clients.run(
-                List.of(
-                    "curl",
-                    "-sS",
-                    "--max-time",
-                    "120",
-                    "-x",
-                    way.getValue(),
-                    "-o",
-                    "/dev/null",
-                    "-w",
-                    "%{http_code} %{time_total}\\n",
-                    page + "?i=[1-" + SMALL_GETS + "]"),
+            curlVia(
+                way.getValue(),
+                "%{http_code} %{time_total}\\n",
+                page + "?i=[1-" + SMALL_GETS + "]",
                 Duration.ofSeconds(180));
         seconds.merge(way.getKey(), (System.nanoTime() - t) / 1e9, Double::sum);
         assertThat(r.exitCode()).as(r.output()).isZero();
@@ -265,20 +256,8 @@ class HttpOnTailnetIT extends OnRealTailnet {
     String url = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/bytes?n=" + PERF_BYTES;
     for (Map.Entry<String, String> way : new TreeMap<>(ways).entrySet()) {
       RunningProcess.Result r =
-          net.clients.run(
-              List.of(
-                  "curl",
-                  "-sS",
-                  "--max-time",
-                  "600",
-                  "-x",
-                  way.getValue(),
-                  "-o",
-                  "/dev/null",
-                  "-w",
-                  "%{http_code} %{size_download} %{speed_download}",
-                  url),
-              BIG_LIMIT);
+          curlVia(
+              way.getValue(), "%{http_code} %{size_download} %{speed_download}", url, BIG_LIMIT);
       assertThat(r.exitCode()).as(r.output()).isZero();
       String[] got = r.output().strip().split(" ");
       assertThat(got[0]).isEqualTo("200");
@@ -299,6 +278,28 @@ class HttpOnTailnetIT extends OnRealTailnet {
           ms.get(Math.min(ms.size() - 1, (int) Math.ceil(ms.size() * 0.99) - 1)),
           mibps.get(way));
     }
+  }
+
+  /**
+   * curl in the clients' namespace through {@code proxy}, the bodies dropped and {@code writeOut}
+   * printed for each URL ({@code url} may be a curl range: then one connection carries them all).
+   */
+  private RunningProcess.Result curlVia(String proxy, String writeOut, String url, Duration limit)
+      throws Exception {
+    return net.clients.run(
+        List.of(
+            "curl",
+            "-sS",
+            "--max-time",
+            Long.toString(limit.toSeconds()),
+            "-x",
+            proxy,
+            "-o",
+            "/dev/null",
+            "-w",
+            writeOut,
+            url),
+        limit);
   }
 
   /** The SHA-256 of {@link #BIG} bytes of {@code value}, as sha256sum prints it. */
