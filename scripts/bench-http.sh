@@ -4,7 +4,11 @@
 # loopback only. The ways take turns in rounds of one run, so that a noisy machine hurts them alike.
 # See docs/performance.md.
 #
-# usage: scripts/bench-http.sh [--requests N] [--rounds N] [--big-mib N] [--out FILE]
+# usage: scripts/bench-http.sh [--requests N] [--rounds N] [--big-mib N] [--out FILE] [--before JAR|LAUNCHER]
+#
+# --before runs a second tailgate from another build beside it ("before"), in the same rounds, so
+# that a change is measured against the build before it in one run (the machine is shared: compare
+# ratios, not figures from different runs).
 #
 # Writes the report to docs/http-latest.txt (or --out) and prints it. Installs what it lacks with
 # apt-get (as root). Stops every process it started when it exits, however it exits.
@@ -22,11 +26,13 @@ requests=20000
 rounds=5
 big_mib=1024
 out=docs/http-latest.txt
+before=""
 
-parse_options "--requests=requests --rounds=rounds --big-mib=big_mib --out=out" "$@"
+parse_options "--requests=requests --rounds=rounds --big-mib=big_mib --out=out --before=before" "$@"
 [[ $requests =~ ^[1-9][0-9]{0,7}$ ]] || die "--requests wants a whole number from 1 to 99999999"
 [[ $rounds =~ ^[1-9][0-9]{0,3}$ ]] || die "--rounds wants a whole number from 1 to 9999"
 [[ $big_mib =~ ^[1-9][0-9]{0,5}$ ]] || die "--big-mib wants a whole number from 1 to 999999"
+[[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 
 need java openjdk-17-jdk-headless
 need mvn maven
@@ -41,7 +47,19 @@ tailgate_port=$(free_port)
 tinyproxy_port=$(free_port)
 squid_port=$(free_port)
 
-start_tailgate "$tailgate_port"
+# As users start it (scripts/tailgate: the JVM flags and class-data sharing of `up`), as
+# bench-relay does (TAILGATE_JAVA_OPTS replaces up's JVM flags there).
+up_flags=(up --no-bootstrap --upstream direct --admin off --allow '127.0.0.1:*')
+scripts/tailgate "${up_flags[@]}" --listen "127.0.0.1:$tailgate_port" \
+  --log-file "$work/tailgate-connections.log" >"$work/tailgate.out" 2>"$work/tailgate.err" &
+tailgate_pid=$!
+pids+=("$tailgate_pid")
+
+before_proxy=()
+if [[ -n $before ]]; then
+  start_before "$before" "${up_flags[@]}"
+  before_proxy=(--proxy "before=127.0.0.1:$before_port")
+fi
 
 # Each proxy logs every request, as tailgate does (its connection log cannot be turned off):
 # tinyproxy at its Connect level, Squid its access log, both to files.
@@ -97,14 +115,16 @@ run_bench "$BENCH_HARD_LIMIT" java -cp "$classpath" "$BENCH_MAIN" \
   --requests "$requests" --rounds "$rounds" --big-mib "$big_mib" \
   --proxy "tailgate=127.0.0.1:$tailgate_port" \
   --proxy "tinyproxy=127.0.0.1:$tinyproxy_port" \
-  --proxy "squid=127.0.0.1:$squid_port" >"$work/report.md"
+  --proxy "squid=127.0.0.1:$squid_port" \
+  "${before_proxy[@]}" >"$work/report.md"
 
 {
   echo "# Plain HTTP benchmark, $started"
   echo
-  echo "Command: scripts/bench-http.sh --requests $requests --rounds $rounds --big-mib $big_mib"
+  echo "Command: scripts/bench-http.sh --requests $requests --rounds $rounds --big-mib $big_mib${before:+ --before $before}"
   echo
   machine_lines
+  echo "- tailgate started by scripts/tailgate as users start it (up's JVM flags unless TAILGATE_JAVA_OPTS)${before:+; before: $before}"
   echo "- load average before: $load_before, after: $(load_average)"
   echo "- tinyproxy: $(tinyproxy -v 2>&1 | head -n1) (Debian $(dpkg-query -W -f='${Version}' tinyproxy 2>/dev/null || echo '?'))"
   echo "- squid: $(squid -v 2>&1 | head -n1 | sed 's/ for .*//') (Debian $(dpkg-query -W -f='${Version}' squid 2>/dev/null || echo '?'))"

@@ -192,6 +192,20 @@ start_tailgate() { # PORT [MORE FLAGS...]: `tailgate up --no-bootstrap --upstrea
   pids+=("$tailgate_pid")
 }
 
+start_before() { # BUILD UP-FLAGS...: a second tailgate from BUILD (a tailgate.jar or a scripts/tailgate) on a free port; sets before_pid, before_port
+  local build=$1 cmd
+  shift
+  before_port=$(free_port)
+  cmd=("$build")
+  # shellcheck disable=SC2206 # the options are meant to split into words
+  [[ $build == *.jar ]] && cmd=(java $tailgate_java_opts -jar "$build")
+  "${cmd[@]}" "$@" --listen "127.0.0.1:$before_port" \
+    --log-file "$work/before-connections.log" >"$work/before.out" 2>"$work/before.err" &
+  before_pid=$!
+  pids+=("$before_pid")
+  wait_ready before "$before_pid" "$before_port" "$work/before.err" '^tailgate: relay on'
+}
+
 start_dante() { # PORT [MORE FLAGS...]: danted with the generated config; sets dante_pid
   local port=$1 users=""
   shift

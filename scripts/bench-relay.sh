@@ -74,15 +74,7 @@ start_dante "$dante_port" -N 2
 
 before_proxy=()
 if [[ -n $before ]]; then
-  before_port=$(free_port)
-  before_cmd=("$before")
-  # shellcheck disable=SC2206 # the options are meant to split into words
-  [[ $before == *.jar ]] && before_cmd=(java $tailgate_java_opts -jar "$before")
-  "${before_cmd[@]}" "${up_flags[@]}" --listen "127.0.0.1:$before_port" \
-    --log-file "$work/before-connections.log" >"$work/before.out" 2>"$work/before.err" &
-  before_pid=$!
-  pids+=("$before_pid")
-  wait_ready before "$before_pid" "$before_port" "$work/before.err" '^tailgate: relay on'
+  start_before "$before" "${up_flags[@]}"
   before_proxy=(--proxy "before=127.0.0.1:$before_port" --pid "before=$before_pid")
 fi
 

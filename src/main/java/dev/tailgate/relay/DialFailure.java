@@ -67,6 +67,11 @@ public record DialFailure(byte socks5Reply, String result, String reason, boolea
     return "timeout".equals(result);
   }
 
+  /** Whether the dial was refused rather than failed, which HTTP reports as 403 rather than 502. */
+  boolean isRefusal() {
+    return "denied".equals(result);
+  }
+
   static String describe(byte code) {
     return switch (code) {
       case GENERAL -> "general failure";

@@ -64,12 +64,8 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
       return; // the client's EOF mid-request, which netty reports as a malformed request
     }
     if (request.decoderResult().isFailure()) {
-      refuse(
-          ctx,
-          state,
-          HttpResponseStatus.BAD_REQUEST,
-          "protocol_error",
-          "malformed HTTP request: " + DialErrors.oneLine(request.decoderResult().cause()));
+      RequestChecks.Refusal malformed = RequestChecks.malformed(request.decoderResult().cause());
+      refuse(ctx, state, malformed.status(), "protocol_error", malformed.reason());
       return;
     }
     if (credentials != null
@@ -142,9 +138,20 @@ final class HttpConnectHandshake extends ChannelInboundHandlerAdapter implements
 
   @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
-    HttpResponseStatus status =
-        failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    return respond(ctx, status, "tailgate: " + failure.reason());
+    return respond(ctx, status(failure), "tailgate: " + failure.reason());
+  }
+
+  /**
+   * The status for a failed dial: 403 when it was refused (a direct name that resolved to this
+   * host, or an upstream's "not allowed"), not the target's fault; 504 for a timeout; else 502.
+   */
+  static HttpResponseStatus status(DialFailure failure) {
+    if (failure.isRefusal()) {
+      return HttpResponseStatus.FORBIDDEN;
+    }
+    return failure.isTimeout()
+        ? HttpResponseStatus.GATEWAY_TIMEOUT
+        : HttpResponseStatus.BAD_GATEWAY;
   }
 
   /** Reads the authority form {@code host:port} or {@code [v6]:port}. */

@@ -379,6 +379,21 @@ final class HttpExchange extends ChannelInboundHandlerAdapter {
     client.close();
   }
 
+  /**
+   * Ends the exchange at once: the target is closed without the rest of the request. Returns
+   * whether tailgate may still answer the client in the target's place (no final response began);
+   * otherwise the request's line is written here and the caller closes the client.
+   */
+  boolean cut() {
+    over = true;
+    target.close();
+    if (status == 0 || !finalResponse) {
+      return true;
+    }
+    record("relay");
+    return false;
+  }
+
   /** The client went away mid-exchange. */
   void clientGone() {
     if (!over) {

@@ -93,7 +93,12 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
           ReferenceCountUtil.release(next);
         }
       } else if (exchange.takesBody()) {
-        exchange.sendBody((HttpContent) pending.poll());
+        HttpContent content = (HttpContent) pending.poll();
+        if (content.decoderResult().isFailure()) {
+          malformedBody(content);
+          return;
+        }
+        exchange.sendBody(content);
       } else {
         break;
       }
@@ -121,11 +126,9 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
     state.targetPort = 0;
     state.decision = null;
     state.rule = null;
-    if (request.decoderResult().isFailure()) {
-      refuse(
-          HttpResponseStatus.BAD_REQUEST,
-          "protocol_error",
-          "malformed HTTP request: " + DialErrors.oneLine(request.decoderResult().cause()));
+    RequestChecks.Refusal malformed = RequestChecks.forwarding(request);
+    if (malformed != null) {
+      refuse(malformed.status(), "protocol_error", malformed.reason());
       return;
     }
     if (credentials != null
@@ -148,6 +151,25 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
     HttpExchange.prepare(request, form);
     exchange = new HttpExchange(this, ctx.channel(), request, false, startedAt, startedNanos);
     tunneler.open(ctx, form.target(), this);
+  }
+
+  /**
+   * The body turned out malformed (a chunk size that is not one, say) after its head went on: the
+   * target never sees the body end, so it cannot take the cut request for a whole one, and the
+   * client gets 400 unless the target's response has begun, which then stops where it is.
+   */
+  private void malformedBody(HttpContent content) {
+    String reason =
+        "malformed HTTP request body: " + DialErrors.oneLine(content.decoderResult().cause());
+    ReferenceCountUtil.release(content);
+    if (exchange.cut()) {
+      refuse(HttpResponseStatus.BAD_REQUEST, "protocol_error", reason);
+    } else {
+      state.fail("protocol_error", reason);
+      state.closedBy("relay");
+      exchange = null;
+      ctx.close();
+    }
   }
 
   /**
@@ -246,9 +268,7 @@ final class HttpForwarder extends ChannelInboundHandlerAdapter implements Replie
 
   @Override
   public ChannelFuture failed(ChannelHandlerContext ctx, DialFailure failure) {
-    HttpResponseStatus status =
-        failure.isTimeout() ? HttpResponseStatus.GATEWAY_TIMEOUT : HttpResponseStatus.BAD_GATEWAY;
-    return reply(status, "tailgate: " + failure.reason());
+    return reply(HttpConnectHandshake.status(failure), "tailgate: " + failure.reason());
   }
 
   @Override

@@ -6,10 +6,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tailgate.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -25,12 +29,43 @@ class HttpOnTailnetIT extends OnRealTailnet {
   private static final long BIG = Long.getLong("tailgate.e2e.httpBytes", 1L << 30);
   private static final Duration BIG_LIMIT = Duration.ofMinutes(10);
 
+  /** Where the gateway's tailscaled serves its own outbound HTTP proxy, for the comparison. */
+  static final int TAILSCALED_HTTP_PORT = 1058;
+
+  /** Keep-alive small GETs per way and round, and the rounds, of the comparison. */
+  private static final int SMALL_GETS = Integer.getInteger("tailgate.e2e.httpGets", 300);
+
+  private static final int ROUNDS = 3;
+
+  /** The large GET of the comparison, per way (256 MiB by default). */
+  private static final long PERF_BYTES = Long.getLong("tailgate.e2e.httpPerfBytes", 256L << 20);
+
   private String page;
 
   @Override
   void bringUp(Binaries bin) throws Exception {
-    GatewayStart.measure(net, net.upArgs(net.headscale.createKey(net.userId, false)));
+    List<String> args = new ArrayList<>(net.upArgs(net.headscale.createKey(net.userId, false)));
+    args.set(args.indexOf("--tailscaled") + 1, withOwnHttpProxy(bin.tailscaled()).toString());
+    GatewayStart.measure(net, args);
     page = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/";
+  }
+
+  /**
+   * A tailscaled that tailgate starts as it starts the real one, with tailscaled's own outbound
+   * HTTP proxy ({@code --outbound-http-proxy-listen}) on as well, so that both proxies go through
+   * the same daemon in the same run.
+   */
+  private Path withOwnHttpProxy(Path tailscaled) throws Exception {
+    Path wrapper = net.run.resolve("tailscaled-with-http-proxy");
+    Files.writeString(
+        wrapper,
+        "#!/bin/sh\nexec '"
+            + tailscaled
+            + "' \"$@\" --outbound-http-proxy-listen=127.0.0.1:"
+            + TAILSCALED_HTTP_PORT
+            + "\n");
+    Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return wrapper;
   }
 
   private static String proxy() {
@@ -178,6 +213,93 @@ class HttpOnTailnetIT extends OnRealTailnet {
     assertThat(down.output()).startsWith(expected);
     assertThat(up.exitCode()).as(up.output()).isZero();
     assertThat(up.output().strip()).isEqualTo(BIG + " " + zerosDigest((byte) 0));
+  }
+
+  /**
+   * Issue 16's last comparison: tailgate against tailscaled's own outbound HTTP proxy on the same
+   * daemon, interleaved in rounds: keep-alive small GETs of the peer's page on one connection (curl
+   * with a URL range reuses it) and one large GET each. Printed for docs/performance.md; asserted
+   * only for correctness (every answer 200, every byte there).
+   */
+  @Test
+  @Order(5)
+  void tailgateBesideTailscaledsOwnHttpProxy() throws Exception {
+    Map<String, String> ways =
+        Map.of(
+            "tailgate",
+            proxy(),
+            "tailscaled --outbound-http-proxy-listen",
+            "http://127.0.0.1:" + TAILSCALED_HTTP_PORT);
+    Map<String, List<Double>> latencies = new TreeMap<>();
+    Map<String, Double> seconds = new TreeMap<>();
+    Map<String, Double> mibps = new TreeMap<>();
+    for (int round = 0; round < ROUNDS; round++) {
+      for (Map.Entry<String, String> way : new TreeMap<>(ways).entrySet()) {
+        long t = System.nanoTime();
+        RunningProcess.Result r =
+            curlVia(
+                way.getValue(),
+                "%{http_code} %{time_total}\\n",
+                page + "?i=[1-" + SMALL_GETS + "]",
+                Duration.ofSeconds(180));
+        seconds.merge(way.getKey(), (System.nanoTime() - t) / 1e9, Double::sum);
+        assertThat(r.exitCode()).as(r.output()).isZero();
+        List<String> lines = r.output().lines().filter(l -> l.matches("\\d{3} .*")).toList();
+        assertThat(lines).as(way.getKey()).hasSize(SMALL_GETS).allMatch(l -> l.startsWith("200 "));
+        lines.forEach(
+            l ->
+                latencies
+                    .computeIfAbsent(way.getKey(), k -> new ArrayList<>())
+                    .add(Double.parseDouble(l.substring(4)) * 1000));
+      }
+    }
+    String url = "http://" + net.peerName + ":" + RealTailnet.HTTP_PORT + "/bytes?n=" + PERF_BYTES;
+    for (Map.Entry<String, String> way : new TreeMap<>(ways).entrySet()) {
+      RunningProcess.Result r =
+          curlVia(
+              way.getValue(), "%{http_code} %{size_download} %{speed_download}", url, BIG_LIMIT);
+      assertThat(r.exitCode()).as(r.output()).isZero();
+      String[] got = r.output().strip().split(" ");
+      assertThat(got[0]).isEqualTo("200");
+      assertThat(Long.parseLong(got[1])).as(way.getKey() + " bytes").isEqualTo(PERF_BYTES);
+      mibps.put(way.getKey(), Double.parseDouble(got[2]) / 1048576.0);
+    }
+    System.out.printf(
+        "e2e: plain HTTP on the tailnet, %d keep-alive GETs of the peer's page x %d rounds"
+            + " (interleaved), then one GET of %d MiB each:%n",
+        SMALL_GETS, ROUNDS, PERF_BYTES >> 20);
+    for (String way : latencies.keySet()) {
+      List<Double> ms = latencies.get(way).stream().sorted().toList();
+      System.out.printf(
+          "e2e:   %-40s %7.0f requests/s  p50 %6.2f ms  p99 %6.2f ms  large GET %6.1f MiB/s%n",
+          way,
+          ms.size() / seconds.get(way),
+          ms.get(ms.size() / 2),
+          ms.get(Math.min(ms.size() - 1, (int) Math.ceil(ms.size() * 0.99) - 1)),
+          mibps.get(way));
+    }
+  }
+
+  /**
+   * curl in the clients' namespace through {@code proxy}, the bodies dropped and {@code writeOut}
+   * printed for each URL ({@code url} may be a curl range: then one connection carries them all).
+   */
+  private RunningProcess.Result curlVia(String proxy, String writeOut, String url, Duration limit)
+      throws Exception {
+    return net.clients.run(
+        List.of(
+            "curl",
+            "-sS",
+            "--max-time",
+            Long.toString(limit.toSeconds()),
+            "-x",
+            proxy,
+            "-o",
+            "/dev/null",
+            "-w",
+            writeOut,
+            url),
+        limit);
   }
 
   /** The SHA-256 of {@link #BIG} bytes of {@code value}, as sha256sum prints it. */

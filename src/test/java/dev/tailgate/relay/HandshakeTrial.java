@@ -251,9 +251,12 @@ final class HandshakeTrial {
           403, "denied",
           405, "not CONNECT",
           407, "auth",
+          414, "request line too long",
+          431, "header fields too large",
           502, "dial failed",
           503, "over limit",
-          504, "dial timeout");
+          504, "dial timeout",
+          505, "not HTTP/1.x");
 
   private static Reply http(String out) {
     if (out.isEmpty()) {

@@ -86,7 +86,7 @@ class HttpConnectHandshakeTest {
         Arguments.of(
             "line too long",
             "CONNECT " + "a".repeat(5000) + ":22 HTTP/1.1\r\n\r\n",
-            "400",
+            "414",
             "protocol_error"));
   }
 

@@ -74,7 +74,7 @@ class HttpForwarderTest {
 
     ch.writeInbound(
         ascii(
-            "POST http://web.example.ts.net/up HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            "POST http://web.example.ts.net/up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"
                 + "3\r\nabc\r\n"));
     assertThat(writtenText(dialer.target))
         .contains("Transfer-Encoding: chunked")
@@ -111,17 +111,23 @@ class HttpForwarderTest {
   }
 
   static Stream<Arguments> refused() {
-    String get = "GET http://web.example.ts.net/ HTTP/1.1\r\n";
-    String post = "POST http://web.example.ts.net/ HTTP/1.1\r\n";
+    String get = "GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n";
+    String post = "POST http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n";
     return Stream.of(
-        Arguments.of("not allowed", "GET http://db.example.com/ HTTP/1.1\r\n\r\n", "403"),
         Arguments.of(
-            "port not allowed", "GET http://web.example.ts.net:81/ HTTP/1.1\r\n\r\n", "403"),
+            "not allowed", "GET http://db.example.com/ HTTP/1.1\r\nHost: x\r\n\r\n", "403"),
         Arguments.of(
-            "https in absolute form", "GET https://web.example.ts.net/ HTTP/1.1\r\n\r\n", "400"),
+            "port not allowed",
+            "GET http://web.example.ts.net:81/ HTTP/1.1\r\nHost: x\r\n\r\n",
+            "403"),
+        Arguments.of(
+            "https in absolute form",
+            "GET https://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n",
+            "400"),
         Arguments.of("origin form", "GET / HTTP/1.1\r\nHost: web.example.ts.net\r\n\r\n", "400"),
-        Arguments.of("ftp", "GET ftp://web.example.ts.net/ HTTP/1.1\r\n\r\n", "400"),
-        Arguments.of("userinfo", "GET http://u:p@web.example.ts.net/ HTTP/1.1\r\n\r\n", "400"),
+        Arguments.of("ftp", "GET ftp://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
+        Arguments.of(
+            "userinfo", "GET http://u:p@web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n", "400"),
         Arguments.of(
             "Content-Length and Transfer-Encoding",
             post + "Content-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
@@ -146,7 +152,8 @@ class HttpForwarderTest {
     EmbeddedChannel ch = Embedded.client(RULES, dialer, null, log);
 
     ch.writeInbound(
-        ascii("GET http://web.example.ts.net/ HTTP/1.1\r\nX-A: a\r\n b\r\nX-B: c\r\n\r\n"));
+        ascii(
+            "GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\nX-A: a\r\n b\r\nX-B: c\r\n\r\n"));
 
     assertThat(writtenText(dialer.target)).contains("X-A: a b\r\nX-B: c\r\n");
   }
@@ -158,7 +165,7 @@ class HttpForwarderTest {
 
     ch.writeInbound(
         ascii(
-            "POST http://web.example.ts.net/ HTTP/1.1\r\nConnection: Content-Length, Host\r\n"
+            "POST http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\nConnection: Content-Length, Host\r\n"
                 + "Content-Length: 3\r\n\r\nabc"));
 
     String sent = writtenText(dialer.target);
@@ -171,7 +178,7 @@ class HttpForwarderTest {
     Credentials credentials = Credentials.of("u", "p");
     ScriptedDialer dialer = ScriptedDialer.succeeding();
     EmbeddedChannel without = Embedded.client(RULES, dialer, credentials, log);
-    without.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
+    without.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n"));
     assertThat(writtenText(without))
         .startsWith("HTTP/1.1 407 ")
         .contains("Basic realm=\"tailgate\"");
@@ -181,7 +188,7 @@ class HttpForwarderTest {
     EmbeddedChannel with = Embedded.client(RULES, dialer, credentials, log);
     with.writeInbound(
         ascii(
-            "GET http://web.example.ts.net/ HTTP/1.1\r\nProxy-Authorization: Basic "
+            "GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\nProxy-Authorization: Basic "
                 + token
                 + "\r\n\r\n"));
     assertThat(dialer.dialed).containsExactly("web.example.ts.net:80");
@@ -192,12 +199,12 @@ class HttpForwarderTest {
   void answers502WhenTheDialFailsAnd504WhenItTimesOut() throws Exception {
     EmbeddedChannel refused =
         Embedded.client(RULES, ScriptedDialer.failing(DialFailure.refused("refused!")), null, log);
-    refused.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
+    refused.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n"));
     assertThat(writtenText(refused)).startsWith("HTTP/1.1 502 ").contains("refused!");
 
     EmbeddedChannel slow =
         Embedded.client(RULES, ScriptedDialer.failing(DialFailure.timeout("slow")), null, log);
-    slow.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
+    slow.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n"));
     assertThat(writtenText(slow)).startsWith("HTTP/1.1 504 ");
     assertThat(log.events().stream().filter(ConnectionEvent::isRequest).map(e -> e.status()))
         .containsExactly(502, 504);
@@ -208,7 +215,7 @@ class HttpForwarderTest {
     ScriptedDialer dialer = ScriptedDialer.succeeding();
     EmbeddedChannel ch = Embedded.client(RULES, dialer, null, log);
 
-    ch.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
+    ch.writeInbound(ascii("GET http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n"));
     dialer.target.close();
 
     assertThat(writtenText(ch)).startsWith("HTTP/1.1 502 ");
@@ -220,7 +227,7 @@ class HttpForwarderTest {
     ScriptedDialer dialer = ScriptedDialer.succeeding();
     EmbeddedChannel ch = Embedded.client(RULES, dialer, null, log);
 
-    ch.writeInbound(ascii("HEAD http://web.example.ts.net/ HTTP/1.1\r\n\r\n"));
+    ch.writeInbound(ascii("HEAD http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\n\r\n"));
     dialer.target.writeInbound(ascii("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"));
 
     assertThat(writtenText(ch)).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\n");
@@ -234,7 +241,7 @@ class HttpForwarderTest {
 
     ch.writeInbound(
         ascii(
-            "PUT http://web.example.ts.net/ HTTP/1.1\r\nExpect: 100-continue\r\n"
+            "PUT http://web.example.ts.net/ HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
                 + "Content-Length: 2\r\n\r\n"));
     assertThat(writtenText(dialer.target).toLowerCase()).contains("expect: 100-continue");
     dialer.target.writeInbound(ascii("HTTP/1.1 100 Continue\r\n\r\n"));
