@@ -157,12 +157,14 @@ class TailnetRulesIT extends OnRealTailnet {
   void aNameUnderTheSuffixThatNoPeerHasIsAnsweredAtOnce() throws Exception {
     String nobody = "nobody." + Headscale.BASE_DOMAIN;
     awaitWarmUpOver();
+    double before = instantAnswers("no_such_peer");
 
     Clients.Timed r = curl(nobody, ANY_NAME_PORT);
 
     assertThat(r.ok()).isFalse();
     JsonNode line = lastLine(nobody, ANY_NAME_PORT);
     assertThat(line.path("reason").asText()).isEqualTo(nobody + ": no such peer in the tailnet");
+    assertThat(instantAnswers("no_such_peer")).isEqualTo(before + 1);
     net.timings.phase("no such peer: time to failure through the relay", duration(r));
   }
 
@@ -177,6 +179,7 @@ class TailnetRulesIT extends OnRealTailnet {
     net.timings.phase(
         "peer stopped until tailgate's peer list says offline", Timings.since(stopped));
     awaitWarmUpOver();
+    double before = instantAnswers("peer_offline");
 
     Clients.Timed direct =
         net.clients.timed(
@@ -192,6 +195,7 @@ class TailnetRulesIT extends OnRealTailnet {
     assertThat(line.path("reason").asText())
         .startsWith("peer " + plainName + " is offline (last seen ");
     assertThat(duration(relayed)).isLessThan(Duration.ofMillis(1000));
+    assertThat(instantAnswers("peer_offline")).as("/metrics").isEqualTo(before + 1);
     RunningProcess.Result connect =
         net.tailgate.run(List.of("connect", plainName, Integer.toString(PLAIN_PORT)));
     assertThat(connect.exitCode()).isEqualTo(8);
@@ -308,6 +312,22 @@ class TailnetRulesIT extends OnRealTailnet {
       Thread.sleep(200);
     }
     throw new AssertionError("tailgate never saw " + plainName + " offline");
+  }
+
+  /** {@code tailgate_instant_answers_total{reason=REASON}} on the admin listener's /metrics. */
+  private double instantAnswers(String reason) throws Exception {
+    RunningProcess.Result r =
+        net.clients.run(
+            List.of("curl", "-sS", "--max-time", "5", "http://127.0.0.1:1081/metrics"),
+            Duration.ofSeconds(10));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    String prefix = "tailgate_instant_answers_total{reason=\"" + reason + "\"} ";
+    return r.output()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).strip()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + "in /metrics:\n" + r.output()));
   }
 
   private static Duration duration(Clients.Timed r) {
