@@ -97,12 +97,14 @@ public final class PeerList {
   }
 
   private final String dottedSuffix;
+  private final List<Peer> peers;
   private final Map<String, Peer> byKey;
   private final Instant asOf;
 
   private PeerList(String dottedSuffix, List<Peer> peers, Instant asOf) {
     this.dottedSuffix = dottedSuffix;
     this.asOf = asOf;
+    this.peers = peers;
     Map<String, Peer> index = new HashMap<>();
     for (Peer p : peers) {
       key(p.name()).ifPresent(k -> index.putIfAbsent(k, p));
@@ -138,6 +140,11 @@ public final class PeerList {
   /** When tailscaled listed these peers, or null for {@link #UNKNOWN}. */
   public Instant asOf() {
     return asOf;
+  }
+
+  /** How many peers carry {@code tag} (lowercase, with its {@code tag:} prefix). */
+  int withTag(String tag) {
+    return (int) peers.stream().filter(p -> p.hasTag(tag)).count();
   }
 
   /** The peer {@code target} names (by MagicDNS name, short name or address), or null. */
