@@ -1,0 +1,102 @@
+package dev.tailgate.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tailgate.localapi.LocalApiClient;
+import dev.tailgate.relay.Transports;
+import dev.tailgate.testing.FakeTailnet;
+import io.netty.channel.EventLoopGroup;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code up --ephemeral} on the tailscaled double ({@code --state=mem:}): a killed daemon comes
+ * back as a new node, logged in again with the same key source and nobody asked; a single-use key
+ * cannot do that twice, and the re-bootstrap's one line says what to do.
+ */
+class EphemeralRestartTest {
+  @TempDir Path dir;
+
+  private final EventLoopGroup group = Transports.EPOLL.newGroup(1);
+  private final List<String> said = new CopyOnWriteArrayList<>();
+  private LocalApiClient api;
+  private Supervisor sup;
+
+  private Supervisor started(BootstrapSettings settings, FakeTailnet tailnet) throws Exception {
+    api = new LocalApiClient(group, tailnet.socket);
+    sup = new Supervisor(settings, api, said::add);
+    sup.start();
+    return sup;
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    if (sup != null) {
+      sup.close();
+    }
+    if (api != null) {
+      api.close();
+    }
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  }
+
+  /** The node ids the double registered, in order (from its log). */
+  private static List<String> registered(FakeTailnet tailnet) throws Exception {
+    return Files.readAllLines(tailnet.daemonLog).stream()
+        .filter(l -> l.contains("fake: registered node "))
+        .map(l -> l.substring(l.indexOf("registered node ") + 16).split(" ")[0])
+        .toList();
+  }
+
+  @Test
+  void aKilledEphemeralDaemonComesBackAsANewNodeWithTheReusableKeyAndNoPrompt() throws Exception {
+    FakeTailnet tailnet = new FakeTailnet(dir);
+    Supervisor s = started(tailnet.ephemeralSettings(true), tailnet);
+    long pid = s.snapshot().pid();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline
+        && !(s.snapshot().phase() == Supervisor.Phase.RUNNING && s.snapshot().pid() != pid)) {
+      Thread.sleep(50);
+    }
+
+    assertThat(s.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
+    assertThat(s.snapshot().restarts()).isEqualTo(1);
+    assertThat(FakeTailnet.lines(tailnet.logins))
+        .as("two key logins, none interactive")
+        .hasSize(2)
+        .allSatisfy(l -> assertThat(l).contains("\"interactive\": false", "\"result\": \"ok\""));
+    assertThat(registered(tailnet)).hasSize(2).doesNotHaveDuplicates();
+    assertThat(said).noneMatch(l -> l.contains("open http"));
+  }
+
+  @Test
+  void aSingleUseKeyCannotLogTheRestartedNodeInAndTheLineSaysWhatToDo() throws Exception {
+    FakeTailnet tailnet = new FakeTailnet(dir);
+    Supervisor s = started(tailnet.ephemeralSettings(false), tailnet);
+    long pid = s.snapshot().pid();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline
+        && !String.valueOf(s.snapshot().lastFailure()).startsWith("tailscale up failed")) {
+      Thread.sleep(50);
+    }
+
+    assertThat(s.snapshot().lastFailure())
+        .startsWith("tailscale up failed: ")
+        .contains("not valid")
+        .endsWith(Login.EPHEMERAL_KEY_HINT)
+        .doesNotContain("\n")
+        .doesNotContain(FakeTailnet.KEY);
+    assertThat(s.snapshot().phase()).isNotEqualTo(Supervisor.Phase.RUNNING);
+  }
+}
