@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -47,6 +48,18 @@ class EphemeralRestartTest {
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
   }
 
+  /**
+   * Kills the daemon with SIGKILL and waits up to 30 s for the supervisor to reach {@code state}.
+   */
+  private static void killAndAwait(Supervisor s, Predicate<Supervisor.Snapshot> state)
+      throws InterruptedException {
+    ProcessHandle.of(s.snapshot().pid()).orElseThrow().destroyForcibly();
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline && !state.test(s.snapshot())) {
+      Thread.sleep(50);
+    }
+  }
+
   /** The node ids the double registered, in order (from its log). */
   private static List<String> registered(FakeTailnet tailnet) throws Exception {
     return Files.readAllLines(tailnet.daemonLog).stream()
@@ -61,12 +74,7 @@ class EphemeralRestartTest {
     Supervisor s = started(tailnet.ephemeralSettings(true), tailnet);
     long pid = s.snapshot().pid();
 
-    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline
-        && !(s.snapshot().phase() == Supervisor.Phase.RUNNING && s.snapshot().pid() != pid)) {
-      Thread.sleep(50);
-    }
+    killAndAwait(s, now -> now.phase() == Supervisor.Phase.RUNNING && now.pid() != pid);
 
     assertThat(s.snapshot().phase()).isEqualTo(Supervisor.Phase.RUNNING);
     assertThat(s.snapshot().restarts()).isEqualTo(1);
@@ -82,14 +90,8 @@ class EphemeralRestartTest {
   void aSingleUseKeyCannotLogTheRestartedNodeInAndTheLineSaysWhatToDo() throws Exception {
     FakeTailnet tailnet = new FakeTailnet(dir);
     Supervisor s = started(tailnet.ephemeralSettings(false), tailnet);
-    long pid = s.snapshot().pid();
 
-    ProcessHandle.of(pid).orElseThrow().destroyForcibly();
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline
-        && !String.valueOf(s.snapshot().lastFailure()).startsWith("tailscale up failed")) {
-      Thread.sleep(50);
-    }
+    killAndAwait(s, now -> String.valueOf(now.lastFailure()).startsWith("tailscale up failed"));
 
     assertThat(s.snapshot().lastFailure())
         .startsWith("tailscale up failed: ")
