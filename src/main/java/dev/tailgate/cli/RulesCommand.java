@@ -118,28 +118,38 @@ final class RulesCommand implements Callable<Integer> {
               + suggester.skipped()
               + " connection(s) to loopback, link-local, unspecified, localhost or invalid targets");
     }
-    PeerList peers = PeerList.UNKNOWN;
-    String tags = null;
-    if (byTag) {
+    Tags tags = byTag ? Tags.read(statusJson, socket, err) : Tags.NONE;
+    print(spec.commandLine().getOut(), suggester.suggest(tags.peers()), counts, all, tags.said());
+    return ExitCodes.OK;
+  }
+
+  /**
+   * Where {@code --by-tag} found the tags: the log carries none, so they are the peer list's as it
+   * is now (tailscaled's LocalAPI) or as a saved status has it.
+   *
+   * @param peers the list, or {@link PeerList#UNKNOWN}: rules by name only
+   * @param said the comment line that says where they came from, or null without {@code --by-tag}
+   */
+  private record Tags(PeerList peers, String said) {
+    static final Tags NONE = new Tags(PeerList.UNKNOWN, null);
+
+    static Tags read(Path statusJson, SocketOption socket, PrintWriter err) throws ConfigException {
       Path from = statusJson != null ? statusJson : socket.or(ConfigLoading.load(null));
       try {
         TailscaleStatus status =
-            statusJson != null
-                ? TailnetPeers.fromFile(statusJson)
-                : TailnetPeers.fromLocalApi(from);
-        peers = PeerFeed.of(status, Instant.now());
-        tags =
-            "# tags from tailscaled's peer list now ("
-                + (statusJson != null ? "" : "LocalAPI ")
-                + from
-                + "): a tag rule admits every peer with the tag, also those not in this log";
+            statusJson != null ? TailnetPeers.fromFile(from) : TailnetPeers.fromLocalApi(from);
+        return new Tags(
+            PeerFeed.of(status, Instant.now()),
+            (statusJson != null
+                    ? "# tags from the peer list in " + from
+                    : "# tags from tailscaled's peer list now (LocalAPI " + from + ")")
+                + ": a tag rule admits every peer with the tag, also those not in this log");
       } catch (IOException e) {
         err.println("tailgate: --by-tag: " + e.getMessage() + "; rules by name only");
-        tags = "# --by-tag: no peer list (" + from + "): rules by name only";
+        return new Tags(
+            PeerList.UNKNOWN, "# --by-tag: no peer list (" + from + "): rules by name only");
       }
     }
-    print(spec.commandLine().getOut(), suggester.suggest(peers), counts, all, tags);
-    return ExitCodes.OK;
   }
 
   /** What was read, for the comment above the rules. */

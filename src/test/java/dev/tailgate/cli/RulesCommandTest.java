@@ -163,7 +163,7 @@ class RulesCommandTest {
     assertThat(printedRules())
         .containsExactlyInAnyOrder("tag:prod:22,443", "db-1.tail1234.ts.net:5432");
     assertThat(out.toString())
-        .contains("# tags from tailscaled's peer list now (" + status + ")")
+        .contains("# tags from the peer list in " + status + ": ")
         .contains("also those not in this log")
         .contains("\"tag:prod:22,443\"  # 2 connection(s), 2 hosts; also admits 0 other peer(s)");
   }
