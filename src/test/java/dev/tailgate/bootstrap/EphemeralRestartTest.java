@@ -3,49 +3,34 @@ package dev.tailgate.bootstrap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.localapi.LocalApiClient;
-import dev.tailgate.relay.Transports;
 import dev.tailgate.testing.FakeTailnet;
-import io.netty.channel.EventLoopGroup;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code up --ephemeral} on the tailscaled double ({@code --state=mem:}): a killed daemon comes
  * back as a new node, logged in again with the same key source and nobody asked; a single-use key
  * cannot do that twice, and the re-bootstrap's one line says what to do.
  */
-class EphemeralRestartTest {
-  @TempDir Path dir;
-
-  private final EventLoopGroup group = Transports.EPOLL.newGroup(1);
+class EphemeralRestartTest extends OnTheDouble {
   private final List<String> said = new CopyOnWriteArrayList<>();
-  private LocalApiClient api;
-  private Supervisor sup;
 
-  private Supervisor started(BootstrapSettings settings, FakeTailnet tailnet) throws Exception {
-    api = new LocalApiClient(group, tailnet.socket);
-    sup = new Supervisor(settings, api, said::add);
-    sup.start();
-    return sup;
+  EphemeralRestartTest() {
+    super(1);
   }
 
-  @AfterEach
-  void stop() throws Exception {
-    if (sup != null) {
-      sup.close();
-    }
-    if (api != null) {
-      api.close();
-    }
-    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+  /** A started supervisor of the double that keeps what it says; stopped after the test. */
+  private Supervisor started(BootstrapSettings settings) throws Exception {
+    LocalApiClient api = new LocalApiClient(group, tailnet.socket);
+    Supervisor sup = new Supervisor(settings, api, said::add);
+    open.add(api);
+    open.add(sup);
+    sup.start();
+    return sup;
   }
 
   /**
@@ -70,8 +55,7 @@ class EphemeralRestartTest {
 
   @Test
   void aKilledEphemeralDaemonComesBackAsANewNodeWithTheReusableKeyAndNoPrompt() throws Exception {
-    FakeTailnet tailnet = new FakeTailnet(dir);
-    Supervisor s = started(tailnet.ephemeralSettings(true), tailnet);
+    Supervisor s = started(tailnet.ephemeralSettings(true));
     long pid = s.snapshot().pid();
 
     killAndAwait(s, now -> now.phase() == Supervisor.Phase.RUNNING && now.pid() != pid);
@@ -88,8 +72,7 @@ class EphemeralRestartTest {
 
   @Test
   void aSingleUseKeyCannotLogTheRestartedNodeInAndTheLineSaysWhatToDo() throws Exception {
-    FakeTailnet tailnet = new FakeTailnet(dir);
-    Supervisor s = started(tailnet.ephemeralSettings(false), tailnet);
+    Supervisor s = started(tailnet.ephemeralSettings(false));
 
     killAndAwait(s, now -> String.valueOf(now.lastFailure()).startsWith("tailscale up failed"));
 
