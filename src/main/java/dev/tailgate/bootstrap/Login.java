@@ -23,6 +23,16 @@ import java.util.function.Consumer;
  * never in argv, in the environment of a child, in a log line or in a message.
  */
 final class Login {
+  /**
+   * What a failed login of an ephemeral node adds to its one line: with {@code --state=mem:} every
+   * restart of tailscaled is a new node that logs in again with the same key, which a single-use
+   * key cannot do twice.
+   */
+  static final String EPHEMERAL_KEY_HINT =
+      " (an ephemeral node logs in again with the key on every restart of tailscaled: if it is"
+          + " single-use, the first login spent it; give a reusable key or an OAuth client"
+          + " secret)";
+
   /** The CLI's output is read up to this much, for the error line. */
   private static final int MAX_OUTPUT = 8192;
 
@@ -93,7 +103,10 @@ final class Login {
       // Neither future fails; the checks below say what happened.
     }
     if (!p.isAlive() && p.exitValue() != 0 && !running.isDone()) {
-      throw new BootstrapException("tailscale up failed: " + lastLine(output));
+      throw new BootstrapException(
+          "tailscale up failed: "
+              + lastLine(output)
+              + (settings.command().ephemeral() ? EPHEMERAL_KEY_HINT : ""));
     }
   }
 

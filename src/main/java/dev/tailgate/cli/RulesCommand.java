@@ -2,6 +2,11 @@ package dev.tailgate.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailgate.ansible.TailnetPeers;
+import dev.tailgate.config.ConfigException;
+import dev.tailgate.gateway.PeerFeed;
+import dev.tailgate.localapi.TailscaleStatus;
+import dev.tailgate.policy.PeerList;
 import dev.tailgate.policy.RuleSuggester;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -12,10 +17,12 @@ import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -51,7 +58,11 @@ final class RulesCommand implements Callable<Integer> {
             + " host with its ports merged; *.SUFFIX:PORTS when --min-hosts names under one"
             + " domain share a port; addresses as they are. Loopback, link-local (metadata),"
             + " unspecified and localhost targets are never suggested. Malformed lines are"
-            + " skipped and counted on standard error."
+            + " skipped and counted on standard error.",
+        "With --by-tag, the tags come from tailscaled's peer list as it is now (the log carries"
+            + " none): tag:NAME:PORTS where a tag covers the peers seen on a port, by name or"
+            + " address. A tag rule admits every peer that carries the tag, those not in the log"
+            + " too: each one's comment says how many more it admits now."
       })
   int suggest(
       @Parameters(arity = "0..1", paramLabel = "LOGFILE|-", description = "The connection log.")
@@ -66,8 +77,22 @@ final class RulesCommand implements Callable<Integer> {
               defaultValue = "3",
               description =
                   "Names under one domain that must share a port for a *.SUFFIX rule (default: 3).")
-          int minHosts)
-      throws IOException {
+          int minHosts,
+      @Option(
+              names = "--by-tag",
+              description =
+                  "Also tag:NAME:PORTS rules, from tailscaled's peer list now (--socket or"
+                      + " --status-json); broader than names: read each rule's comment.")
+          boolean byTag,
+      @Mixin SocketOption socket,
+      @Option(
+              names = "--status-json",
+              paramLabel = "FILE",
+              description =
+                  "With --by-tag: the peers from this status JSON (as `tailscale status --json`"
+                      + " prints) instead of asking tailscaled.")
+          Path statusJson)
+      throws IOException, ConfigException {
     if (minHosts < 2) {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "--min-hosts must be at least 2, not " + minHosts);
@@ -93,8 +118,38 @@ final class RulesCommand implements Callable<Integer> {
               + suggester.skipped()
               + " connection(s) to loopback, link-local, unspecified, localhost or invalid targets");
     }
-    print(spec.commandLine().getOut(), suggester.suggest(), counts, all);
+    Tags tags = byTag ? Tags.read(statusJson, socket, err) : Tags.NONE;
+    print(spec.commandLine().getOut(), suggester.suggest(tags.peers()), counts, all, tags.said());
     return ExitCodes.OK;
+  }
+
+  /**
+   * Where {@code --by-tag} found the tags: the log carries none, so they are the peer list's as it
+   * is now (tailscaled's LocalAPI) or as a saved status has it.
+   *
+   * @param peers the list, or {@link PeerList#UNKNOWN}: rules by name only
+   * @param said the comment line that says where they came from, or null without {@code --by-tag}
+   */
+  private record Tags(PeerList peers, String said) {
+    static final Tags NONE = new Tags(PeerList.UNKNOWN, null);
+
+    static Tags read(Path statusJson, SocketOption socket, PrintWriter err) throws ConfigException {
+      Path from = statusJson != null ? statusJson : socket.or(ConfigLoading.load(null));
+      try {
+        TailscaleStatus status =
+            statusJson != null ? TailnetPeers.fromFile(from) : TailnetPeers.fromLocalApi(from);
+        return new Tags(
+            PeerFeed.of(status, Instant.now()),
+            (statusJson != null
+                    ? "# tags from the peer list in " + from
+                    : "# tags from tailscaled's peer list now (LocalAPI " + from + ")")
+                + ": a tag rule admits every peer with the tag, also those not in this log");
+      } catch (IOException e) {
+        err.println("tailgate: --by-tag: " + e.getMessage() + "; rules by name only");
+        return new Tags(
+            PeerList.UNKNOWN, "# --by-tag: no peer list (" + from + "): rules by name only");
+      }
+    }
   }
 
   /** What was read, for the comment above the rules. */
@@ -132,8 +187,15 @@ final class RulesCommand implements Callable<Integer> {
     }
   }
 
+  /**
+   * @param tags where the tags came from, a comment line, or null without {@code --by-tag}
+   */
   private static void print(
-      PrintWriter out, List<RuleSuggester.Suggestion> rules, Counts counts, boolean all) {
+      PrintWriter out,
+      List<RuleSuggester.Suggestion> rules,
+      Counts counts,
+      boolean all,
+      String tags) {
     out.println(
         "# tailgate rules suggest: "
             + counts.taken
@@ -142,6 +204,9 @@ final class RulesCommand implements Callable<Integer> {
             + " logged connection(s) were "
             + (all ? "taken (--all)" : "refused by no matching rule or would_deny")
             + "; review before use");
+    if (tags != null) {
+      out.println(tags);
+    }
     if (rules.isEmpty()) {
       out.println("allow: []");
       out.flush();
@@ -155,7 +220,12 @@ final class RulesCommand implements Callable<Integer> {
               + "\"  # "
               + s.connections()
               + " connection(s)"
-              + (s.hosts() > 1 ? ", " + s.hosts() + " hosts" : ""));
+              + (s.hosts() > 1 ? ", " + s.hosts() + " hosts" : "")
+              + (s.rule().startsWith("tag:")
+                  ? "; also admits "
+                      + s.otherPeers()
+                      + " other peer(s) with the tag now, and any tagged later"
+                  : ""));
     }
     out.flush();
   }

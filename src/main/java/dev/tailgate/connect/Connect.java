@@ -132,9 +132,11 @@ public final class Connect {
           ConnectExit.NO_RELAY, target(port) + ": the relay at " + relay + ": " + message(e));
     }
     if (reply.code() != 0) {
+      String line = target(port) + ": " + reply.describe();
       return refuse(
           reply.code() == 2 ? ConnectExit.DENIED : ConnectExit.TARGET_FAILED,
-          target(port) + ": " + reply.describe());
+          line,
+          reply.reason() == null ? line : reasonFirst(reply.reason(), target(port)));
     }
     IOException broken;
     try {
@@ -172,6 +174,17 @@ public final class Connect {
             + "; is tailgate up? (`tailgate status`, or add --start)");
   }
 
+  /**
+   * The banner's text for a refusal the relay gave a reason for: the reason first, since ssh cuts
+   * the line at 100 characters and the reason names the peer anyway ("peer
+   * web-server-01.tail1234.ts.net is offline (last seen ...); cannot reach ..."), where the
+   * standard error line's "cannot reach HOST:PORT: " first would leave "offline" out of a long
+   * name.
+   */
+  static String reasonFirst(String reason, String target) {
+    return reason + "; " + target;
+  }
+
   private String target(int port) {
     String h = options.host();
     return "cannot reach " + (h.indexOf(':') >= 0 ? "[" + h + "]" : h) + ":" + port;
@@ -184,12 +197,20 @@ public final class Connect {
    * protocol version identification: 'SSH-tailgate: cannot reach ...'}. Nothing else would show it.
    */
   private int refuse(int code, String message) {
+    return refuse(code, message, message);
+  }
+
+  /**
+   * As {@link #refuse(int, String)}, with {@code banner} as the identification line's text: ssh
+   * shows at most 100 characters of it.
+   */
+  private int refuse(int code, String message, String banner) {
     fail(code, message);
     if (stderrIsDevNull()) {
       try {
         FileOutputStream stdout = new FileOutputStream(FileDescriptor.out);
         stdout.write(
-            ("SSH-tailgate: " + message.replaceAll("[\\r\\n]+", " ") + "\r\n")
+            ("SSH-tailgate: " + banner.replaceAll("[\\r\\n]+", " ") + "\r\n")
                 .getBytes(StandardCharsets.UTF_8));
         stdout.flush();
       } catch (IOException ignored) {

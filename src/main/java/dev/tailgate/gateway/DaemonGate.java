@@ -13,6 +13,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -57,19 +58,29 @@ public final class DaemonGate implements UpstreamGate {
 
   private final Supervisor daemon;
   private final Supplier<PeerList> peers;
+  private final Consumer<PeerList.Unreachable.Kind> answered;
   private final AtomicInteger waiting = new AtomicInteger();
   private CompletableFuture<Verdict> judging;
 
   public DaemonGate(Supervisor daemon) {
-    this(daemon, new PeerFeed(daemon));
+    this(daemon, kind -> {});
+  }
+
+  /**
+   * @param answered told of each instant answer given, by kind (the metrics count them)
+   */
+  public DaemonGate(Supervisor daemon, Consumer<PeerList.Unreachable.Kind> answered) {
+    this(daemon, new PeerFeed(daemon), answered);
   }
 
   /**
    * @param peers the daemon's live peer list, for {@link #unreachable}
    */
-  DaemonGate(Supervisor daemon, Supplier<PeerList> peers) {
+  DaemonGate(
+      Supervisor daemon, Supplier<PeerList> peers, Consumer<PeerList.Unreachable.Kind> answered) {
     this.daemon = daemon;
     this.peers = peers;
+    this.answered = answered;
   }
 
   /**
@@ -86,7 +97,12 @@ public final class DaemonGate implements UpstreamGate {
         || since(daemon.snapshot().since()).compareTo(WARM_UP) < 0) {
       return null;
     }
-    return peers.get().unreachable(host, Instant.now());
+    PeerList.Unreachable answer = peers.get().unreachable(host, Instant.now());
+    if (answer == null) {
+      return null;
+    }
+    answered.accept(answer.kind());
+    return answer.reason();
   }
 
   /** Open while the daemon can carry a connection; else held until it can. */

@@ -102,6 +102,8 @@ public final class Gateway implements AutoCloseable {
     }
     Transports transport = Transports.best();
     EventLoopGroup group = eventLoops(transport);
+    Telemetry telemetry = Telemetry.open(cfg.logFile());
+    stack.add(telemetry.log());
     UpstreamGate gate = UpstreamGate.OPEN;
     if (!cfg.noBootstrap()) {
       if (transport != Transports.EPOLL) {
@@ -116,14 +118,12 @@ public final class Gateway implements AutoCloseable {
       // tailscaled boots; the admin listener waits for Running, so that the PAC file it serves
       // names the MagicDNS suffix.
       bringup = supervisor.begin(early);
-      gate = new DaemonGate(supervisor);
+      gate = new DaemonGate(supervisor, telemetry.metrics()::instantAnswer);
     }
     Allowlist allowlist = PolicyReload.allowlist(cfg, supervisor);
     if (cfg.allow().isEmpty()) {
       say("no --allow rules: every target will be refused (deny by default)");
     }
-    Telemetry telemetry = Telemetry.open(cfg.logFile());
-    stack.add(telemetry.log());
     // The relay listens while tailscaled boots: its gate holds each client until Running, so the
     // first one is relayed the moment tailscaled can carry it, and a taken port fails at once.
     relay = listen(credentials, allowlist, gate, telemetry, group, transport);

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  * nothing of the LocalAPI. Mapped once per status, on the first connection that asks, and kept
  * until the next.
  */
-final class PeerFeed implements Supplier<PeerList> {
+public final class PeerFeed implements Supplier<PeerList> {
   /** Go's zero {@code time.Time}: a node never seen. */
   private static final Instant GO_ZERO = Instant.parse("0001-01-01T00:00:00Z");
 
@@ -84,8 +84,11 @@ final class PeerFeed implements Supplier<PeerList> {
     return m;
   }
 
-  /** The status's peers, and this node itself (so that its own name is no "no such peer"). */
-  static PeerList of(TailscaleStatus status, Instant asOf) {
+  /**
+   * The status's peers, and this node itself (so that its own name is no "no such peer"): also what
+   * {@code tailgate rules suggest --by-tag} reads the tags from.
+   */
+  public static PeerList of(TailscaleStatus status, Instant asOf) {
     return of(status, asOf, new HashMap<>());
   }
 

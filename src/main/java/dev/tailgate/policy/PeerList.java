@@ -69,13 +69,42 @@ public final class PeerList {
     }
   }
 
+  /**
+   * A dial known to fail without dialling, and why.
+   *
+   * @param kind which of the two instant answers it is, for a bounded metric label
+   * @param reason the sentence for the log and the client ("peer X is offline (last seen ...)")
+   */
+  public record Unreachable(Kind kind, String reason) {
+    /** The instant answers there are; their labels are the metric's. */
+    public enum Kind {
+      /** A peer that control marks offline. */
+      PEER_OFFLINE("peer_offline"),
+      /** A name under the MagicDNS suffix that no peer has. */
+      NO_SUCH_PEER("no_such_peer");
+
+      private final String label;
+
+      Kind(String label) {
+        this.label = label;
+      }
+
+      /** The metric label: {@code peer_offline} or {@code no_such_peer}. */
+      public String label() {
+        return label;
+      }
+    }
+  }
+
   private final String dottedSuffix;
+  private final List<Peer> peers;
   private final Map<String, Peer> byKey;
   private final Instant asOf;
 
   private PeerList(String dottedSuffix, List<Peer> peers, Instant asOf) {
     this.dottedSuffix = dottedSuffix;
     this.asOf = asOf;
+    this.peers = peers;
     Map<String, Peer> index = new HashMap<>();
     for (Peer p : peers) {
       key(p.name()).ifPresent(k -> index.putIfAbsent(k, p));
@@ -113,6 +142,11 @@ public final class PeerList {
     return asOf;
   }
 
+  /** How many peers carry {@code tag} (lowercase, with its {@code tag:} prefix). */
+  int withTag(String tag) {
+    return (int) peers.stream().filter(p -> p.hasTag(tag)).count();
+  }
+
   /** The peer {@code target} names (by MagicDNS name, short name or address), or null. */
   Peer find(NormalizedHost target) {
     return byKey.get(target.name());
@@ -133,7 +167,7 @@ public final class PeerList {
    * a list older than {@link #MAX_AGE} at {@code now}, a peer whose online state is unknown, a host
    * outside the tailnet's names): then the dial goes ahead and tailscaled answers.
    */
-  public String unreachable(String host, Instant now) {
+  public Unreachable unreachable(String host, Instant now) {
     if (asOf == null || Duration.between(asOf, now).compareTo(MAX_AGE) > 0) {
       return null;
     }
@@ -145,10 +179,13 @@ public final class PeerList {
     }
     Peer peer = find(target);
     if (peer != null) {
-      return Boolean.FALSE.equals(peer.online()) ? peer.offlineReason() : null;
+      return Boolean.FALSE.equals(peer.online())
+          ? new Unreachable(Unreachable.Kind.PEER_OFFLINE, peer.offlineReason())
+          : null;
     }
     if (!target.isAddress() && dottedSuffix != null && target.name().endsWith(dottedSuffix)) {
-      return target.name() + ": no such peer in the tailnet";
+      return new Unreachable(
+          Unreachable.Kind.NO_SUCH_PEER, target.name() + ": no such peer in the tailnet");
     }
     return null;
   }

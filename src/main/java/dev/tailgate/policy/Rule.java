@@ -139,6 +139,11 @@ record Rule(String text, HostPattern host, PortSet ports, boolean direct, Client
     return new Rule(text, host(host), ports);
   }
 
+  /** Whether {@code tag} ({@code tag:NAME}) can be written as a {@code tag:} rule. */
+  static boolean isTagName(String tag) {
+    return tag.startsWith(TAG) && PEER_NAME.matcher(tag.substring(TAG.length())).matches();
+  }
+
   /** {@code tag:NAME[:PORTS]} or {@code os:NAME[:PORTS]}. */
   private static Rule peerRule(String text, String rule, boolean tag) {
     String kind = tag ? TAG : OS;

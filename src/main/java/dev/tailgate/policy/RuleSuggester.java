@@ -13,7 +13,9 @@ import java.util.TreeSet;
  * The fewest allow rules, in today's syntax, that admit a set of targets seen in the connection
  * log: one rule per host with its ports merged ({@code db1.example.ts.net:22,5432}), and {@code
  * *.SUFFIX:PORTS} for a port that at least {@code minHosts} names under one parent domain share.
- * Addresses stay exact. A target that is a built-in refusal (loopback, link-local and metadata,
+ * Addresses stay exact. Given the tailnet's peer list, {@code tag:NAME:PORTS} first where a tag
+ * covers the peers seen on a port ({@link TagCover}): broader than the names, since it admits every
+ * peer with the tag. A target that is a built-in refusal (loopback, link-local and metadata,
  * unspecified, {@code localhost}), or not a valid host and port, is skipped: no suggestion ever
  * admits it.
  *
@@ -33,8 +35,15 @@ public final class RuleSuggester {
    * @param rule the rule text, as {@code allow} takes it
    * @param connections how many logged connections it admits
    * @param hosts how many distinct hosts of the log it admits
+   * @param otherPeers for a tag rule, the peers of the list it also admits that the log does not
+   *     name; 0 for a rule by name or address
    */
-  public record Suggestion(String rule, long connections, int hosts) {}
+  public record Suggestion(String rule, long connections, int hosts, int otherPeers) {
+    /** A rule by name or address. */
+    public Suggestion(String rule, long connections, int hosts) {
+      this(rule, connections, hosts, 0);
+    }
+  }
 
   private final int minHosts;
 
@@ -91,8 +100,17 @@ public final class RuleSuggester {
     return skipped;
   }
 
-  /** The rules, most connections first (then by text). */
+  /** The rules by name and address, most connections first (then by text). */
   public List<Suggestion> suggest() {
+    return suggest(PeerList.UNKNOWN);
+  }
+
+  /**
+   * The rules, {@code tag:} rules first where {@code peers} has tags that cover what the log saw
+   * (none when the list is unknown), then by name and address for the rest; most connections first
+   * (then by text).
+   */
+  public List<Suggestion> suggest(PeerList peers) {
     Map<String, List<NormalizedHost>> byParent = new TreeMap<>();
     for (NormalizedHost host : seen.keySet()) {
       String parent = host.isAddress() ? null : parent(host.name());
@@ -103,6 +121,13 @@ public final class RuleSuggester {
     Map<NormalizedHost, SortedSet<Integer>> left = new HashMap<>();
     seen.forEach((host, ports) -> left.put(host, new TreeSet<>(ports.keySet())));
     List<Suggestion> out = new ArrayList<>();
+    for (TagCover.Cover cover : TagCover.of(seen, peers)) {
+      cover.covered().forEach((host, ports) -> left.get(host).removeAll(ports));
+      for (Suggestion s :
+          rules(cover.tag(), cover.ports(), List.copyOf(cover.covered().keySet()))) {
+        out.add(new Suggestion(s.rule(), s.connections(), s.hosts(), cover.otherPeers()));
+      }
+    }
     byParent.forEach((parent, hosts) -> out.addAll(wildcard(parent, hosts, left)));
     left.forEach(
         (host, ports) -> {
@@ -127,7 +152,7 @@ public final class RuleSuggester {
     }
     Map<Integer, Integer> hostsPerPort = new TreeMap<>();
     for (NormalizedHost host : hosts) {
-      for (int port : seen.get(host).keySet()) {
+      for (int port : left.get(host)) {
         hostsPerPort.merge(port, 1, Integer::sum);
       }
     }

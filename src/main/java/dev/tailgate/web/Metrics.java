@@ -2,6 +2,7 @@ package dev.tailgate.web;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.policy.PeerList;
 import dev.tailgate.relay.RelayStats;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -10,6 +11,8 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,8 +22,9 @@ import java.util.function.ToDoubleFunction;
 /**
  * tailgate's meters, in Prometheus text for {@code /metrics}: connections open and ended (by result
  * and protocol), bytes each way, denials by rule, report mode's would-be denials by rule, upstream
- * dial latency, re-bootstraps, tailscaled's phase and reloads. Fed by the connection log and the
- * relay's dial listener; it never blocks.
+ * dial latency, re-bootstraps, tailscaled's phase, reloads, and the instant answers for offline or
+ * unknown peers by kind. Fed by the connection log, the relay's dial listener and the gate's
+ * instant answers; it never blocks.
  */
 public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   private final PrometheusMeterRegistry registry =
@@ -29,6 +33,8 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   private final DistributionSummary bytesDown;
   private final Timer dialOk;
   private final Timer dialFailed;
+  private final Map<PeerList.Unreachable.Kind, Counter> instantAnswers =
+      new EnumMap<>(PeerList.Unreachable.Kind.class);
 
   /** Distinct uids given a label of their own; the rest share {@code other}, so labels stay few. */
   static final int MAX_UID_LABELS = 32;
@@ -48,6 +54,17 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
             .register(registry);
     dialOk = dialTimer("ok");
     dialFailed = dialTimer("failed");
+    // Every kind from the start, at 0: a rate over a counter that appears late misses its first.
+    for (PeerList.Unreachable.Kind kind : PeerList.Unreachable.Kind.values()) {
+      instantAnswers.put(
+          kind,
+          Counter.builder("tailgate.instant.answers")
+              .description(
+                  "Admitted targets answered host-unreachable at once from the peer list, without"
+                      + " a dial, by reason")
+              .tag("reason", kind.label())
+              .register(registry));
+    }
   }
 
   private Timer dialTimer(String outcome) {
@@ -135,6 +152,11 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
         .tag("result", ok ? "ok" : "rejected")
         .register(registry)
         .increment();
+  }
+
+  /** The gate answered an admitted target from the peer list instead of dialling it. */
+  public void instantAnswer(PeerList.Unreachable.Kind kind) {
+    instantAnswers.get(kind).increment();
   }
 
   @Override

@@ -146,4 +146,44 @@ class RulesCommandTest {
     assertThat(lines.next()).isNull();
     assertThat(lines.tooLong()).isEqualTo(2);
   }
+
+  @Test
+  void byTagReadsTheTagsFromThePeerListAndSaysWhereFromAndHowBroad() throws Exception {
+    Path status = Path.of("src/test/resources/localapi/status-running.json").toAbsolutePath();
+    Path log =
+        log(
+            line("web-1.tail1234.ts.net", 22, "deny", null),
+            line("100.64.0.11", 443, "deny", null), // web-1 by address
+            line("db-1.tail1234.ts.net", 5432, "deny", null)); // untagged
+
+    assertThat(
+            run("rules", "suggest", "--by-tag", "--status-json", status.toString(), log.toString()))
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(printedRules())
+        .containsExactlyInAnyOrder("tag:prod:22,443", "db-1.tail1234.ts.net:5432");
+    assertThat(out.toString())
+        .contains("# tags from the peer list in " + status + ": ")
+        .contains("also those not in this log")
+        .contains("\"tag:prod:22,443\"  # 2 connection(s), 2 hosts; also admits 0 other peer(s)");
+  }
+
+  @Test
+  void byTagWithoutAPeerListSaysSoAndSuggestsByName() throws Exception {
+    Path log = log(line("web-1.tail1234.ts.net", 22, "deny", null));
+
+    assertThat(
+            run(
+                "rules",
+                "suggest",
+                "--by-tag",
+                "--socket",
+                dir.resolve("no-tailscaled.sock").toString(),
+                log.toString()))
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(printedRules()).containsExactly("web-1.tail1234.ts.net:22");
+    assertThat(err.toString()).contains("tailgate: --by-tag: ").contains("rules by name only");
+    assertThat(out.toString()).contains("# --by-tag: no peer list (");
+  }
 }

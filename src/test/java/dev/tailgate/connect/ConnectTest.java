@@ -101,6 +101,19 @@ class ConnectTest {
   }
 
   @Test
+  void theBannerSshShowsPutsTheRelaysReasonWithinItsHundredCharacters() {
+    String reason =
+        "peer web-server-01.tail1234.ts.net is offline (last seen 2026-12-04T20:00:00Z)";
+    String banner =
+        "SSH-tailgate: "
+            + Connect.reasonFirst(reason, "cannot reach web-server-01.tail1234.ts.net:22");
+
+    assertThat(banner.substring(0, 100))
+        .as("what ssh shows of it")
+        .contains("peer web-server-01.tail1234.ts.net is offline");
+  }
+
+  @Test
   void noRelayIsOneLineThatSaysWhereItLookedAndExitCode9() throws Exception {
     int closed;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

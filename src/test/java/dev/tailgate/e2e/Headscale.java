@@ -52,6 +52,28 @@ final class Headscale implements AutoCloseable {
    */
   static Headscale start(NetNamespace ns, Path binary, Path dir, Path log, boolean tailscaleSsh)
       throws IOException, InterruptedException {
+    return start(ns, binary, dir, log, tailscaleSsh, null);
+  }
+
+  /**
+   * The shortest {@code node.ephemeral.inactivity_timeout} headscale takes: more than its map
+   * poll's 60 s keep-alive plus 5 s.
+   */
+  static final Duration SHORTEST_EPHEMERAL_TIMEOUT = Duration.ofSeconds(66);
+
+  /**
+   * As {@link #start(NetNamespace, Path, Path, Path, boolean)}, and with {@code ephemeralTimeout}
+   * (null: headscale's 30 min) how long an ephemeral node may stay away before headscale removes
+   * it.
+   */
+  static Headscale start(
+      NetNamespace ns,
+      Path binary,
+      Path dir,
+      Path log,
+      boolean tailscaleSsh,
+      Duration ephemeralTimeout)
+      throws IOException, InterruptedException {
     Files.createDirectories(dir);
     Path policy = dir.resolve("policy.hujson");
     // Any node may reach any other; tag:web exists (owned by user e2e) for the peer's key.
@@ -123,7 +145,7 @@ final class Headscale implements AutoCloseable {
         unix_socket_permission: "0700"
         logtail:
           enabled: false
-        """
+        %s"""
             .formatted(
                 URL,
                 PORT,
@@ -135,7 +157,12 @@ final class Headscale implements AutoCloseable {
                 dir,
                 policy,
                 BASE_DOMAIN,
-                socket));
+                socket,
+                ephemeralTimeout == null
+                    ? ""
+                    : "node:\n  ephemeral:\n    inactivity_timeout: "
+                        + ephemeralTimeout.toSeconds()
+                        + "s\n"));
     RunningProcess server =
         RunningProcess.start(
             ns.exec(List.of(binary.toString(), "serve", "--config", config.toString())), log);
@@ -198,16 +225,29 @@ final class Headscale implements AutoCloseable {
    * out or stays away (headscale counts a node as ephemeral by its key).
    */
   String createEphemeralKey(long userId) throws IOException, InterruptedException {
-    return cli(
-            "preauthkeys",
-            "create",
-            "--user",
-            Long.toString(userId),
-            "--expiration",
-            "1h",
-            "--ephemeral")
-        .get("key")
-        .asText();
+    return createEphemeralKey(userId, false);
+  }
+
+  /**
+   * An ephemeral pre-auth key, reusable or not: a reusable one logs an ephemeral node in again
+   * after a restart (a new node each time).
+   */
+  String createEphemeralKey(long userId, boolean reusable)
+      throws IOException, InterruptedException {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "preauthkeys",
+                "create",
+                "--user",
+                Long.toString(userId),
+                "--expiration",
+                "1h",
+                "--ephemeral"));
+    if (reusable) {
+      args.add("--reusable");
+    }
+    return cli(args.toArray(String[]::new)).get("key").asText();
   }
 
   /** {@code headscale preauthkeys list} as JSON. */

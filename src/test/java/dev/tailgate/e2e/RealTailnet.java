@@ -81,6 +81,12 @@ final class RealTailnet implements AutoCloseable {
    */
   boolean tailscaleSsh;
 
+  /**
+   * Set before {@link #startTailnet}: how long headscale lets an ephemeral node stay away before it
+   * removes it (null: headscale's default, 30 min).
+   */
+  Duration ephemeralTimeout;
+
   private String peerKey;
 
   NetNamespace ns;
@@ -135,7 +141,8 @@ final class RealTailnet implements AutoCloseable {
             bin.headscale(),
             run.resolve("headscale"),
             logs.resolve("headscale.log"),
-            tailscaleSsh);
+            tailscaleSsh,
+            ephemeralTimeout);
     stack.add(headscale);
     timings.phase("headscale serve until its CLI answers", Timings.since(t));
 

@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.tailgate.ansible.TailnetPeers;
 import dev.tailgate.config.ConfigFile;
 import dev.tailgate.config.Located;
+import dev.tailgate.gateway.PeerFeed;
+import dev.tailgate.localapi.TailscaleStatus;
 import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.PeerList;
 import dev.tailgate.testing.RunningProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,9 +24,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Issue 19 on the real tailnet (one tailnet for the class): a {@code tag:} rule admits headscale's
  * tagged peer by name and by address and refuses an untagged one; a stopped peer is refused at once
- * as offline, timed against tailscaled's own answer in the same run; {@code rules suggest} on the
- * run's log gives rules that admit exactly what was refused; the gateway, an ephemeral node, leaves
- * headscale on {@code down --logout}.
+ * as offline, timed against tailscaled's own answer in the same run, counted on /metrics, and shown
+ * in Ansible's UNREACHABLE; {@code rules suggest} on the run's log, by name and {@code --by-tag},
+ * gives rules that admit exactly what was refused; the gateway, an ephemeral node with a reusable
+ * key, comes back from a kill -9 as a new node without a prompt, the old one removed by headscale,
+ * and leaves headscale on {@code down --logout}.
  */
 class TailnetRulesIT extends OnRealTailnet {
   private static final String PLAIN = "plain";
@@ -35,12 +41,28 @@ class TailnetRulesIT extends OnRealTailnet {
   /** Names under the suffix may use it: a name no peer has is admitted, then answered. */
   private static final int ANY_NAME_PORT = 8004;
 
+  /** The gateway's rule for the tagged peer: its web server, a dead port, and ssh for Ansible. */
+  private static final String TAG_RULE =
+      Headscale.TAG
+          + ":"
+          + RealTailnet.HTTP_PORT
+          + ","
+          + RealTailnet.DEAD_PORT
+          + ","
+          + RealTailnet.SSH_PORT;
+
   private PeerNode plain;
   private String peerIp;
   private String plainName;
   private String plainIp;
   private long gatewayUpAt;
   private Instant lastCurl = Instant.EPOCH;
+
+  /** headscale removes an ephemeral node that stays away as soon as it allows. */
+  @Override
+  void configure(RealTailnet tailnet) {
+    tailnet.ephemeralTimeout = Headscale.SHORTEST_EPHEMERAL_TIMEOUT;
+  }
 
   @Override
   void bringUp(Binaries bin) throws Exception {
@@ -60,13 +82,16 @@ class TailnetRulesIT extends OnRealTailnet {
             RealTailnet.TAILSCALED_ENV);
     plainName = plain.dnsName();
     plainIp = plain.status().path("Self").path("TailscaleIPs").get(0).asText();
-    List<String> args = new ArrayList<>(net.upArgs(net.headscale.createEphemeralKey(net.userId)));
+    // Reusable: the gateway is ephemeral (--state=mem:), so a restart of its tailscaled is a new
+    // node that logs in again with the same key.
+    List<String> args =
+        new ArrayList<>(net.upArgs(net.headscale.createEphemeralKey(net.userId, true)));
     int allow = args.indexOf("--allow");
-    args.set(allow + 1, Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
+    args.set(allow + 1, TAG_RULE);
     args.addAll(
         List.of(
             "--allow",
-            plainName + ":" + PLAIN_PORT,
+            plainName + ":" + PLAIN_PORT + "," + RealTailnet.SSH_PORT,
             "--allow",
             "*." + Headscale.BASE_DOMAIN + ":" + ANY_NAME_PORT,
             "--ephemeral"));
@@ -129,7 +154,7 @@ class TailnetRulesIT extends OnRealTailnet {
     assertThat(byName.ok()).as(byName.result().output()).isTrue();
     assertThat(byName.result().output()).contains(net.marker);
     assertThat(lastLine(net.peerName, RealTailnet.HTTP_PORT).path("rule").asText())
-        .isEqualTo(Headscale.TAG + ":" + RealTailnet.HTTP_PORT + "," + RealTailnet.DEAD_PORT);
+        .isEqualTo(TAG_RULE);
 
     Clients.Timed byAddress = curl(peerIp, RealTailnet.HTTP_PORT);
     assertThat(byAddress.ok()).as(byAddress.result().output()).isTrue();
@@ -157,12 +182,14 @@ class TailnetRulesIT extends OnRealTailnet {
   void aNameUnderTheSuffixThatNoPeerHasIsAnsweredAtOnce() throws Exception {
     String nobody = "nobody." + Headscale.BASE_DOMAIN;
     awaitWarmUpOver();
+    double before = instantAnswers("no_such_peer");
 
     Clients.Timed r = curl(nobody, ANY_NAME_PORT);
 
     assertThat(r.ok()).isFalse();
     JsonNode line = lastLine(nobody, ANY_NAME_PORT);
     assertThat(line.path("reason").asText()).isEqualTo(nobody + ": no such peer in the tailnet");
+    assertThat(instantAnswers("no_such_peer")).isEqualTo(before + 1);
     net.timings.phase("no such peer: time to failure through the relay", duration(r));
   }
 
@@ -177,6 +204,7 @@ class TailnetRulesIT extends OnRealTailnet {
     net.timings.phase(
         "peer stopped until tailgate's peer list says offline", Timings.since(stopped));
     awaitWarmUpOver();
+    double before = instantAnswers("peer_offline");
 
     Clients.Timed direct =
         net.clients.timed(
@@ -192,6 +220,7 @@ class TailnetRulesIT extends OnRealTailnet {
     assertThat(line.path("reason").asText())
         .startsWith("peer " + plainName + " is offline (last seen ");
     assertThat(duration(relayed)).isLessThan(Duration.ofMillis(1000));
+    assertThat(instantAnswers("peer_offline")).as("/metrics").isEqualTo(before + 1);
     RunningProcess.Result connect =
         net.tailgate.run(List.of("connect", plainName, Integer.toString(PLAIN_PORT)));
     assertThat(connect.exitCode()).isEqualTo(8);
@@ -211,25 +240,46 @@ class TailnetRulesIT extends OnRealTailnet {
 
   @Test
   @Order(5)
+  void ansiblesUnreachableSaysThePeerIsOfflineAtOnce() throws Exception {
+    AnsibleOnTailnet ansible = AnsibleOnTailnet.generate(net);
+    assertThat(ansible.generated.exitCode()).as(ansible.generated.output()).isZero();
+
+    Clients.Timed online =
+        ansible.timed(ansible.withoutRetries(ping(net.peerName)), Duration.ofSeconds(90));
+    Clients.Timed offline =
+        ansible.timed(ansible.withoutRetries(ping(plainName)), Duration.ofSeconds(90));
+
+    assertThat(online.ok()).as(online.result().output()).isTrue();
+    String out = offline.result().output();
+    System.out.println("e2e: ansible -m ping of the stopped peer:\n" + out);
+    assertThat(offline.result().exitCode()).as("unreachable hosts: exit 4\n" + out).isEqualTo(4);
+    // The reason comes through ssh, which shows tailgate connect's refusal (sent as the ssh banner,
+    // since ControlPersist detaches its stderr, the relay's reason first) as at most 100 characters
+    // of a "Bad remote protocol version identification"; Ansible prints it, wrapped to the
+    // terminal's width.
+    assertThat(out).contains(plainName + " | UNREACHABLE!");
+    assertThat(out.replaceAll("\\s+", " "))
+        .contains("'SSH-tailgate: peer " + plainName + " is offline (last seen ");
+    net.timings.phase("ansible -m ping, online peer (ssh retries = 0)", duration(online));
+    net.timings.phase(
+        "ansible -m ping, offline peer: UNREACHABLE with the reason", duration(offline));
+    assertThat(duration(offline))
+        .as("each ssh of the ping would wait tailscaled's 5 s dial timeout without the answer")
+        .isLessThan(Duration.ofSeconds(5));
+  }
+
+  /** {@code ansible -m ping} of one host by its name, as KillLoop runs it. */
+  private static List<String> ping(String host) {
+    return List.of("ansible", "all", "-i", host + ",", "-m", "ansible.builtin.ping");
+  }
+
+  @Test
+  @Order(6)
   void rulesSuggestOnThisRunsLogAdmitsExactlyWhatWasRefused() throws Exception {
-    RunningProcess.Result r =
-        net.tailgate.run(List.of("rules", "suggest", net.connectionLog.toString()));
-    assertThat(r.exitCode()).as(r.output()).isZero();
-    Path yaml = net.logs.resolve("suggested.yaml");
-    Files.writeString(
-        yaml,
-        r.output()
-            .lines()
-            .filter(l -> !l.startsWith("tailgate:"))
-            .reduce("", (a, b) -> a + b + "\n"));
-    List<String> rules = ConfigFile.read(yaml).allow.stream().map(Located::value).toList();
+    List<String> rules = suggested(List.of());
     Allowlist suggested = Allowlist.parse(rules);
 
-    List<JsonNode> refused =
-        net.connectionLog().stream()
-            .filter(l -> "deny".equals(l.path("decision").asText()))
-            .filter(l -> l.path("rule").isNull() || l.path("rule").isMissingNode())
-            .toList();
+    List<JsonNode> refused = refusedByNoRule();
     assertThat(refused).isNotEmpty();
     for (JsonNode l : refused) {
       String host = l.path("target_host").asText();
@@ -242,8 +292,124 @@ class TailnetRulesIT extends OnRealTailnet {
         .isFalse();
   }
 
+  /**
+   * With {@code --by-tag}, the tagged peer refused by address on a port its rule does not name gets
+   * a tag rule (from the gateway's peer list), the untagged peer keeps its rules by name and
+   * address; loaded with the same peer list they admit what was refused, and nothing more on the
+   * ports seen.
+   */
   @Test
-  @Order(6)
+  @Order(7)
+  void rulesSuggestByTagOnThisRunsLogAdmitsExactlyWhatWasRefused() throws Exception {
+    List<String> rules = suggested(List.of("--by-tag", "--socket", net.gatewaySocket.toString()));
+    TailscaleStatus status = TailnetPeers.fromLocalApi(net.gatewaySocket);
+    PeerList peers = PeerFeed.of(status, Instant.now());
+    Allowlist suggested =
+        Allowlist.parse(rules, () -> Headscale.BASE_DOMAIN).withPeers(() -> peers);
+
+    assertThat(rules)
+        .containsExactlyInAnyOrder(
+            Headscale.TAG + ":" + RealTailnet.DENIED_PORT,
+            plainName + ":" + RealTailnet.HTTP_PORT,
+            plainIp + ":" + RealTailnet.HTTP_PORT);
+    for (JsonNode l : refusedByNoRule()) {
+      String host = l.path("target_host").asText();
+      int port = l.path("target_port").asInt();
+      assertThat(suggested.decide(host, port).allowed()).as(host + ":" + port).isTrue();
+    }
+    assertThat(suggested.decide(net.peerName, RealTailnet.DENIED_PORT).allowed())
+        .as("the tag rule admits the tagged peer by name too")
+        .isTrue();
+    assertThat(suggested.decide(plainName, RealTailnet.DENIED_PORT).allowed())
+        .as("not the untagged peer")
+        .isFalse();
+    assertThat(suggested.decide(peerIp, RealTailnet.HTTP_PORT).allowed())
+        .as("what the rules admitted already")
+        .isFalse();
+  }
+
+  /** {@code tailgate rules suggest ARGS LOG}'s rules, as the config file reads them. */
+  private List<String> suggested(List<String> args) throws Exception {
+    List<String> command = new ArrayList<>(List.of("rules", "suggest"));
+    command.addAll(args);
+    command.add(net.connectionLog.toString());
+    RunningProcess.Result r = net.tailgate.run(command);
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    System.out.println("e2e: tailgate " + String.join(" ", command) + ":\n" + r.output());
+    Path yaml = net.logs.resolve("suggested" + (args.isEmpty() ? "" : "-by-tag") + ".yaml");
+    Files.writeString(
+        yaml,
+        r.output()
+            .lines()
+            .filter(l -> !l.startsWith("tailgate:"))
+            .reduce("", (a, b) -> a + b + "\n"));
+    return ConfigFile.read(yaml).allow.stream().map(Located::value).toList();
+  }
+
+  private List<JsonNode> refusedByNoRule() throws Exception {
+    return net.connectionLog().stream()
+        .filter(l -> "deny".equals(l.path("decision").asText()))
+        .filter(l -> l.path("rule").isNull() || l.path("rule").isMissingNode())
+        .toList();
+  }
+
+  /**
+   * The gateway is ephemeral ({@code --state=mem:}) with a reusable key: a killed tailscaled comes
+   * back, by tailgate's re-bootstrap, as a new node logged in with the same key and no prompt, and
+   * headscale removes the old node once it has been away for its inactivity timeout.
+   */
+  @Test
+  @Order(8)
+  void aKilledEphemeralGatewayComesBackAsANewNodeWithoutAPromptAndTheOldOneGoes() throws Exception {
+    String oldId = net.headscale.node(RealTailnet.GATEWAY).path("id").asText();
+    long pid = net.gatewayDaemonPid();
+    long killed = System.nanoTime();
+
+    ProcessHandle.of(pid).orElseThrow().destroyForcibly(); // SIGKILL
+    long running = Recovery.runningAgain(net, pid);
+
+    assertThat(running).as("the gateway's tailscaled Running again").isPositive();
+    net.timings.phase(
+        "ephemeral gateway: kill -9 -> Running again as a new node",
+        Duration.ofNanos(running - killed));
+    assertThat(gatewayIds())
+        .as("headscale has a new gateway node")
+        .anyMatch(id -> !id.equals(oldId));
+    String said = Files.readString(net.tailgateLog);
+    assertThat(said.split("logging in with the key from ", -1))
+        .as("logged in with the key at start and after the kill, by itself")
+        .hasSize(3);
+    assertThat(said).doesNotContain("to log this node in");
+    Clients.Timed page = curlUntilAdmitted(net.peerName, RealTailnet.HTTP_PORT);
+    assertThat(page.ok()).as(page.result().output()).isTrue();
+    assertThat(page.result().output()).contains(net.marker);
+
+    long deadline = killed + Duration.ofSeconds(180).toNanos();
+    while (gatewayIds().contains(oldId) && System.nanoTime() < deadline) {
+      Thread.sleep(1000);
+    }
+    assertThat(gatewayIds()).as("headscale removed the old node").doesNotContain(oldId);
+    net.timings.phase(
+        "ephemeral gateway: kill -9 -> old node removed by headscale ("
+            + Headscale.SHORTEST_EPHEMERAL_TIMEOUT.toSeconds()
+            + " s inactivity timeout)",
+        Timings.since(killed));
+  }
+
+  /** The ids of headscale's nodes named after the gateway. */
+  private List<String> gatewayIds() throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (JsonNode n : net.headscale.nodes()) {
+      if (n.path("given_name").asText().startsWith(RealTailnet.GATEWAY)
+          || RealTailnet.GATEWAY.equals(n.path("name").asText())) {
+        ids.add(n.path("id").asText());
+      }
+    }
+    return ids;
+  }
+
+  @Test
+  @Order(9)
   void theEphemeralGatewayLeavesHeadscaleOnDownLogout() throws Exception {
     assertThat(net.headscale.node(RealTailnet.GATEWAY)).isNotNull();
 
@@ -308,6 +474,22 @@ class TailnetRulesIT extends OnRealTailnet {
       Thread.sleep(200);
     }
     throw new AssertionError("tailgate never saw " + plainName + " offline");
+  }
+
+  /** {@code tailgate_instant_answers_total{reason=REASON}} on the admin listener's /metrics. */
+  private double instantAnswers(String reason) throws Exception {
+    RunningProcess.Result r =
+        net.clients.run(
+            List.of("curl", "-sS", "--max-time", "5", "http://127.0.0.1:1081/metrics"),
+            Duration.ofSeconds(10));
+    assertThat(r.exitCode()).as(r.output()).isZero();
+    String prefix = "tailgate_instant_answers_total{reason=\"" + reason + "\"} ";
+    return r.output()
+        .lines()
+        .filter(l -> l.startsWith(prefix))
+        .mapToDouble(l -> Double.parseDouble(l.substring(prefix.length()).strip()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + prefix + "in /metrics:\n" + r.output()));
   }
 
   private static Duration duration(Clients.Timed r) {

@@ -29,7 +29,7 @@ class PeerFeedTest {
     assertThat(peers.find("fd7a:115c:a1e0::b").tags())
         .containsExactlyInAnyOrder("tag:web", "tag:prod");
     assertThat(peers.find("alices-macbook-pro").os()).isEqualTo("macOS");
-    assertThat(peers.unreachable("db-1", NOW))
+    assertThat(peers.unreachable("db-1", NOW).reason())
         .isEqualTo("peer db-1.tail1234.ts.net is offline (last seen 2025-06-30T17:42:10Z)");
     assertThat(peers.find("web-1").lastSeen()).as("Go's zero time is no time").isNull();
   }
@@ -39,7 +39,7 @@ class PeerFeedTest {
     PeerList peers = peers();
 
     assertThat(peers.unreachable("devcontainer-gw.tail1234.ts.net", NOW)).isNull();
-    assertThat(peers.unreachable("nobody.tail1234.ts.net", NOW))
+    assertThat(peers.unreachable("nobody.tail1234.ts.net", NOW).reason())
         .isEqualTo("nobody.tail1234.ts.net: no such peer in the tailnet");
   }
 
@@ -79,9 +79,9 @@ class PeerFeedTest {
 
     PeerList peers = PeerFeed.of(plainIs(false), later, seen);
 
-    assertThat(peers.unreachable("plain.tailnet.test", later))
+    assertThat(peers.unreachable("plain.tailnet.test", later).reason())
         .isEqualTo("peer plain.tailnet.test is offline (last seen 2026-12-04T21:00:00Z)");
-    assertThat(PeerFeed.of(plainIs(false), later).unreachable("plain", later))
+    assertThat(PeerFeed.of(plainIs(false), later).unreachable("plain", later).reason())
         .endsWith("(last seen unknown)");
   }
 

@@ -18,14 +18,18 @@ class PeerListTest {
   @ValueSource(
       strings = {"laptop.tail1234.ts.net", "laptop", "100.64.0.9", "LAPTOP.tail1234.ts.net."})
   void anOfflinePeerIsUnreachableWithWhenItWasLastSeen(String host) {
-    assertThat(PEERS.unreachable(host, NOW))
+    assertThat(PEERS.unreachable(host, NOW).reason())
         .isEqualTo("peer laptop.tail1234.ts.net is offline (last seen 2026-12-04T20:00:00Z)");
+    assertThat(PEERS.unreachable(host, NOW).kind())
+        .isEqualTo(PeerList.Unreachable.Kind.PEER_OFFLINE);
   }
 
   @Test
   void aNameUnderTheSuffixThatNoPeerHasIsNoSuchPeer() {
-    assertThat(PEERS.unreachable("gone.tail1234.ts.net", NOW))
+    assertThat(PEERS.unreachable("gone.tail1234.ts.net", NOW).reason())
         .isEqualTo("gone.tail1234.ts.net: no such peer in the tailnet");
+    assertThat(PEERS.unreachable("gone.tail1234.ts.net", NOW).kind())
+        .isEqualTo(PeerList.Unreachable.Kind.NO_SUCH_PEER);
   }
 
   @ParameterizedTest

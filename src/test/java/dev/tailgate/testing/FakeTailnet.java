@@ -91,6 +91,38 @@ public final class FakeTailnet {
     return settings(key, Duration.ofSeconds(20));
   }
 
+  /**
+   * {@link #settings()} for {@code up --ephemeral} ({@code --state=mem:}), with {@link #KEY}
+   * reusable or single-use as given.
+   */
+  public BootstrapSettings ephemeralSettings(boolean reusableKey) throws IOException {
+    Files.writeString(
+        dir.resolve("keys.json"),
+        "[{\"key\": \"" + KEY + "\", \"reusable\": " + reusableKey + ", \"id\": \"k1234\"}]");
+    BootstrapSettings s = settings();
+    TailscaledCommand c = s.command();
+    return new BootstrapSettings(
+        new TailscaledCommand(
+            c.tailscaled(),
+            c.tailscale(),
+            c.socks5Host(),
+            c.socks5Port(),
+            c.stateDir(),
+            c.socket(),
+            c.port(),
+            c.hostname(),
+            c.loginServer(),
+            c.advertiseTags(),
+            true),
+        s.authKey(),
+        s.authKeyEnv(),
+        s.tailscaledLog(),
+        s.setsid(),
+        s.holdTimeout(),
+        s.maxWaiting(),
+        s.backoff());
+  }
+
   /** {@link #settings()} with clients held at most {@code hold} while tailscaled is not Running. */
   public BootstrapSettings settingsHolding(Duration hold) throws IOException {
     return settings(Optional.of(AuthKeySource.parse("file:" + keyFile)), hold);
