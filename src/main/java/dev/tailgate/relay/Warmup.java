@@ -1,6 +1,8 @@
 package dev.tailgate.relay;
 
+import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.audit.JsonLinesLog;
 import dev.tailgate.localpeer.LocalPeers;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.RuleSyntaxException;
@@ -22,10 +24,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * SOCKS5 tunnels through the relay's own initializer, handshake and relay handlers on {@link
  * EmbeddedChannel}s, so that C1 has compiled them when the first real client comes.
  *
- * <p>Nothing leaves it: no socket, no log line, no counter of the listener's and no allowlist of
- * the user's (its own admits only a documentation address, dialed by a stand-in that answers with
- * another embedded channel). It runs on a daemon thread of its own at the lowest priority and ends
- * after {@link #CONNECTIONS} tunnels.
+ * <p>Nothing leaves it: no socket, no log line (each is formatted, as the connection log's writer
+ * does, and dropped), no counter of the listener's and no allowlist of the user's (its own admits
+ * only a documentation address, dialed by a stand-in that answers with another embedded channel).
+ * It runs on a daemon thread of its own at the lowest priority and ends after {@link #CONNECTIONS}
+ * tunnels.
  */
 public final class Warmup {
   /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
@@ -56,8 +59,7 @@ public final class Warmup {
             null,
             limits);
     this.initializer =
-        new RelayInitializer(
-            tunneler, quiet, policy, ConnectionLog.DISCARD, stats, LocalPeers.system());
+        new RelayInitializer(tunneler, quiet, policy, new FormatOnly(), stats, LocalPeers.system());
   }
 
   private static Allowlist allowlist() {
@@ -125,6 +127,17 @@ public final class Warmup {
       ReferenceCountUtil.release(msg);
     }
     return bytes;
+  }
+
+  /** Formats each event as the connection log does, and drops the line. */
+  private static final class FormatOnly implements ConnectionLog {
+    @Override
+    public void record(ConnectionEvent event) {
+      JsonLinesLog.toLine(event);
+    }
+
+    @Override
+    public void close() {}
   }
 
   /** Stands in for the dialer: answers each dial with the warm-up's next target channel. */
