@@ -19,6 +19,7 @@ import dev.tailgate.relay.Socks5Dialer;
 import dev.tailgate.relay.Transports;
 import dev.tailgate.relay.UpstreamDialer;
 import dev.tailgate.relay.UpstreamGate;
+import dev.tailgate.relay.Warmup;
 import dev.tailgate.web.AdminRoutes;
 import dev.tailgate.web.AdminServer;
 import dev.tailgate.web.Pac;
@@ -177,6 +178,9 @@ public final class Gateway implements AutoCloseable {
                 RelayServer.start(
                     settings, allowlist, dialer, gate, telemetry.log(), stats, group, transport));
     stack.add(server);
+    // While tailscaled boots (or before the first client), so that C1 has compiled the
+    // connection path when that client comes.
+    Warmup.inBackground(settings);
     return server;
   }
 
