@@ -59,7 +59,8 @@ public final class Warmup {
             null,
             limits);
     this.initializer =
-        new RelayInitializer(tunneler, quiet, policy, new FormatOnly(), stats, LocalPeers.system());
+        new RelayInitializer(
+            tunneler, quiet, policy, new FormatOnly(), stats, LocalPeers.system(), null);
   }
 
   private static Allowlist allowlist() {
