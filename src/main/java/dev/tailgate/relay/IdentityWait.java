@@ -35,14 +35,15 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     ConnectionState state = ConnectionState.of(ctx.channel());
     state.peer = LocalPeer.pending();
+    boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
     lookup =
         peers.lookup(
             (InetSocketAddress) ctx.channel().remoteAddress(),
-            (InetSocketAddress) ctx.channel().localAddress());
+            (InetSocketAddress) ctx.channel().localAddress(),
+            byProcess);
     lookup.process().thenAccept(p -> state.peer = p);
     // After the log line (written by an earlier listener): a walk for a closed client is wasted.
-    ctx.channel().closeFuture().addListener(f -> lookup.process().cancel(false));
-    boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
+    ctx.channel().closeFuture().addListener(f -> lookup.ended());
     CompletableFuture<LocalPeer> known = byProcess ? lookup.process() : lookup.owner();
     timeout =
         ctx.executor()
