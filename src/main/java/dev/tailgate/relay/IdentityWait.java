@@ -45,6 +45,12 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     // After the log line (written by an earlier listener): a walk for a closed client is wasted.
     ctx.channel().closeFuture().addListener(f -> lookup.ended());
     CompletableFuture<LocalPeer> known = byProcess ? lookup.process() : lookup.owner();
+    if (known.isDone()) {
+      // The event loop's own netlink request answered within the call (the usual case): no timer
+      // to set and cancel, no task to queue, the first read asked for at once.
+      proceed(ctx, state, known.getNow(null), byProcess);
+      return;
+    }
     timeout =
         ctx.executor()
             .schedule(
@@ -58,7 +64,9 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
       return;
     }
     done = true;
-    timeout.cancel(false);
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
     if (peer == null) {
       peer = lookup.owner().getNow(LocalPeer.unknownAfter(MAX_WAIT_MS));
     }
