@@ -4,15 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.audit.ConnectionEvent;
 import dev.tailgate.localpeer.LocalPeer;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
 import dev.tailgate.testing.SocksClient;
-import io.netty.channel.EventLoopGroup;
 import java.net.Socket;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -86,29 +82,8 @@ class LoopbackIdentityTest {
   }
 
   private static void run(Body body) throws Exception {
-    Transports t = Transports.best();
-    EventLoopGroup group = t.newGroup(1);
-    RecordingLog log = new RecordingLog();
-    RelayStats stats = new RelayStats();
-    try (EchoServer echo = new EchoServer();
-        DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5))) {
-      RelayServer relay =
-          RelayServer.start(
-              LoopbackSettings.with(RelaySettings.Limits.DEFAULT),
-              Allowlist.parse(List.of("127.0.0.1:" + echo.port())),
-              dialer,
-              UpstreamGate.OPEN,
-              log,
-              stats,
-              group,
-              t);
-      try {
-        body.run(relay, echo, stats, log);
-      } finally {
-        relay.close();
-      }
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    try (EchoRelay r = new EchoRelay(RelaySettings.Limits.DEFAULT, 1)) {
+      body.run(r.relay, r.echo, r.stats, r.log);
     }
   }
 }
