@@ -8,14 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +58,8 @@ public final class LocalPeers {
   /** Each caller thread's own netlink socket (an event loop's), for {@link #askAtOnce}. */
   private final ThreadLocal<NetlinkSocket> callerSockets = new ThreadLocal<>();
 
-  private final long walkIntervalNanos;
-  private final long processDelayNanos;
-  private final ProcessTable processes;
-  private final Thread processThread;
+  private final ProcessStage processes;
   private final BlockingQueue<Request> ownerQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
-  private final BlockingQueue<Request> processQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
 
   /**
    * Both stages of one lookup: the socket's owner first, then the process holding it. Call {@link
@@ -89,7 +82,8 @@ public final class LocalPeers {
     }
   }
 
-  private static final class Request {
+  /** One lookup, through both stages. */
+  static final class Request {
     final InetSocketAddress client;
     final InetSocketAddress listener;
     final boolean processAtOnce;
@@ -142,13 +136,11 @@ public final class LocalPeers {
     this.scannable = Files.isReadable(proc.resolve("net/tcp"));
     this.useNetlink = netlink;
     this.available = scannable || netlink;
-    this.walkIntervalNanos = walkInterval.toNanos();
-    this.processDelayNanos = processDelay.toNanos();
-    this.processes = new ProcessTable(proc, ProcessHandle.current().pid());
+    this.processes = new ProcessStage(proc, walkInterval, processDelay);
     if (available) {
+      processes.start();
       start("tailgate-localpeer-owner", this::owners);
     }
-    this.processThread = available ? start("tailgate-localpeer-process", this::processes) : null;
   }
 
   /** The machine's own /proc, shared by every listener of this process. */
@@ -366,93 +358,8 @@ public final class LocalPeers {
     LocalPeer owner = LocalPeer.owner(e.uid());
     r.found = owner;
     r.inode = e.inode();
-    r.due = System.nanoTime() + (r.processAtOnce ? 0 : processDelayNanos);
     r.owner.complete(owner);
-    if (!processQueue.offer(r)) {
-      r.process.complete(
-          owner.withoutProcess("more than " + MAX_QUEUED + " process lookups queued"));
-    } else if (r.processAtOnce) {
-      LockSupport.unpark(processThread);
-    }
-  }
-
-  /**
-   * The process stage: waits until the earliest lookup is due (arrivals meanwhile do not wake it,
-   * so a burst of clients costs one wake-up, not one each), drops the lookups whose connection
-   * ended, and answers the due ones, with a walk at most once per walk interval for what the last
-   * walk did not see.
-   */
-  private void processes() {
-    List<Request> pending = new ArrayList<>();
-    long lastWalk = System.nanoTime() - walkIntervalNanos;
-    while (true) {
-      if (pending.isEmpty() && !take(processQueue, pending)) {
-        return;
-      }
-      processQueue.drainTo(pending, MAX_QUEUED - pending.size());
-      pending.removeIf(r -> r.process.isDone());
-      if (pending.isEmpty()) {
-        continue;
-      }
-      long now = System.nanoTime();
-      long wake = Math.max(earliest(pending), lastWalk + walkIntervalNanos);
-      if (wake - now > 0) {
-        LockSupport.parkNanos(this, wake - now);
-        if (Thread.interrupted()) {
-          return;
-        }
-        continue;
-      }
-      List<Request> due = new ArrayList<>();
-      pending.removeIf(r -> r.due - now <= 0 && due.size() < MAX_BATCH && due.add(r));
-      try {
-        if (walk(due)) {
-          lastWalk = System.nanoTime();
-        }
-        for (Request r : due) {
-          long pid = processes.remembered(r.inode);
-          r.process.complete(
-              pid < 0
-                  ? r.found.withoutProcess(
-                      "no process of uid "
-                          + r.found.uid()
-                          + " holds the socket now: gone, or not ours to read")
-                  : r.found.withProcess(pid, processes.command(pid), processes.tree(pid)));
-        }
-      } catch (RuntimeException e) {
-        due.forEach(r -> r.process.complete(r.found.withoutProcess("process walk failed: " + e)));
-      }
-    }
-  }
-
-  private static long earliest(List<Request> pending) {
-    long earliest = pending.get(0).due;
-    for (Request r : pending) {
-      if (r.due - earliest < 0) {
-        earliest = r.due;
-      }
-    }
-    return earliest;
-  }
-
-  /**
-   * Walks for the inodes of {@code due} that the last walk did not see, in the processes of their
-   * owners' uids; whether it walked.
-   */
-  private boolean walk(List<Request> due) {
-    Set<Long> missing = new HashSet<>();
-    Set<Integer> uids = new HashSet<>();
-    for (Request r : due) {
-      if (processes.remembered(r.inode) < 0) {
-        missing.add(r.inode);
-        uids.add(r.found.uid());
-      }
-    }
-    if (missing.isEmpty()) {
-      return false;
-    }
-    processes.walk(missing, uids);
-    return true;
+    processes.offer(r);
   }
 
   /** How many walks of /proc there were. */
@@ -460,7 +367,8 @@ public final class LocalPeers {
     return processes.walks();
   }
 
-  private static boolean take(BlockingQueue<Request> queue, List<Request> batch) {
+  /** Blocks for one of {@code queue}, then takes what else is there, up to {@link #MAX_BATCH}. */
+  static boolean take(BlockingQueue<Request> queue, List<Request> batch) {
     try {
       batch.add(queue.take());
     } catch (InterruptedException e) {
@@ -475,7 +383,7 @@ public final class LocalPeers {
     r.process.complete(process);
   }
 
-  private static Thread start(String name, Runnable body) {
+  static Thread start(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     t.start();
