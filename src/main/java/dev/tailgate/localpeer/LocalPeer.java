@@ -33,6 +33,23 @@ public record LocalPeer(int uid, long pid, String command, String tree, String u
     return CLOSED.equals(unknown);
   }
 
+  private static final String PROCESS_NOT_LOOKED_UP =
+      "the connection ended before its process was looked up";
+
+  /**
+   * The owner found, its process not looked for yet: the process stage only looks for clients still
+   * connected after {@link LocalPeers#PROCESS_DELAY}, so this is what the log line of a shorter
+   * connection says.
+   */
+  static LocalPeer owner(int uid) {
+    return new LocalPeer(uid, -1, null, null, PROCESS_NOT_LOOKED_UP);
+  }
+
+  /** What the process stage of a connection that ended says, {@code owner} as far as known. */
+  static LocalPeer ended(LocalPeer owner) {
+    return owner.withoutProcess(PROCESS_NOT_LOOKED_UP);
+  }
+
   /** What a connection that closes before its lookup ends says of its client. */
   public static LocalPeer pending() {
     return unknown("the connection ended before the lookup");

@@ -8,14 +8,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,15 +22,25 @@ import org.slf4j.LoggerFactory;
  * lookup whatever the number of sockets), or where netlink is not there reads /proc/net/tcp{,6}
  * (one read answers every lookup queued meanwhile, so a burst of accepts costs one read, but a read
  * costs milliseconds per thousand sockets, TIME_WAIT ones included); another thread walks
- * /proc/PID/fd for the processes (at most once per walk interval, each walk answering everything
- * queued) and reads their parent chains. Both queues are bounded; a lookup that finds nothing, or
- * finds no room, completes with a {@link LocalPeer} that says why. Nothing here throws into the
- * caller.
+ * /proc/PID/fd for the processes ({@link ProcessTable}: at most once per walk interval, each walk
+ * answering everything due) and reads their parent chains. The process stage is lazy: it looks only
+ * for clients still connected {@link #PROCESS_DELAY} after their owner was found (unless the caller
+ * needs the process at once), so a connect-and-close or a one-millisecond request, which the status
+ * page never shows, never costs a walk; its log line says so. Both queues are bounded; a lookup
+ * that finds nothing, or finds no room, completes with a {@link LocalPeer} that says why. Nothing
+ * here throws into the caller.
  */
 public final class LocalPeers {
   static final int MAX_QUEUED = 4096;
   static final int MAX_BATCH = 1024;
   static final Duration WALK_INTERVAL = Duration.ofMillis(50);
+
+  /**
+   * How long a client must stay connected before its process is looked for: longer than a
+   * connect-and-close or a short request (bench-relay's connect+echo is under 1 ms, its p99 a few),
+   * short enough that an ssh session names its process before anyone reads the status page.
+   */
+  public static final Duration PROCESS_DELAY = Duration.ofMillis(30);
 
   private static final Logger log = LoggerFactory.getLogger(LocalPeers.class);
   private static LocalPeers system;
@@ -51,47 +58,60 @@ public final class LocalPeers {
   /** Each caller thread's own netlink socket (an event loop's), for {@link #askAtOnce}. */
   private final ThreadLocal<NetlinkSocket> callerSockets = new ThreadLocal<>();
 
-  private final long walkIntervalNanos;
-  private final ProcessTable processes;
+  private final ProcessStage processes;
   private final BlockingQueue<Request> ownerQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
-  private final BlockingQueue<Request> processQueue = new ArrayBlockingQueue<>(MAX_QUEUED);
 
   /**
-   * Both stages of one lookup: the socket's owner first, then the process holding it. Cancel {@code
-   * process} once the answer is no longer wanted (the connection ended): the walk then skips it.
+   * Both stages of one lookup: the socket's owner first, then the process holding it. Call {@link
+   * #ended} once the connection ended: the walk then skips it.
    */
   public record Lookup(CompletableFuture<LocalPeer> owner, CompletableFuture<LocalPeer> process) {
     static Lookup done(LocalPeer peer) {
       return new Lookup(
           CompletableFuture.completedFuture(peer), CompletableFuture.completedFuture(peer));
     }
+
+    /**
+     * The connection ended: its process is no longer wanted, and no walk looks for it. (Completed
+     * rather than cancelled: a cancel builds an exception with its stack trace, per connection.)
+     */
+    public void ended() {
+      if (!process.isDone()) {
+        process.complete(LocalPeer.ended(owner.getNow(LocalPeer.pending())));
+      }
+    }
   }
 
-  private static final class Request {
+  /** One lookup, through both stages. */
+  static final class Request {
     final InetSocketAddress client;
     final InetSocketAddress listener;
-    final String v4;
-    final String v6;
+    final boolean processAtOnce;
     final CompletableFuture<LocalPeer> owner = new CompletableFuture<>();
     final CompletableFuture<LocalPeer> process = new CompletableFuture<>();
     LocalPeer found;
     long inode;
 
+    /**
+     * When the process stage may look for it ({@link System#nanoTime}), once the owner is found.
+     */
+    long due;
+
     /** Not a lookup: {@link #prepare()}'s. */
     Request() {
-      this.client = null;
-      this.listener = null;
-      this.v4 = null;
-      this.v6 = null;
+      this(null, null, false);
     }
 
-    Request(InetSocketAddress client, InetSocketAddress listener) {
+    Request(InetSocketAddress client, InetSocketAddress listener, boolean processAtOnce) {
       this.client = client;
       this.listener = listener;
-      InetAddress from = client.getAddress();
-      InetAddress to = listener.getAddress();
-      this.v4 = SocketTable.key(from, client.getPort(), to, listener.getPort(), false);
-      this.v6 = SocketTable.key(from, client.getPort(), to, listener.getPort(), true);
+      this.processAtOnce = processAtOnce;
+    }
+
+    /** The socket tables' key for this client (IPv4 or IPv6 table), or {@code null}. */
+    String key(boolean v6) {
+      return SocketTable.key(
+          client.getAddress(), client.getPort(), listener.getAddress(), listener.getPort(), v6);
     }
   }
 
@@ -105,15 +125,21 @@ public final class LocalPeers {
    *     {@code proc} answering when it cannot)
    */
   LocalPeers(Path proc, Duration walkInterval, boolean netlink) {
+    this(proc, walkInterval, PROCESS_DELAY, netlink);
+  }
+
+  /**
+   * @param processDelay how long a client must stay connected before its process is looked for
+   */
+  LocalPeers(Path proc, Duration walkInterval, Duration processDelay, boolean netlink) {
     this.proc = proc;
     this.scannable = Files.isReadable(proc.resolve("net/tcp"));
     this.useNetlink = netlink;
     this.available = scannable || netlink;
-    this.walkIntervalNanos = walkInterval.toNanos();
-    this.processes = new ProcessTable(proc);
+    this.processes = new ProcessStage(proc, walkInterval, processDelay);
     if (available) {
+      processes.start();
       start("tailgate-localpeer-owner", this::owners);
-      start("tailgate-localpeer-process", this::processes);
     }
   }
 
@@ -143,9 +169,19 @@ public final class LocalPeers {
 
   /**
    * Starts finding the process that connected from {@code client} to {@code listener} (the accepted
-   * socket's remote and local addresses).
+   * socket's remote and local addresses), its process only if it is still connected after {@link
+   * #PROCESS_DELAY}.
    */
   public Lookup lookup(InetSocketAddress client, InetSocketAddress listener) {
+    return lookup(client, listener, false);
+  }
+
+  /**
+   * As {@link #lookup(InetSocketAddress, InetSocketAddress)}, the process looked for at the next
+   * walk when {@code processAtOnce} (a caller that counts clients by process and waits for it).
+   */
+  public Lookup lookup(
+      InetSocketAddress client, InetSocketAddress listener, boolean processAtOnce) {
     InetAddress from = client.getAddress();
     InetAddress to = listener.getAddress();
     if (!isLoopback(from) || to == null) {
@@ -154,7 +190,7 @@ public final class LocalPeers {
     if (!available) {
       return Lookup.done(LocalPeer.unknown("no " + proc.resolve("net/tcp") + " on this system"));
     }
-    Request r = new Request(client, listener);
+    Request r = new Request(client, listener, processAtOnce);
     if (askAtOnce(r)) {
       return new Lookup(r.owner, r.process);
     }
@@ -279,8 +315,8 @@ public final class LocalPeers {
     }
     Map<String, SocketTable.Entry> v4 = new HashMap<>();
     for (Request r : batch) {
-      if (r.v4 != null) {
-        v4.put(r.v4, null);
+      if (r.key(false) != null) {
+        v4.put(r.key(false), null);
       }
     }
     if (!v4.isEmpty()) {
@@ -288,15 +324,16 @@ public final class LocalPeers {
     }
     Map<String, SocketTable.Entry> v6 = new HashMap<>();
     for (Request r : batch) {
-      if ((r.v4 == null || v4.get(r.v4) == null) && r.v6 != null) {
-        v6.put(r.v6, null);
+      if (v4.get(r.key(false)) == null && r.key(true) != null) {
+        v6.put(r.key(true), null);
       }
     }
     if (!v6.isEmpty() && Files.isReadable(proc.resolve("net/tcp6"))) {
       SocketTable.scan(proc.resolve("net/tcp6"), v6);
     }
     for (Request r : batch) {
-      SocketTable.Entry e = r.v4 != null && v4.get(r.v4) != null ? v4.get(r.v4) : v6.get(r.v6);
+      SocketTable.Entry e =
+          v4.get(r.key(false)) != null ? v4.get(r.key(false)) : v6.get(r.key(true));
       if (e == null) {
         notFound(r, "/proc/net/tcp");
       } else {
@@ -318,71 +355,20 @@ public final class LocalPeers {
       finish(r, closed, closed);
       return;
     }
-    LocalPeer owner = new LocalPeer(e.uid(), -1, null, null, "process not looked up yet");
-    r.owner.complete(owner);
+    LocalPeer owner = LocalPeer.owner(e.uid());
     r.found = owner;
     r.inode = e.inode();
-    if (!processQueue.offer(r)) {
-      r.process.complete(
-          owner.withoutProcess("more than " + MAX_QUEUED + " process lookups queued"));
-    }
+    r.owner.complete(owner);
+    processes.offer(r);
   }
 
-  private void processes() {
-    List<Request> batch = new ArrayList<>();
-    long lastWalk = System.nanoTime() - walkIntervalNanos;
-    while (true) {
-      batch.clear();
-      if (!take(processQueue, batch)) {
-        return;
-      }
-      try {
-        if (!missing(batch).isEmpty()) {
-          long wait = lastWalk + walkIntervalNanos - System.nanoTime();
-          if (wait > 0) {
-            TimeUnit.NANOSECONDS.sleep(wait);
-            processQueue.drainTo(batch, MAX_BATCH);
-          }
-          Set<Long> missing = missing(batch);
-          if (!missing.isEmpty()) {
-            processes.walk(missing);
-            lastWalk = System.nanoTime();
-          }
-        }
-        for (Request r : batch) {
-          long pid = processes.remembered(r.inode);
-          r.process.complete(
-              pid < 0
-                  ? r.found.withoutProcess(
-                      "no process of ours holds the socket now: gone, or another user's")
-                  : r.found.withProcess(pid, processes.command(pid), processes.tree(pid)));
-        }
-      } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        batch.forEach(r -> r.process.complete(r.found.withoutProcess("process walk failed: " + e)));
-      }
-    }
+  /** How many walks of /proc there were. */
+  int walks() {
+    return processes.walks();
   }
 
-  /**
-   * The inodes of {@code batch} that the last walk did not see, once the lookups given up are
-   * dropped from it: a socket closed since its owner was found is not held by anyone any more, and
-   * looking for it would cost a walk of every process (a connect-and-close storm asks for
-   * thousands).
-   */
-  private Set<Long> missing(List<Request> batch) {
-    batch.removeIf(r -> r.process.isDone());
-    Set<Long> missing = new HashSet<>();
-    for (Request r : batch) {
-      if (processes.remembered(r.inode) < 0) {
-        missing.add(r.inode);
-      }
-    }
-    return missing;
-  }
-
-  private static boolean take(BlockingQueue<Request> queue, List<Request> batch) {
+  /** Blocks for one of {@code queue}, then takes what else is there, up to {@link #MAX_BATCH}. */
+  static boolean take(BlockingQueue<Request> queue, List<Request> batch) {
     try {
       batch.add(queue.take());
     } catch (InterruptedException e) {
@@ -397,9 +383,10 @@ public final class LocalPeers {
     r.process.complete(process);
   }
 
-  private static void start(String name, Runnable body) {
+  static Thread start(String name, Runnable body) {
     Thread t = new Thread(body, name);
     t.setDaemon(true);
     t.start();
+    return t;
   }
 }

@@ -1,7 +1,6 @@
 package dev.tailgate.localpeer;
 
 import com.sun.jna.LastErrorException;
-import com.sun.jna.Library;
 import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import java.io.Closeable;
@@ -32,34 +31,45 @@ final class NetlinkSocket implements Closeable {
   private static final int MSG_DONTWAIT = 0x40;
   private static final Cleaner CLEANER = Cleaner.create();
 
-  /** The libc calls used, by their C names. */
-  interface LibC extends Library {
-    int socket(int domain, int type, int protocol) throws LastErrorException;
+  /**
+   * The libc calls used, by their C names, bound by JNA's direct mapping: a call is a JNI call,
+   * where a {@code Library} interface's proxy converted every argument by reflection (most of a
+   * lookup's cost on the event loop, perf). Loaded by the first {@link #open}.
+   */
+  static final class LibC {
+    static {
+      Native.register(LibC.class, "c");
+    }
 
-    int bind(int fd, byte[] address, int length) throws LastErrorException;
+    private LibC() {}
 
-    int setsockopt(int fd, int level, int name, byte[] value, int length) throws LastErrorException;
+    static native int socket(int domain, int type, int protocol) throws LastErrorException;
 
-    long sendto(int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
+    static native int bind(int fd, byte[] address, int length) throws LastErrorException;
+
+    static native int setsockopt(int fd, int level, int name, byte[] value, int length)
         throws LastErrorException;
 
-    long recv(int fd, Memory buffer, long length, int flags) throws LastErrorException;
+    static native long sendto(
+        int fd, byte[] buffer, long length, int flags, byte[] address, int addressLength)
+        throws LastErrorException;
 
-    int close(int fd);
+    static native long recv(int fd, Memory buffer, long length, int flags)
+        throws LastErrorException;
+
+    static native int close(int fd);
   }
 
-  private final LibC libc;
   private final int fd;
   private final Cleaner.Cleanable cleanable;
   private final byte[] kernel = sockaddr();
   private final Memory buffer = new Memory(BUFFER);
   private int seq;
 
-  private NetlinkSocket(LibC libc, int fd) {
-    this.libc = libc;
+  private NetlinkSocket(int fd) {
     this.fd = fd;
     // An event loop's socket is never closed by hand: its descriptor goes with its thread.
-    this.cleanable = CLEANER.register(this, () -> libc.close(fd));
+    this.cleanable = CLEANER.register(this, () -> LibC.close(fd));
   }
 
   /**
@@ -69,28 +79,24 @@ final class NetlinkSocket implements Closeable {
    *     filter, another kernel); the message says why
    */
   static NetlinkSocket open() throws IOException {
-    LibC libc;
-    try {
-      libc = Native.load("c", LibC.class);
-    } catch (LinkageError e) {
-      throw new IOException("JNA cannot load libc: " + e.getMessage(), e);
-    }
     int fd;
     try {
-      fd = libc.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, SockDiag.NETLINK_SOCK_DIAG);
+      fd = LibC.socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, SockDiag.NETLINK_SOCK_DIAG);
     } catch (LastErrorException e) {
       throw new IOException("socket(AF_NETLINK, NETLINK_SOCK_DIAG): errno " + e.getErrorCode(), e);
+    } catch (LinkageError e) {
+      throw new IOException("JNA cannot load libc: " + e, e);
     }
-    NetlinkSocket s = new NetlinkSocket(libc, fd);
+    NetlinkSocket s = new NetlinkSocket(fd);
     try {
-      libc.bind(fd, sockaddr(), 12);
+      LibC.bind(fd, sockaddr(), 12);
       byte[] timeval =
           ByteBuffer.allocate(16)
               .order(ByteOrder.nativeOrder())
               .putLong(0)
               .putLong(RECEIVE_TIMEOUT_MS * 1000L)
               .array();
-      libc.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length);
+      LibC.setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, timeval, timeval.length);
     } catch (LastErrorException e) {
       s.close();
       throw new IOException("netlink bind/setsockopt: errno " + e.getErrorCode(), e);
@@ -110,12 +116,12 @@ final class NetlinkSocket implements Closeable {
     int mine = ++seq;
     byte[] request = SockDiag.request(mine, client, listener).array();
     try {
-      libc.sendto(fd, request, request.length, 0, kernel, kernel.length);
+      LibC.sendto(fd, request, request.length, 0, kernel, kernel.length);
       // Replies to an earlier request that timed out may still be queued: skip them, boundedly.
       for (int i = 0; i < 16; i++) {
         long n;
         try {
-          n = libc.recv(fd, buffer, BUFFER, wait ? 0 : MSG_DONTWAIT);
+          n = LibC.recv(fd, buffer, BUFFER, wait ? 0 : MSG_DONTWAIT);
         } catch (LastErrorException e) {
           if (e.getErrorCode() == EINTR) {
             continue;

@@ -5,17 +5,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * Which process holds a socket: a walk over every /proc/PID/fd for {@code socket:[inode]} links.
- * The walk is the costly part of an identity, so every socket it passes is remembered (the map is
- * replaced by the next walk), and a walk stops once it found what it was asked for, or at its
- * bounds of links read and time spent.
+ * Which process holds a socket: a walk over /proc/PID/fd for {@code socket:[inode]} links. The walk
+ * is the costly part of an identity, so it reads as few processes as it can: only those owned by a
+ * uid the kernel gave for a wanted socket (a uid-1000 client's socket is never in root's
+ * processes), the processes that held a client lately first, then the newest (highest pid below the
+ * last one the kernel gave out, then the highest above it, as pids wrap), and this process, which
+ * holds every connection the relay has, last of all; it stops once everything wanted is found, or
+ * at its bounds of links read and time spent. Every socket it passes is remembered until the next
+ * walk.
+ *
+ * <p>A process whose /proc entry belongs to root although it runs as another uid (one that made
+ * itself not dumpable, as setuid programs do) is not found for that uid.
  */
 final class ProcessTable {
   static final int MAX_LINKS = 200_000;
@@ -30,8 +41,14 @@ final class ProcessTable {
 
   static final int MAX_STATS = 10_000;
 
+  /** How many of the latest holders of a client socket a walk visits first. */
+  static final int RECENT_HOLDERS = 32;
+
   private final Path proc;
+  private final long self;
   private Map<Long, Long> pidByInode = Map.of();
+  private volatile int walks;
+  private int visited;
 
   /** A process's command name and parent as /proc/PID/stat said at {@code read}. */
   record Stat(String command, long parent, long read) {}
@@ -44,8 +61,22 @@ final class ProcessTable {
         }
       };
 
-  ProcessTable(Path proc) {
+  /** The latest holders of a wanted socket, in the order they were last found holding one. */
+  private final Set<Long> recent =
+      Collections.newSetFromMap(
+          new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+              return size() > RECENT_HOLDERS;
+            }
+          });
+
+  /**
+   * @param self this process's pid, whose many sockets are the relay's own and are read last
+   */
+  ProcessTable(Path proc, long self) {
     this.proc = proc;
+    this.self = self;
   }
 
   /** The pid remembered for {@code inode} from the last walk, or {@code -1}. */
@@ -53,36 +84,146 @@ final class ProcessTable {
     return pidByInode.getOrDefault(inode, -1L);
   }
 
-  /** Walks /proc until every inode of {@code wanted} is found or a bound is reached. */
-  void walk(Set<Long> wanted) {
+  /** How many walks there were. */
+  int walks() {
+    return walks;
+  }
+
+  /** How many processes' descriptors the last walk read. */
+  int visited() {
+    return visited;
+  }
+
+  /**
+   * Walks the processes of {@code uids} until every inode of {@code wanted} is found or a bound is
+   * reached.
+   */
+  void walk(Set<Long> wanted, Set<Integer> uids) {
+    walks = walks + 1; // only the process thread walks
+    visited = 0;
     Map<Long, Long> seen = new HashMap<>();
-    int links = 0;
-    int left = wanted.size();
-    long deadline = System.nanoTime() + MAX_WALK_NANOS;
-    try (DirectoryStream<Path> pids = Files.newDirectoryStream(proc, ProcessTable::isPid)) {
-      for (Path pid : pids) {
-        if (left == 0 || links >= MAX_LINKS || System.nanoTime() > deadline) {
-          break;
-        }
-        long id = Long.parseLong(pid.getFileName().toString());
-        try (DirectoryStream<Path> fds = Files.newDirectoryStream(pid.resolve("fd"))) {
-          for (Path fd : fds) {
-            links++;
-            long inode = socketInode(fd);
-            if (inode > 0 && seen.size() < MAX_REMEMBERED) {
-              if (seen.putIfAbsent(inode, id) == null && wanted.contains(inode)) {
-                left--;
-              }
+    Walk w = new Walk(wanted, seen, System.nanoTime() + MAX_WALK_NANOS);
+    Set<Long> done = new HashSet<>();
+    Long[] latest = recent.toArray(Long[]::new);
+    for (int i = latest.length - 1; i >= 0; i--) {
+      long pid = latest[i];
+      if (w.finished()) {
+        break;
+      }
+      done.add(pid);
+      visit(pid, uids, w);
+    }
+    long[] pids = newestFirst(listPids(), lastPid());
+    for (long pid : pids) {
+      if (w.finished()) {
+        break;
+      }
+      if (pid != self && !done.contains(pid)) {
+        visit(pid, uids, w);
+      }
+    }
+    if (!w.finished()) {
+      visit(self, uids, w);
+    }
+    pidByInode = seen;
+  }
+
+  /** One walk's progress. */
+  private static final class Walk {
+    final Set<Long> wanted;
+    final Map<Long, Long> seen;
+    final long deadline;
+    int links;
+    int left;
+
+    Walk(Set<Long> wanted, Map<Long, Long> seen, long deadline) {
+      this.wanted = wanted;
+      this.seen = seen;
+      this.deadline = deadline;
+      this.left = wanted.size();
+    }
+
+    boolean finished() {
+      return left == 0 || links >= MAX_LINKS || System.nanoTime() > deadline;
+    }
+  }
+
+  /** Reads {@code pid}'s descriptors if a uid of {@code uids} owns it. */
+  private void visit(long pid, Set<Integer> uids, Walk w) {
+    Path dir = proc.resolve(Long.toString(pid));
+    try {
+      if (!uids.contains(Files.getAttribute(dir, "unix:uid", LinkOption.NOFOLLOW_LINKS))) {
+        return;
+      }
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return; // gone since the listing
+    }
+    visited++;
+    try (DirectoryStream<Path> fds = Files.newDirectoryStream(dir.resolve("fd"))) {
+      for (Path fd : fds) {
+        w.links++;
+        long inode = socketInode(fd);
+        if (inode > 0 && w.seen.size() < MAX_REMEMBERED && w.seen.putIfAbsent(inode, pid) == null) {
+          if (w.wanted.contains(inode)) {
+            w.left--;
+            if (pid != self) {
+              recent.add(pid);
             }
           }
-        } catch (IOException | DirectoryIteratorException | SecurityException e) {
-          // Gone since the listing, or another user's process: not this one.
         }
+        if (w.left == 0) {
+          return;
+        }
+      }
+    } catch (IOException | DirectoryIteratorException | SecurityException e) {
+      // Gone since the listing, or not ours to read: not this one.
+    }
+  }
+
+  /** The numeric entries of /proc, in ascending order. */
+  private long[] listPids() {
+    long[] pids = new long[256];
+    int n = 0;
+    try (DirectoryStream<Path> all = Files.newDirectoryStream(proc, ProcessTable::isPid)) {
+      for (Path p : all) {
+        if (n == pids.length) {
+          pids = Arrays.copyOf(pids, n * 2);
+        }
+        pids[n++] = Long.parseLong(p.getFileName().toString());
       }
     } catch (IOException | DirectoryIteratorException | SecurityException e) {
       // No /proc: nothing found, which the caller reports.
     }
-    pidByInode = seen;
+    long[] sorted = Arrays.copyOf(pids, n);
+    Arrays.sort(sorted);
+    return sorted;
+  }
+
+  /** The last pid the kernel gave out, or {@code Long.MAX_VALUE} when it does not say. */
+  private long lastPid() {
+    try {
+      return Long.parseLong(Files.readString(proc.resolve("sys/kernel/ns_last_pid")).strip());
+    } catch (IOException | NumberFormatException | SecurityException e) {
+      return Long.MAX_VALUE;
+    }
+  }
+
+  /**
+   * {@code ascending} ordered newest first: from {@code last} down, then from the highest down to
+   * just above {@code last} (those were given out before the pids wrapped).
+   */
+  static long[] newestFirst(long[] ascending, long last) {
+    int split = Arrays.binarySearch(ascending, last);
+    int below = split >= 0 ? split + 1 : -split - 1; // how many are <= last
+    long[] out = new long[ascending.length];
+    int i = 0;
+    for (int k = below - 1; k >= 0; k--) {
+      out[i++] = ascending[k];
+    }
+    for (int k = ascending.length - 1; k >= below; k--) {
+      out[i++] = ascending[k];
+    }
+    return out;
   }
 
   /** {@code /proc/PID/comm}, or {@code null} when it cannot be read. */

@@ -35,15 +35,22 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
   public void channelActive(ChannelHandlerContext ctx) {
     ConnectionState state = ConnectionState.of(ctx.channel());
     state.peer = LocalPeer.pending();
+    boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
     lookup =
         peers.lookup(
             (InetSocketAddress) ctx.channel().remoteAddress(),
-            (InetSocketAddress) ctx.channel().localAddress());
+            (InetSocketAddress) ctx.channel().localAddress(),
+            byProcess);
     lookup.process().thenAccept(p -> state.peer = p);
     // After the log line (written by an earlier listener): a walk for a closed client is wasted.
-    ctx.channel().closeFuture().addListener(f -> lookup.process().cancel(false));
-    boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
+    ctx.channel().closeFuture().addListener(f -> lookup.ended());
     CompletableFuture<LocalPeer> known = byProcess ? lookup.process() : lookup.owner();
+    if (known.isDone()) {
+      // The event loop's own netlink request answered within the call (the usual case): no timer
+      // to set and cancel, no task to queue, the first read asked for at once.
+      proceed(ctx, state, known.getNow(null), byProcess);
+      return;
+    }
     timeout =
         ctx.executor()
             .schedule(
@@ -57,7 +64,9 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
       return;
     }
     done = true;
-    timeout.cancel(false);
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
     if (peer == null) {
       peer = lookup.owner().getNow(LocalPeer.unknownAfter(MAX_WAIT_MS));
     }

@@ -86,6 +86,35 @@ class LocalPeersTest {
   }
 
   @Test
+  void aClientThatLeavesBeforeTheDelayCostsNoWalk() throws Exception {
+    LocalPeers lazy =
+        new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), Duration.ofMillis(300), true);
+    LocalPeers.Lookup lookup;
+    try (LocalClients.Pair c = LocalClients.Pair.open(InetAddress.getByName("127.0.0.1"))) {
+      lookup = lazy.lookup(c.from(), c.to());
+      assertThat(lookup.owner().get(5, TimeUnit.SECONDS).uid()).isEqualTo(OtherUid.ownUid());
+    }
+    lookup.ended();
+    Thread.sleep(500);
+    LocalPeer process = lookup.process().get(5, TimeUnit.SECONDS);
+    assertThat(process.uid()).isEqualTo(OtherUid.ownUid());
+    assertThat(process.hasPid()).isFalse();
+    assertThat(process.unknown())
+        .isEqualTo("the connection ended before its process was looked up");
+    assertThat(lazy.walks()).isZero();
+  }
+
+  @Test
+  void looksForTheProcessAtOnceWhenAskedTo() throws Exception {
+    LocalPeers lazy =
+        new LocalPeers(Path.of("/proc"), Duration.ofMillis(10), Duration.ofMinutes(10), true);
+    try (LocalClients.Pair c = LocalClients.Pair.open(InetAddress.getByName("127.0.0.1"))) {
+      LocalPeer process = lazy.lookup(c.from(), c.to(), true).process().get(5, TimeUnit.SECONDS);
+      assertThat(process.pid()).as(process.toString()).isEqualTo(ProcessHandle.current().pid());
+    }
+  }
+
+  @Test
   void saysWhyWithoutProc() throws Exception {
     LocalPeers none = new LocalPeers(Path.of("/nonexistent"), Duration.ofMillis(10));
     LocalPeer peer =

@@ -4,18 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.tailgate.audit.ConnectionEvent;
-import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.OtherUid;
 import dev.tailgate.testing.SocksClient;
-import io.netty.channel.EventLoopGroup;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -67,27 +62,10 @@ class TwoUidStormTest {
   private void storm(RelaySettings.Limits limits, int slowloris) throws Exception {
     RelaySettings.ClientIdentity identity = limits.identity();
     assumeTrue(OtherUid.possible(), "needs root");
-    Transports t = Transports.best();
-    EventLoopGroup group = t.newGroup(2);
-    RecordingLog log = new RecordingLog();
-    try (EchoServer echo = new EchoServer();
-        DirectDialer dialer = new DirectDialer(t, Duration.ofSeconds(5))) {
-      RelayServer relay =
-          RelayServer.start(
-              new RelaySettings(
-                  new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-                  Duration.ofSeconds(10),
-                  Duration.ofSeconds(10),
-                  Duration.ofMinutes(1),
-                  null,
-                  limits),
-              Allowlist.parse(List.of("127.0.0.1:" + echo.port())),
-              dialer,
-              UpstreamGate.OPEN,
-              log,
-              new RelayStats(),
-              group,
-              t);
+    try (EchoRelay r = new EchoRelay(limits, 2)) {
+      RelayServer relay = r.relay;
+      EchoServer echo = r.echo;
+      RecordingLog log = r.log;
       Process storm = storm(relay.address().getPort(), slowloris);
       try (BufferedReader said =
           new BufferedReader(
@@ -102,8 +80,13 @@ class TwoUidStormTest {
                 .isZero();
             s.getOutputStream().write(new byte[] {42});
             assertThat(s.getInputStream().read()).isEqualTo(42);
+            nanos[i] = System.nanoTime() - started;
+            if (i == ROOTS_TUNNELS - 1) {
+              // A process is looked for only while its connection lasts: hold the last tunnel
+              // until it is named, as a user reading the status page would see it.
+              LoopbackIdentityTest.awaitProcess(r.stats, r.target());
+            }
           }
-          nanos[i] = System.nanoTime() - started;
         }
         assertThat(said.readLine()).isEqualTo("done");
         Arrays.sort(nanos);
@@ -132,8 +115,6 @@ class TwoUidStormTest {
           .hasSizeGreaterThanOrEqualTo(slowloris - limits.perClientHandshakes())
           .allMatch(e -> e.local() != null && Integer.valueOf(NOBODY).equals(e.local().uid()));
       assertThat(events).filteredOn(e -> "limit:handshakes".equals(e.rule())).isEmpty();
-    } finally {
-      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
     }
   }
 

@@ -1,0 +1,52 @@
+package dev.tailgate.relay;
+
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.testing.EchoServer;
+import io.netty.channel.EventLoopGroup;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A relay on loopback port 0 whose allowlist admits only an echo server of its own, direct, with
+ * its log and stats kept for assertions: the set-up of the loopback identity's tests.
+ */
+final class EchoRelay implements AutoCloseable {
+  final EchoServer echo;
+  final RecordingLog log = new RecordingLog();
+  final RelayStats stats = new RelayStats();
+  final RelayServer relay;
+  private final EventLoopGroup group;
+  private final DirectDialer dialer;
+
+  EchoRelay(RelaySettings.Limits limits, int eventLoops) throws Exception {
+    Transports t = Transports.best();
+    group = t.newGroup(eventLoops);
+    echo = new EchoServer();
+    dialer = new DirectDialer(t, Duration.ofSeconds(5));
+    relay =
+        RelayServer.start(
+            LoopbackSettings.with(limits),
+            Allowlist.parse(List.of(target())),
+            dialer,
+            UpstreamGate.OPEN,
+            log,
+            stats,
+            group,
+            t);
+  }
+
+  /** The echo server as a target, {@code 127.0.0.1:PORT}. */
+  String target() {
+    return "127.0.0.1:" + echo.port();
+  }
+
+  @Override
+  public void close() throws IOException {
+    relay.close();
+    dialer.close();
+    echo.close();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}
