@@ -34,7 +34,7 @@ import java.util.function.BooleanSupplier;
  */
 final class SocketWarmup {
   /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
-  static final int CONNECTIONS = 400;
+  static final int CONNECTIONS = 300;
 
   /** The longest any step of a warm-up tunnel may take before the warm-up gives up. */
   private static final int TIMEOUT_MS = 2_000;
