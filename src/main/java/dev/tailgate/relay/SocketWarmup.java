@@ -108,16 +108,8 @@ final class SocketWarmup {
   }
 
   private RelayServer relay(Allowlist only, UpstreamDialer dialer) throws InterruptedException {
-    RelaySettings quiet =
-        new RelaySettings(
-            new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
-            settings.handshakeTimeout(),
-            settings.dialTimeout(),
-            settings.idleTimeout(),
-            null,
-            settings.limits());
     return RelayServer.start(
-        quiet,
+        Warmup.quiet(settings),
         only,
         dialer,
         UpstreamGate.OPEN,

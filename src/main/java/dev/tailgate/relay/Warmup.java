@@ -13,6 +13,7 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -52,17 +53,29 @@ public final class Warmup {
     RelayStats stats = new RelayStats();
     Tunneler tunneler =
         new Tunneler(policy, dialer, UpstreamGate.OPEN, stats, settings.idleTimeout());
-    RelaySettings quiet =
-        new RelaySettings(
-            new InetSocketAddress(0),
-            settings.handshakeTimeout(),
-            settings.dialTimeout(),
-            settings.idleTimeout(),
-            null,
-            limits);
     this.initializer =
         new RelayInitializer(
-            tunneler, quiet, policy, FormatOnly.INSTANCE, stats, LocalPeers.system(), null);
+            tunneler,
+            quiet(settings),
+            policy,
+            FormatOnly.INSTANCE,
+            stats,
+            LocalPeers.system(),
+            null);
+  }
+
+  /**
+   * The warm-up's own settings: {@code settings}' timeouts and limits, no password, on loopback
+   * port 0.
+   */
+  static RelaySettings quiet(RelaySettings settings) {
+    return new RelaySettings(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        settings.handshakeTimeout(),
+        settings.dialTimeout(),
+        settings.idleTimeout(),
+        null,
+        settings.limits());
   }
 
   private static Allowlist allowlist() {
