@@ -84,8 +84,11 @@ final class SocketWarmup {
         echoed++;
       }
       return echoed;
-    } catch (IOException | InterruptedException | RuntimeException e) {
+    } catch (IOException | RuntimeException e) {
       return 0; // a warm-up that cannot run leaves the relay as it was
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
     } finally {
       for (int i = opened.size() - 1; i >= 0; i--) {
         try {
