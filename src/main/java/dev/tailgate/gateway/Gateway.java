@@ -180,7 +180,7 @@ public final class Gateway implements AutoCloseable {
     stack.add(server);
     // While tailscaled boots (or before the first client), so that C1 has compiled the
     // connection path when that client comes.
-    Warmup.inBackground(settings);
+    Warmup.inBackground(settings, cfg.upstream().isDirect(), group, transport, stats);
     return server;
   }
 

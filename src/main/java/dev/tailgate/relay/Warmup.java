@@ -9,9 +9,11 @@ import dev.tailgate.policy.RuleSyntaxException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,11 +26,12 @@ import java.util.concurrent.atomic.AtomicReference;
  * SOCKS5 tunnels through the relay's own initializer, handshake and relay handlers on {@link
  * EmbeddedChannel}s, so that C1 has compiled them when the first real client comes.
  *
- * <p>Nothing leaves it: no socket, no log line (each is formatted, as the connection log's writer
- * does, and dropped), no counter of the listener's and no allowlist of the user's (its own admits
- * only a documentation address, dialed by a stand-in that answers with another embedded channel).
+ * <p>Nothing leaves it: no log line (each is formatted, as the connection log's writer does, and
+ * dropped), no counter of the listener's and no allowlist of the user's (its own admits only a
+ * documentation address, dialed by a stand-in that answers with another embedded channel). Its
+ * second half, {@link SocketWarmup}, opens loopback sockets of its own on port 0 and closes them.
  * It runs on a daemon thread of its own at the lowest priority and ends after {@link #CONNECTIONS}
- * tunnels.
+ * embedded and {@link SocketWarmup#CONNECTIONS} socket tunnels, or once a first client came.
  */
 public final class Warmup {
   /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
@@ -50,17 +53,29 @@ public final class Warmup {
     RelayStats stats = new RelayStats();
     Tunneler tunneler =
         new Tunneler(policy, dialer, UpstreamGate.OPEN, stats, settings.idleTimeout());
-    RelaySettings quiet =
-        new RelaySettings(
-            new InetSocketAddress(0),
-            settings.handshakeTimeout(),
-            settings.dialTimeout(),
-            settings.idleTimeout(),
-            null,
-            limits);
     this.initializer =
         new RelayInitializer(
-            tunneler, quiet, policy, new FormatOnly(), stats, LocalPeers.system(), null);
+            tunneler,
+            quiet(settings),
+            policy,
+            FormatOnly.INSTANCE,
+            stats,
+            LocalPeers.system(),
+            null);
+  }
+
+  /**
+   * The warm-up's own settings: {@code settings}' timeouts and limits, no password, on loopback
+   * port 0.
+   */
+  static RelaySettings quiet(RelaySettings settings) {
+    return new RelaySettings(
+        new InetSocketAddress(InetAddress.getLoopbackAddress(), 0),
+        settings.handshakeTimeout(),
+        settings.dialTimeout(),
+        settings.idleTimeout(),
+        null,
+        settings.limits());
   }
 
   private static Allowlist allowlist() {
@@ -73,10 +88,25 @@ public final class Warmup {
 
   /**
    * Starts the warm-up for a listener with {@code settings} (its timeouts and limits; never its
-   * password or allowlist) on a thread of its own, and returns at once.
+   * password or allowlist) on a thread of its own, and returns at once: the embedded tunnels, then
+   * tunnels over loopback sockets ({@link SocketWarmup}) on {@code group} and {@code transport},
+   * through a private relay that dials as the listener does ({@code direct}, else through an
+   * upstream SOCKS5 server of its own), until the listener's {@code stats} count a first client.
    */
-  public static Thread inBackground(RelaySettings settings) {
-    Thread t = new Thread(() -> new Warmup(settings).tunnels(CONNECTIONS), "tailgate-relay-warmup");
+  public static Thread inBackground(
+      RelaySettings settings,
+      boolean direct,
+      EventLoopGroup group,
+      Transports transport,
+      RelayStats stats) {
+    Thread t =
+        new Thread(
+            () -> {
+              new Warmup(settings).tunnels(CONNECTIONS);
+              new SocketWarmup(settings, direct, group, transport)
+                  .tunnels(SocketWarmup.CONNECTIONS, () -> stats.total() > 0);
+            },
+            "tailgate-relay-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
@@ -131,7 +161,9 @@ public final class Warmup {
   }
 
   /** Formats each event as the connection log does, and drops the line. */
-  private static final class FormatOnly implements ConnectionLog {
+  static final class FormatOnly implements ConnectionLog {
+    static final FormatOnly INSTANCE = new FormatOnly();
+
     @Override
     public void record(ConnectionEvent event) {
       JsonLinesLog.toLine(event);

@@ -2,8 +2,10 @@ package dev.tailgate.relay;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,9 +28,12 @@ class WarmupTest {
 
   @Test
   void endsByItselfOnADaemonThread() throws Exception {
-    Thread t = Warmup.inBackground(SETTINGS);
+    Transports transport = Transports.best();
+    EventLoopGroup group = transport.newGroup(1);
+    Thread t = Warmup.inBackground(SETTINGS, true, group, transport, new RelayStats());
     assertThat(t.isDaemon()).isTrue();
     t.join(Duration.ofSeconds(60).toMillis());
     assertThat(t.isAlive()).isFalse();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
   }
 }

@@ -1,0 +1,178 @@
+package dev.tailgate.relay;
+
+import dev.tailgate.policy.Allowlist;
+import dev.tailgate.policy.RuleSyntaxException;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoopGroup;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+
+/**
+ * The socket half of the warm-up ({@link Warmup}): SOCKS5 tunnels over real loopback sockets
+ * through a private relay listener of the user's transport and event loops, so that C1 also
+ * compiles what {@link io.netty.channel.embedded.EmbeddedChannel} does not reach: the transport's
+ * accept, read, write and connect, the dialer's {@code Bootstrap}, the loopback identity lookup.
+ *
+ * <p>Everything is its own and on 127.0.0.1 port 0: an echo server, a relay that admits only that
+ * echo server (its own stats, a log that formats and drops), and, when the user's relay dials
+ * through an upstream SOCKS5 server, a second private relay in front of the first that dials
+ * through it with the same {@link Socks5Dialer} (never tailscaled). The client is a plain blocking
+ * socket on the warm-up's thread. It stops as soon as {@code stop} says a user came, and closes
+ * everything it opened before it returns.
+ */
+final class SocketWarmup {
+  /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
+  static final int CONNECTIONS = 300;
+
+  /** The longest any step of a warm-up tunnel may take before the warm-up gives up. */
+  private static final int TIMEOUT_MS = 2_000;
+
+  private static final byte[] GREETING = {5, 1, 0};
+  private static final byte[] PAYLOAD = new byte[32];
+
+  private final RelaySettings settings;
+  private final boolean direct;
+  private final EventLoopGroup group;
+  private final Transports transport;
+
+  /**
+   * @param direct whether the user's relay dials targets itself ({@link DirectDialer}), else
+   *     through an upstream SOCKS5 server
+   */
+  SocketWarmup(RelaySettings settings, boolean direct, EventLoopGroup group, Transports transport) {
+    this.settings = settings;
+    this.direct = direct;
+    this.group = group;
+    this.transport = transport;
+  }
+
+  /**
+   * Drives up to {@code n} tunnels, one after another, until {@code stop} is true or one fails.
+   *
+   * @return how many of them echoed
+   */
+  int tunnels(int n, BooleanSupplier stop) {
+    List<AutoCloseable> opened = new ArrayList<>();
+    try {
+      Channel echo = echoServer();
+      opened.add(() -> echo.close().awaitUninterruptibly(5, TimeUnit.SECONDS));
+      InetSocketAddress target = (InetSocketAddress) echo.localAddress();
+      Allowlist only = allowlist(target);
+      DirectDialer dialer = new DirectDialer(transport, settings.dialTimeout());
+      opened.add(dialer);
+      RelayServer relay = relay(only, dialer);
+      opened.add(relay);
+      if (!direct) {
+        relay = relay(only, new Socks5Dialer(transport, relay.address(), settings.dialTimeout()));
+        opened.add(relay);
+      }
+      byte[] connect = connect(target);
+      int echoed = 0;
+      while (echoed < n && !stop.getAsBoolean() && tunnel(relay.address(), connect)) {
+        echoed++;
+      }
+      return echoed;
+    } catch (IOException | RuntimeException e) {
+      return 0; // a warm-up that cannot run leaves the relay as it was
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } finally {
+      for (int i = opened.size() - 1; i >= 0; i--) {
+        try {
+          opened.get(i).close();
+        } catch (Exception e) {
+          // closing what the warm-up opened; nothing a user sees depends on it
+        }
+      }
+    }
+  }
+
+  private Channel echoServer() throws InterruptedException {
+    return new ServerBootstrap()
+        .group(group)
+        .channel(transport.serverChannel())
+        .childHandler(Echo.INSTANCE)
+        .bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
+        .sync()
+        .channel();
+  }
+
+  private RelayServer relay(Allowlist only, UpstreamDialer dialer) throws InterruptedException {
+    return RelayServer.start(
+        Warmup.quiet(settings),
+        only,
+        dialer,
+        UpstreamGate.OPEN,
+        Warmup.FormatOnly.INSTANCE,
+        new RelayStats(),
+        group,
+        transport);
+  }
+
+  private static Allowlist allowlist(InetSocketAddress target) {
+    String rule = "127.0.0.1:" + target.getPort();
+    try {
+      return Allowlist.parse(List.of(rule));
+    } catch (RuleSyntaxException e) {
+      throw new IllegalStateException("the warm-up's own rule " + rule, e);
+    }
+  }
+
+  /** A SOCKS5 CONNECT to {@code target}, an IPv4 address. */
+  private static byte[] connect(InetSocketAddress target) {
+    byte[] ip = target.getAddress().getAddress();
+    int port = target.getPort();
+    return new byte[] {5, 1, 0, 1, ip[0], ip[1], ip[2], ip[3], (byte) (port >> 8), (byte) port};
+  }
+
+  /** One tunnel: greeting, CONNECT, 32 bytes there and back, close. */
+  private static boolean tunnel(InetSocketAddress relay, byte[] connect) throws IOException {
+    try (Socket s = new Socket()) {
+      s.setTcpNoDelay(true);
+      s.setSoTimeout(TIMEOUT_MS);
+      s.connect(relay, TIMEOUT_MS);
+      OutputStream out = s.getOutputStream();
+      DataInputStream in = new DataInputStream(s.getInputStream());
+      out.write(GREETING);
+      in.readFully(new byte[2]);
+      out.write(connect);
+      byte[] reply = new byte[10];
+      in.readFully(reply);
+      if (reply[1] != 0) {
+        return false;
+      }
+      out.write(PAYLOAD);
+      in.readFully(new byte[PAYLOAD.length]);
+      return true;
+    }
+  }
+
+  /** Writes back what it reads. */
+  @ChannelHandler.Sharable
+  private static final class Echo extends ChannelInboundHandlerAdapter {
+    static final Echo INSTANCE = new Echo();
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+      ctx.writeAndFlush(msg);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+      ctx.close();
+    }
+  }
+}
