@@ -39,9 +39,6 @@ final class SocketWarmup {
   /** The longest any step of a warm-up tunnel may take before the warm-up gives up. */
   private static final int TIMEOUT_MS = 2_000;
 
-  private static final byte[] GREETING = {5, 1, 0};
-  private static final byte[] PAYLOAD = new byte[32];
-
   private final RelaySettings settings;
   private final boolean direct;
   private final EventLoopGroup group;
@@ -146,7 +143,7 @@ final class SocketWarmup {
       s.connect(relay, TIMEOUT_MS);
       OutputStream out = s.getOutputStream();
       DataInputStream in = new DataInputStream(s.getInputStream());
-      out.write(GREETING);
+      out.write(Warmup.GREETING);
       in.readFully(new byte[2]);
       out.write(connect);
       byte[] reply = new byte[10];
@@ -154,8 +151,8 @@ final class SocketWarmup {
       if (reply[1] != 0) {
         return false;
       }
-      out.write(PAYLOAD);
-      in.readFully(new byte[PAYLOAD.length]);
+      out.write(Warmup.PAYLOAD);
+      in.readFully(new byte[Warmup.PAYLOAD.length]);
       return true;
     }
   }

@@ -40,9 +40,11 @@ public final class Warmup {
   /** The target the tunnels ask for (TEST-NET-1); its own allowlist admits only this. */
   private static final String TARGET = "192.0.2.1:22";
 
-  private static final byte[] GREETING = {5, 1, 0};
+  /** The greeting and the payload of both halves' tunnels (SocketWarmup writes them too). */
+  static final byte[] GREETING = {5, 1, 0};
+
   private static final byte[] CONNECT = {5, 1, 0, 1, (byte) 192, 0, 2, 1, 0, 22};
-  private static final byte[] PAYLOAD = new byte[32];
+  static final byte[] PAYLOAD = new byte[32];
 
   private final RelayInitializer initializer;
   private final StandIn dialer = new StandIn();
