@@ -58,14 +58,18 @@ def echo_server(port):
         c, _ = srv.accept()
         threading.Thread(target=serve, args=(c,), daemon=True).start()
 
-def tunnel(proxy, echo):
-    """One SOCKS5 handshake and a one-byte echo; seconds, or None when refused or broken."""
+def tunnel(proxy, echo, steps=None):
+    """One SOCKS5 handshake and a one-byte echo; seconds, or None when refused or broken. When
+    steps is a list, appends (total, connect, greeting, request, echo) in seconds."""
     t0 = time.perf_counter()
+    marks = [t0]
     try:
         with socket.create_connection(("127.0.0.1", proxy), timeout=10) as s:
+            marks.append(time.perf_counter())
             s.sendall(b"\x05\x01\x00")
             if s.recv(2) != b"\x05\x00":
                 return None
+            marks.append(time.perf_counter())
             s.sendall(b"\x05\x01\x00\x01\x7f\x00\x00\x01" + echo.to_bytes(2, "big"))
             reply = b""
             while len(reply) < 10:
@@ -75,11 +79,15 @@ def tunnel(proxy, echo):
                 reply += part
             if reply[1] != 0:
                 return None
+            marks.append(time.perf_counter())
             s.sendall(b"*")
             if s.recv(1) != b"*":
                 return None
+            marks.append(time.perf_counter())
     except OSError:
         return None
+    if steps is not None:
+        steps.append((marks[-1] - t0,) + tuple(b - a for a, b in zip(marks, marks[1:])))
     return time.perf_counter() - t0
 
 def storm(proxy, quick, slow):
@@ -120,14 +128,14 @@ def run(name, proxy, echo, tunnels, quick, slow):
                            "/usr/bin/python3", __file__, "storm", str(proxy), str(quick), str(slow)],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert st.stdout.readline().strip() == "slow"
-    stormy, t0 = [], time.time()
+    stormy, t0, steps = [], time.time(), []
     for _ in range(tunnels):
-        stormy.append(tunnel(proxy, echo))
+        stormy.append(tunnel(proxy, echo, steps))
     storm_done = st.stdout.readline().strip() == "done"
     took = time.time() - t0
     st.kill(); st.wait()
     time.sleep(11)  # let the proxy drop the storm's clients before the next one
-    return name, quiet, stormy, (storm_done, took)
+    return name, quiet, stormy, (storm_done, took, sorted(steps, reverse=True)[:3])
 
 def line(name, label, v):
     ok = [x for x in v if x is not None]
@@ -155,6 +163,9 @@ for name, quiet, stormy, meta in results:
         q = [x for x in quiet if x is not None]; s = [x for x in stormy if x is not None]
         if q and s:
             print(f"{name:10} storm/quiet p99 {pct(s, .99) / pct(q, .99):.2f}x, p50 {pct(s, .5) / pct(q, .5):.2f}x")
+        for total, *parts in meta[2]:
+            print(f"{name:10} slow tunnel in the storm {total * 1000:7.2f} ms: connect {parts[0] * 1000:.2f},"
+                  f" greeting {parts[1] * 1000:.2f}, request {parts[2] * 1000:.2f}, echo {parts[3] * 1000:.2f} ms")
 q1 = [x for x in results[0][1] if x is not None]; q2 = [x for x in results[2][1] if x is not None]
 print(f"identity lookup cost, quiet: p50 {pct(q1, .5) - pct(q2, .5):+.2f} ms, p99 {pct(q1, .99) - pct(q2, .99):+.2f} ms (uid against address)")
 PY
