@@ -28,6 +28,14 @@ public record LocalPeer(int uid, long pid, String command, String tree, String u
     return unknown(CLOSED);
   }
 
+  /**
+   * A client that hung up before its connection was accepted ({@link EarlyHangup}): not looked up,
+   * since it holds nothing to count against it.
+   */
+  public static LocalPeer hungUpBeforeAccept() {
+    return unknown("the client hung up before its connection was accepted: not looked up");
+  }
+
   /** Whether the client's process had closed its socket when it was looked up. */
   public boolean closedByClient() {
     return CLOSED.equals(unknown);

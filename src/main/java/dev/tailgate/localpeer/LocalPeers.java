@@ -222,6 +222,7 @@ public final class LocalPeers {
     for (Request r : batch) {
       if (r.client == null) {
         netlink(); // prepare()
+        EarlyHangup.load();
       } else if (!askKernel(r)) {
         rest.add(r);
       }

@@ -9,6 +9,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * budget and the connection limits.
  */
 final class Admission {
+  /** The rule of a client over its share of the handshake budget. */
+  static final String CLIENT_HANDSHAKES = "limit:client-handshakes";
+
   private final AtomicReference<Policy> policy;
   private final RelayStats stats;
 
@@ -41,11 +44,7 @@ final class Admission {
     state.clientKey = key;
     stats.identified(state);
     if (stats.handshakingFrom(key) > limits.perClientHandshakes()) {
-      closeAtOnce(
-          ch,
-          state,
-          "limit:client-handshakes",
-          "client " + key + " has more than " + limits.perClientHandshakes() + " handshakes");
+      closeAtOnce(ch, state, CLIENT_HANDSHAKES, overShare(key, limits.perClientHandshakes()));
       return true;
     }
     if (stats.open() > limits.connections()) {
@@ -59,10 +58,20 @@ final class Admission {
     return false;
   }
 
-  private static void closeAtOnce(Channel ch, ConnectionState state, String rule, String reason) {
+  /** Why {@code key} is refused when it holds {@code share} handshakes already. */
+  static String overShare(String key, int share) {
+    return "client " + key + " has more than " + share + " handshakes";
+  }
+
+  /** Marks {@code state} refused by {@code rule}, before any request was read. */
+  static void deny(ConnectionState state, String rule, String reason) {
     state.decision = "deny";
     state.rule = rule;
     state.fail("denied", reason);
+  }
+
+  private static void closeAtOnce(Channel ch, ConnectionState state, String rule, String reason) {
+    deny(state, rule, reason);
     state.closedBy("relay");
     ch.close();
   }

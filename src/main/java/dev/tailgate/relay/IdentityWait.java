@@ -36,11 +36,14 @@ final class IdentityWait extends ChannelInboundHandlerAdapter {
     ConnectionState state = ConnectionState.of(ctx.channel());
     state.peer = LocalPeer.pending();
     boolean byProcess = admission.limits().identity() == RelaySettings.ClientIdentity.PROCESS;
+    LocalPeers.Lookup atAccept = ctx.channel().attr(AcceptGate.LOOKUP).getAndSet(null);
     lookup =
-        peers.lookup(
-            (InetSocketAddress) ctx.channel().remoteAddress(),
-            (InetSocketAddress) ctx.channel().localAddress(),
-            byProcess);
+        atAccept != null
+            ? atAccept
+            : peers.lookup(
+                (InetSocketAddress) ctx.channel().remoteAddress(),
+                (InetSocketAddress) ctx.channel().localAddress(),
+                byProcess);
     lookup.process().thenAccept(p -> state.peer = p);
     // After the log line (written by an earlier listener): a walk for a closed client is wasted.
     ctx.channel().closeFuture().addListener(f -> lookup.ended());

@@ -32,7 +32,14 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
 
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
-    if (ctx.channel().isActive()) {
+    if (!ctx.channel().isActive()) {
+      return;
+    }
+    if (ctx.channel() instanceof DuplexChannel duplex && duplex.isInputShutdown()) {
+      // Its input ended before the tunnel was up (a request, data and a half-close sent at once):
+      // that event went by before this handler was here, and a read now would fail (readMore).
+      userEventTriggered(ctx, ChannelInputShutdownEvent.INSTANCE);
+    } else {
       ctx.read();
     }
   }

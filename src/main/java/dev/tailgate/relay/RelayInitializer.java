@@ -73,6 +73,10 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
             f -> {
               state.cancelHandshakeDeadline();
               state.releaseEarlyData();
+              LocalPeers.Lookup unused = ch.attr(AcceptGate.LOOKUP).getAndSet(null);
+              if (unused != null) {
+                unused.ended(); // closed before IdentityWait took it: no walk for it
+              }
               stats.closed(state);
               log.record(state.toEvent());
             });

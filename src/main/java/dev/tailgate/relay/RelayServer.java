@@ -84,6 +84,7 @@ public final class RelayServer implements AutoCloseable {
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
+            .handler(new AcceptGate(policy, stats, log, peers))
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
             // No TCP_NODELAY here: netty's socket channels set it when created (Transports).

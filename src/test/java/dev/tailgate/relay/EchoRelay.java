@@ -37,6 +37,23 @@ final class EchoRelay implements AutoCloseable {
             t);
   }
 
+  /**
+   * Keeps every event loop of the relay busy for {@code ms}, from now: meanwhile nothing is
+   * accepted, and clients wait in the listen queue as they do behind a flood.
+   */
+  void stall(long ms) {
+    group.forEach(
+        loop ->
+            loop.execute(
+                () -> {
+                  try {
+                    Thread.sleep(ms);
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                }));
+  }
+
   /** The echo server as a target, {@code 127.0.0.1:PORT}. */
   String target() {
     return "127.0.0.1:" + echo.port();

@@ -1,0 +1,128 @@
+package dev.tailgate.relay;
+
+import dev.tailgate.audit.ConnectionLog;
+import dev.tailgate.localpeer.EarlyHangup;
+import dev.tailgate.localpeer.LocalPeer;
+import dev.tailgate.localpeer.LocalPeers;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.util.AttributeKey;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Judges each loopback client on the listener's own loop, as it is accepted and before it is given
+ * to a loop of its own: the kernel completes a local client's TCP handshake without the relay, so a
+ * process that connects and closes in a loop fills the listen queue faster than the relay can serve
+ * it, and every other client's connection waits its turn behind the whole queue (measured: up to
+ * 1,025 queued, 60-100 ms before a greeting's reply, docs/decisions/0020). So this looks the
+ * client's socket up once, by netlink on this thread ({@link LocalPeers#lookup}, about 10 us), and
+ * spends on the queue's waste no more than that, a log line and a close: a client that had already
+ * closed, or whose uid holds its share of handshakes, is logged and closed here, never registered
+ * with a loop. Everyone else goes on to the loops with the lookup attached, which {@link
+ * IdentityWait} takes over instead of asking again.
+ *
+ * <p>One per TCP listener (not shared): it runs on the listener's loop only.
+ */
+final class AcceptGate extends ChannelInboundHandlerAdapter {
+  /** The lookup made at accept, for {@link IdentityWait}; taken (and cleared) there. */
+  static final AttributeKey<LocalPeers.Lookup> LOOKUP =
+      AttributeKey.valueOf("tailgate.accept-lookup");
+
+  private final AtomicReference<Policy> policy;
+  private final RelayStats stats;
+  private final ConnectionLog log;
+  private final LocalPeers peers;
+
+  AcceptGate(
+      AtomicReference<Policy> policy, RelayStats stats, ConnectionLog log, LocalPeers peers) {
+    this.policy = policy;
+    this.stats = stats;
+    this.log = log;
+    this.peers = peers;
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (msg instanceof Channel child && !judged(child)) {
+      return;
+    }
+    ctx.fireChannelRead(msg);
+  }
+
+  /** Says whether {@code child} goes on to a loop; else it was logged and closed here. */
+  private boolean judged(Channel child) {
+    if (child instanceof EpollSocketChannel epoll
+        && EarlyHangup.endedEmpty(epoll.fd().intValue())) {
+      boolean local =
+          policy.get().limits().identity() != RelaySettings.ClientIdentity.ADDRESS
+              && child.remoteAddress() instanceof InetSocketAddress client
+              && LocalPeers.isLoopback(client.getAddress());
+      turnAway(
+          child,
+          null,
+          local ? LocalPeer.hungUpBeforeAccept() : null,
+          null,
+          HandshakeHangup.CLOSED,
+          "client");
+      return false;
+    }
+    RelaySettings.Limits limits = policy.get().limits();
+    if (limits.identity() != RelaySettings.ClientIdentity.UID
+        || !(child.remoteAddress() instanceof InetSocketAddress client)
+        || !LocalPeers.isLoopback(client.getAddress())
+        || !(child.localAddress() instanceof InetSocketAddress listener)) {
+      return true; // by address or by process: the loop's own wait, as before (IdentityWait)
+    }
+    LocalPeers.Lookup lookup = peers.lookup(client, listener);
+    LocalPeer owner = lookup.owner().getNow(null);
+    child.attr(LOOKUP).set(lookup);
+    if (owner == null) {
+      return true; // not answered at once: the loop waits for it
+    }
+    String key = "uid:" + owner.uid();
+    if (owner.hasUid() && stats.handshakingFrom(key) >= limits.perClientHandshakes()) {
+      turnAway(
+          child,
+          lookup,
+          owner,
+          Admission.CLIENT_HANDSHAKES,
+          Admission.overShare(key, limits.perClientHandshakes()),
+          "relay");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Logs {@code child} as {@link RelayInitializer} and {@link Admission} would have, counted as
+   * accepted and ended, and closes it without ever registering it: {@code rule} is a refusal's
+   * (null for a client that had closed).
+   */
+  private void turnAway(
+      Channel child,
+      LocalPeers.Lookup lookup,
+      LocalPeer owner,
+      String rule,
+      String reason,
+      String closedBy) {
+    ConnectionState state = new ConnectionState(child);
+    state.peer = owner;
+    if (rule == null) {
+      state.fail("protocol_error", reason);
+    } else {
+      Admission.deny(state, rule, reason);
+    }
+    state.closedBy(closedBy);
+    stats.accepted(state);
+    stats.handshakeOver(state);
+    stats.closed(state);
+    if (lookup != null) {
+      lookup.ended();
+    }
+    child.unsafe().closeForcibly();
+    log.record(state.toEvent());
+  }
+}
