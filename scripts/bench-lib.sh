@@ -165,12 +165,10 @@ wait_ready() { # NAME PID PORT LOG [READY-PATTERN]: until it listens (or its rea
 
 # Builds target/tailgate.jar if it is missing, compiles the benchmarks and sets `classpath`.
 build() {
-  if [[ -f target/tailgate.jar ]]; then
-    echo "$bench_name: using target/tailgate.jar as built (delete it to rebuild)" >&2
-  else
-    echo "$bench_name: building target/tailgate.jar" >&2
-    mvn -B -q -Dstyle.color=never -DskipTests package >&2
-  fi
+  # The launcher's own rule (built when missing or older than the sources, with its class-data
+  # archives), before any proxy starts: a build while one of the benchmark's JVMs runs from the jar
+  # pulled classes from under it (a tailgate that stopped closing its tunnels, 2026-12-05).
+  echo "$bench_name: target/tailgate.jar as the launcher builds it: $(scripts/tailgate --version 2>&1 | tail -n1)" >&2
   mvn -B -q -Dstyle.color=never test-compile >&2
   mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >&2
   classpath="target/test-classes:$(cat "$work/classpath.txt")"

@@ -6,7 +6,10 @@
 # third tailgate with client-identity address (no lookup) measures what the lookup costs on
 # a quiet connect+echo.
 #
-# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE]
+# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE] [--before JAR|LAUNCHER]
+#
+# --before runs a tailgate from another build (a tailgate.jar, or a checkout's scripts/tailgate) beside
+# this one, under its own storm in the same run, so that a change is measured against its parent.
 #
 # Needs root (the storm runs as nobody through setpriv). Writes docs/storm-latest.txt (or --out).
 set -euo pipefail
@@ -20,7 +23,9 @@ quick=5000
 slow=1000
 tunnels=100
 out=docs/storm-latest.txt
-parse_options "--quick=quick --slow=slow --tunnels=tunnels --out=out" "$@"
+before=""
+parse_options "--quick=quick --slow=slow --tunnels=tunnels --out=out --before=before" "$@"
+[[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 ((EUID == 0)) || die "needs root: the storm runs as uid nobody"
 
 need java openjdk-17-jdk-headless
@@ -45,6 +50,10 @@ java $tailgate_java_opts -jar target/tailgate.jar up --no-bootstrap --upstream d
 plain_pid=$!
 pids+=("$plain_pid")
 start_dante "$dante_port"
+before_port=0
+if [[ -n $before ]]; then
+  start_before "$before" up --no-bootstrap --upstream direct --admin off --allow '127.0.0.1:*'
+fi
 cat >"$work/storm.py" <<'PY'
 import socket, statistics, subprocess, sys, threading, time
 
@@ -147,15 +156,17 @@ def line(name, label, v):
 if sys.argv[1] == "storm":
     storm(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     sys.exit(0)
-tg, plain, dante, echo, tunnels, quick, slow = map(int, sys.argv[1:8])
+tg, plain, dante, echo, tunnels, quick, slow, before = map(int, sys.argv[1:9])
 threading.Thread(target=echo_server, args=(echo,), daemon=True).start()
 time.sleep(0.2)
-for p in (tg, plain, dante):
-    for _ in range(50):
+for p in (tg, plain, dante, before):
+    for _ in range(50 if p else 0):
         tunnel(p, echo)  # warm-up
-results = [run("tailgate", tg, echo, tunnels, quick, slow),
-           run("dante", dante, echo, tunnels, quick, slow),
-           run("tailgate/addr", plain, echo, tunnels, 0, 0)]
+results = [run("tailgate", tg, echo, tunnels, quick, slow)]
+if before:
+    results.append(run("before", before, echo, tunnels, quick, slow))
+results += [run("dante", dante, echo, tunnels, quick, slow),
+            run("tailgate/addr", plain, echo, tunnels, 0, 0)]
 for name, quiet, stormy, meta in results:
     print(line(name, "quiet", quiet))
     if stormy is not None:
@@ -166,7 +177,7 @@ for name, quiet, stormy, meta in results:
         for total, *parts in meta[2]:
             print(f"{name:10} slow tunnel in the storm {total * 1000:7.2f} ms: connect {parts[0] * 1000:.2f},"
                   f" greeting {parts[1] * 1000:.2f}, request {parts[2] * 1000:.2f}, echo {parts[3] * 1000:.2f} ms")
-q1 = [x for x in results[0][1] if x is not None]; q2 = [x for x in results[2][1] if x is not None]
+q1 = [x for x in results[0][1] if x is not None]; q2 = [x for x in results[-1][1] if x is not None]
 print(f"identity lookup cost, quiet: p50 {pct(q1, .5) - pct(q2, .5):+.2f} ms, p99 {pct(q1, .99) - pct(q2, .99):+.2f} ms (uid against address)")
 PY
 wait_ready tailgate "$main_tailgate" "$tailgate_port" "$work/tailgate.err" '^tailgate: relay on'
@@ -180,8 +191,9 @@ chmod 755 "$work" "$work/storm.py"
   dante_line
   echo "- load before: $(load_average)"
   run_bench 900s python3 "$work/storm.py" "$tailgate_port" "$plain_port" "$dante_port" "$echo_port" \
-    "$tunnels" "$quick" "$slow"
+    "$tunnels" "$quick" "$slow" "$before_port"
   echo "- load after: $(load_average)"
   echo "- tailgate refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/tailgate-connections.log" | sort | uniq -c | tr '\n' ' ')"
+  [[ -z $before ]] || echo "- before: $before, refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/before-connections.log" | sort | uniq -c | tr '\n' ' ')"
   echo "- tailgate lines naming client_uid 65534: $(grep -c '"client_uid":65534' "$work/tailgate-connections.log" || true), client_uid 0: $(grep -c '"client_uid":0' "$work/tailgate-connections.log" || true)"
 } | tee "$out"
