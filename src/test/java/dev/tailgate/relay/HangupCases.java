@@ -14,6 +14,7 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
@@ -53,13 +54,11 @@ final class HangupCases {
     SOCKS4(false, bytes(4, 1, 0, 22, 127, 0, 0, 1), ascii("u"), bytes(0)),
     SOCKS4A(false, bytes(4, 1, 0, 22, 0, 0, 0, 1, 0), ascii("db.x"), bytes(0)),
     HTTP(false, ascii("CONNECT db.x:22 HTTP/1.1\r\nHost: db.x:22\r\n\r\n")),
-    HTTP_PASSWORD(
-        true,
-        ascii(
-            "CONNECT db.x:22 HTTP/1.1\r\nProxy-Authorization: Basic "
-                + java.util.Base64.getEncoder()
-                    .encodeToString(ascii(HandshakeTrial.USER + ":" + HandshakeTrial.PASSWORD))
-                + "\r\n\r\n"));
+    HTTP_PASSWORD(true, ascii("CONNECT db.x:22 HTTP/1.1\r\n" + basicAuth() + "\r\n")),
+    /** The plain forwarding's first request, which the same decoder reads before it forwards. */
+    HTTP_FORWARD(false, ascii("GET http://db.x/ HTTP/1.1\r\nHost: db.x\r\n\r\n")),
+    HTTP_FORWARD_PASSWORD(
+        true, ascii("GET http://db.x/ HTTP/1.1\r\nHost: db.x\r\n" + basicAuth() + "\r\n"));
 
     final boolean password;
     final byte[] handshake;
@@ -72,6 +71,14 @@ final class HangupCases {
       }
       this.handshake = out.toByteArray();
     }
+  }
+
+  /** A Proxy-Authorization header line with {@link HandshakeTrial}'s user and password. */
+  private static String basicAuth() {
+    return "Proxy-Authorization: Basic "
+        + Base64.getEncoder()
+            .encodeToString(ascii(HandshakeTrial.USER + ":" + HandshakeTrial.PASSWORD))
+        + "\r\n";
   }
 
   /** How the client ends its side. */
