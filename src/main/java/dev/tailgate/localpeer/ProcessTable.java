@@ -228,8 +228,9 @@ final class ProcessTable {
   }
 
   /**
-   * How much of /proc/PID/comm is read: the kernel keeps 15 bytes of a name (TASK_COMM_LEN), with
-   * room for a kernel that keeps more; a file that says more is not a name.
+   * How much of /proc/PID/comm is read: the kernel keeps at most 15 bytes of a name
+   * (TASK_COMM_LEN), so this leaves room for a kernel that keeps more and still bounds a file that
+   * is not the kernel's.
    */
   static final int MAX_COMMAND_BYTES = 64;
 
