@@ -162,6 +162,17 @@ public final class LocalPeers {
     }
   }
 
+  /**
+   * The process the kernel named for a client (a Unix socket's SO_PEERCRED uid and pid), with its
+   * command read from /proc/PID/comm now: one small read, so no queue and no wait; its parents are
+   * not looked up. A command that cannot be read (the process gone, or in another pid namespace,
+   * where the kernel gives pid 0) is missing and {@code unknown} says so.
+   */
+  public LocalPeer named(int uid, long pid) {
+    return new LocalPeer(uid, pid, null, null, null)
+        .withProcess(pid, ProcessTable.command(proc, pid), null);
+  }
+
   /** Whether {@code address} is one a local process connects from. */
   public static boolean isLoopback(InetAddress address) {
     return address != null && address.isLoopbackAddress();

@@ -1,6 +1,7 @@
 package dev.tailgate.localpeer;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
@@ -226,11 +227,27 @@ final class ProcessTable {
     return out;
   }
 
+  /**
+   * How much of /proc/PID/comm is read: the kernel keeps at most 15 bytes of a name
+   * (TASK_COMM_LEN), so this leaves room for a kernel that keeps more and still bounds a file that
+   * is not the kernel's.
+   */
+  static final int MAX_COMMAND_BYTES = 64;
+
   /** {@code /proc/PID/comm}, or {@code null} when it cannot be read. */
   String command(long pid) {
-    try {
-      byte[] raw = Files.readAllBytes(proc.resolve(Long.toString(pid)).resolve("comm"));
-      return new String(raw, StandardCharsets.UTF_8).strip();
+    return command(proc, pid);
+  }
+
+  /**
+   * The first line of {@code proc}/PID/comm, of at most {@link #MAX_COMMAND_BYTES}, or {@code null}
+   * when it cannot be read.
+   */
+  static String command(Path proc, long pid) {
+    try (InputStream in = Files.newInputStream(proc.resolve(Long.toString(pid)).resolve("comm"))) {
+      String raw = new String(in.readNBytes(MAX_COMMAND_BYTES), StandardCharsets.UTF_8);
+      int end = raw.indexOf('\n');
+      return (end < 0 ? raw : raw.substring(0, end)).strip();
     } catch (IOException | SecurityException e) {
       return null;
     }

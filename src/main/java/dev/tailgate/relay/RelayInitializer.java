@@ -92,7 +92,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
             && ch.remoteAddress() instanceof InetSocketAddress client
             && LocalPeers.isLoopback(client.getAddress());
     if (ch instanceof EpollDomainSocketChannel unix) {
-      state.peer = UnixPeer.of(unix);
+      state.peer = UnixPeer.of(unix, peers);
       if (admission.identified(ch, state, UnixPeer.key(state, now.limits().identity()))) {
         return;
       }

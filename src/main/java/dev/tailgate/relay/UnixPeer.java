@@ -1,23 +1,23 @@
 package dev.tailgate.relay;
 
 import dev.tailgate.localpeer.LocalPeer;
+import dev.tailgate.localpeer.LocalPeers;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import io.netty.channel.unix.PeerCredentials;
 import java.io.IOException;
 
 /**
  * Who is on the other end of a Unix-socket client: the uid and pid the kernel recorded when it
- * connected (SO_PEERCRED), exact and one getsockopt away, so no lookup and no wait; its command and
- * parents are not looked up.
+ * connected (SO_PEERCRED), exact and one getsockopt away, so no lookup and no wait; its command is
+ * read from /proc/PID/comm at once, its parents are not looked up.
  */
 final class UnixPeer {
   private UnixPeer() {}
 
-  static LocalPeer of(EpollDomainSocketChannel channel) {
+  static LocalPeer of(EpollDomainSocketChannel channel, LocalPeers peers) {
     try {
       PeerCredentials c = channel.peerCredentials();
-      return new LocalPeer(
-          c.uid(), c.pid(), null, null, "a Unix-socket client's command is not looked up");
+      return peers.named(c.uid(), c.pid());
     } catch (IOException e) {
       return new LocalPeer(-1, -1, null, null, "SO_PEERCRED failed: " + e.getMessage());
     }

@@ -114,7 +114,7 @@ class UnixSocketProcessTest {
   }
 
   @Test
-  void curlReachesATargetWithSocks5hOverThePath() throws Exception {
+  void curlReachesATargetWithSocks5hOverThePathAndIsLoggedByName() throws Exception {
     Process curl =
         new ProcessBuilder(
                 "curl",
@@ -134,6 +134,8 @@ class UnixSocketProcessTest {
     JsonNode line = lastLine("127.0.0.1", web.getAddress().getPort());
     assertThat(line.path("proto").asText()).isEqualTo("socks5");
     assertThat(line.path("client_pid").asLong()).isEqualTo(curl.pid());
+    assertThat(line.path("client_cmd").asText()).as("curl's /proc/PID/comm").isEqualTo("curl");
+    assertThat(line.has("client_unknown")).as(line.toString()).isFalse();
   }
 
   /** The last log line for {@code host:port}, waiting up to 5 s for it. */

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -51,6 +52,16 @@ class LocalPeersTest {
       assertThat(process.command()).isEqualTo("java");
       assertThat(process.unknown()).isNull();
     }
+  }
+
+  @Test
+  void namesTheKernelsPidWithItsCommandOrSaysWhyNot(@TempDir Path empty) throws Exception {
+    long self = ProcessHandle.current().pid();
+    assertThat(peers.named(OtherUid.ownUid(), self))
+        .isEqualTo(new LocalPeer(OtherUid.ownUid(), self, "java", null, null));
+
+    assertThat(new LocalPeers(empty, Duration.ofMillis(10)).named(1000, 42))
+        .isEqualTo(new LocalPeer(1000, 42, null, null, "command name not readable"));
   }
 
   @Test

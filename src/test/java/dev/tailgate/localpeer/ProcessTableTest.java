@@ -87,6 +87,19 @@ class ProcessTableTest {
     assertThat(table.visited()).isEqualTo(1);
   }
 
+  @Test
+  void readsTheFirstLineOfABoundedPartOfComm() throws Exception {
+    Path dir = Files.createDirectories(proc.resolve("100"));
+    ProcessTable table = new ProcessTable(proc, SELF);
+    Files.writeString(dir.resolve("comm"), "ssh\n");
+    assertThat(table.command(100)).isEqualTo("ssh");
+    Files.writeString(dir.resolve("comm"), "ssh\nmore lines\n");
+    assertThat(table.command(100)).isEqualTo("ssh");
+    Files.writeString(dir.resolve("comm"), "x".repeat(1_000_000));
+    assertThat(table.command(100)).hasSize(ProcessTable.MAX_COMMAND_BYTES);
+    assertThat(table.command(101)).as("no such process").isNull();
+  }
+
   /** /proc/PID, owned by {@code uid}, with fd/N linked to each of {@code sockets}. */
   private void process(long pid, int uid, long... sockets) throws Exception {
     Path dir = Files.createDirectories(proc.resolve(Long.toString(pid)).resolve("fd"));

@@ -67,7 +67,7 @@ class UnixListenerTest {
   }
 
   @Test
-  void servesSocks5OnThePathWithTheClientsUidAndPidFromTheKernel() throws Exception {
+  void servesSocks5OnThePathWithTheClientsUidAndPidFromTheKernelAndItsCommand() throws Exception {
     Path socket = tmp.resolve("relay.sock");
     relay.listenUnix(socket, OWNER_ONLY);
 
@@ -79,6 +79,10 @@ class UnixListenerTest {
     assertThat(event.rule()).as("a uid rule, judged by SO_PEERCRED's uid").endsWith("from uid 0");
     assertThat(event.local().uid()).isEqualTo(OtherUid.ownUid());
     assertThat(event.local().pid()).isEqualTo(ProcessHandle.current().pid());
+    assertThat(event.local().command())
+        .as("the pid's /proc/PID/comm")
+        .isEqualTo(Files.readString(Path.of("/proc/self/comm")).strip());
+    assertThat(event.local().unknown()).isNull();
     assertThat(relay.isListening()).isTrue();
   }
 
