@@ -163,12 +163,14 @@ wait_ready() { # NAME PID PORT LOG [READY-PATTERN]: until it listens (or its rea
 
 # ---- Build -------------------------------------------------------------------------------------
 
-# Builds target/tailgate.jar if it is missing, compiles the benchmarks and sets `classpath`.
+# Has the launcher build target/tailgate.jar if it is missing or older than the sources (and make
+# up's class-data archive), compiles the benchmarks and sets `classpath`. All before any proxy
+# starts: the launcher's own build, begun by start_tailgate beside a `java -jar target/tailgate.jar`
+# of the same run, rewrote that jar under the running proxy (bench-storm's second tailgate lost
+# every tunnel), and the run's tailgates were two different builds.
 build() {
-  # The launcher's own rule (built when missing or older than the sources, with its class-data
-  # archives), before any proxy starts: a build while one of the benchmark's JVMs runs from the jar
-  # pulled classes from under it (a tailgate that stopped closing its tunnels, 2026-12-05).
-  echo "$bench_name: target/tailgate.jar as the launcher builds it: $(scripts/tailgate --version 2>&1 | tail -n1)" >&2
+  echo "$bench_name: target/tailgate.jar through the launcher (built if older than the sources)" >&2
+  scripts/tailgate --version >/dev/null
   mvn -B -q -Dstyle.color=never test-compile >&2
   mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.outputFile="$work/classpath.txt" >&2
   classpath="target/test-classes:$(cat "$work/classpath.txt")"
