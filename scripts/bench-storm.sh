@@ -2,9 +2,11 @@
 # Issue 15's storm: while uid nobody runs N connect-and-close clients and M slowloris clients (one
 # byte every 9 s, reconnecting when closed) against a proxy, uid root runs 100 SOCKS5 handshakes
 # plus an echo through it; its latency is compared with a quiet run, and its refusals counted.
-# tailgate (client-identity uid, the default) and Dante face the same storm in the same run. A
-# third tailgate with client-identity address (no lookup) measures what the lookup costs on
-# a quiet connect+echo.
+# tailgate (client-identity uid, the default) and Dante face the same storm in the same run; so does
+# the machine itself ("no proxy": root's connections go straight to the echo target while the storm
+# hits tailgate), the floor of what any proxy could show on these cores. A third tailgate with
+# client-identity address (no lookup) measures what the lookup costs on a quiet connect+echo. The
+# echo target is bench-relay.py's selector loop in a process of its own.
 #
 # usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE] [--before JAR|LAUNCHER]
 #
@@ -55,17 +57,35 @@ if [[ -n $before ]]; then
   start_before "$before" up --no-bootstrap --upstream direct --admin off --allow '127.0.0.1:*'
 fi
 cat >"$work/storm.py" <<'PY'
-import socket, statistics, subprocess, sys, threading, time
+import importlib.util, multiprocessing, os, socket, statistics, subprocess, sys, threading, time
 
-def echo_server(port):
-    srv = socket.create_server(("127.0.0.1", port), backlog=1024)
-    def serve(c):
-        with c:
-            while (b := c.recv(65536)):
-                c.sendall(b)
-    while True:
-        c, _ = srv.accept()
-        threading.Thread(target=serve, args=(c,), daemon=True).start()
+def echo_process(port):
+    """The echo target: bench-relay.py's selector loop, in a process of its own, so that root's
+    echoes never wait on this interpreter's threads."""
+    spec = importlib.util.spec_from_file_location("bench_relay", os.environ["BENCH_RELAY"])
+    bench_relay = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench_relay)
+    listener = socket.create_server(("127.0.0.1", port), backlog=1024)
+    proc = multiprocessing.Process(target=bench_relay.serve_echo, args=(listener,), daemon=True)
+    proc.start()
+    listener.close()
+    return proc
+
+def direct(echo, steps=None):
+    """No proxy: a connection to the echo target and a one-byte echo (the machine's own floor)."""
+    t0 = time.perf_counter()
+    try:
+        with socket.create_connection(("127.0.0.1", echo), timeout=10) as s:
+            t1 = time.perf_counter()
+            s.sendall(b"*")
+            if s.recv(1) != b"*":
+                return None
+    except OSError:
+        return None
+    t2 = time.perf_counter()
+    if steps is not None:
+        steps.append((t2 - t0, t1 - t0, 0.0, 0.0, t2 - t1))
+    return t2 - t0
 
 def tunnel(proxy, echo, steps=None):
     """One SOCKS5 handshake and a one-byte echo; seconds, or None when refused or broken. When
@@ -129,17 +149,21 @@ def pct(v, q):
     v = sorted(v)
     return v[min(len(v) - 1, int(q * len(v)))] * 1000
 
-def run(name, proxy, echo, tunnels, quick, slow):
-    quiet = [tunnel(proxy, echo) for _ in range(tunnels)]
+def run(name, proxy, echo, tunnels, quick, slow, storm_at=None):
+    """Root's tunnels through proxy (0: straight to the echo), quiet, then while uid nobody storms
+    storm_at (default: proxy)."""
+    def one(steps=None):
+        return tunnel(proxy, echo, steps) if proxy else direct(echo, steps)
+    quiet = [one() for _ in range(tunnels)]
     if slow + quick == 0:
         return name, quiet, None, None
     st = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
-                           "/usr/bin/python3", __file__, "storm", str(proxy), str(quick), str(slow)],
+                           "/usr/bin/python3", __file__, "storm", str(storm_at or proxy), str(quick), str(slow)],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert st.stdout.readline().strip() == "slow"
     stormy, t0, steps = [], time.time(), []
     for _ in range(tunnels):
-        stormy.append(tunnel(proxy, echo, steps))
+        stormy.append(one(steps))
     storm_done = st.stdout.readline().strip() == "done"
     took = time.time() - t0
     st.kill(); st.wait()
@@ -157,7 +181,7 @@ if sys.argv[1] == "storm":
     storm(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     sys.exit(0)
 tg, plain, dante, echo, tunnels, quick, slow, before = map(int, sys.argv[1:9])
-threading.Thread(target=echo_server, args=(echo,), daemon=True).start()
+echo_target = echo_process(echo)
 time.sleep(0.2)
 for p in (tg, plain, dante, before):
     for _ in range(50 if p else 0):
@@ -166,6 +190,7 @@ results = [run("tailgate", tg, echo, tunnels, quick, slow)]
 if before:
     results.append(run("before", before, echo, tunnels, quick, slow))
 results += [run("dante", dante, echo, tunnels, quick, slow),
+            run("no proxy", 0, echo, tunnels, quick, slow, storm_at=tg),
             run("tailgate/addr", plain, echo, tunnels, 0, 0)]
 for name, quiet, stormy, meta in results:
     print(line(name, "quiet", quiet))
@@ -184,6 +209,7 @@ wait_ready tailgate "$main_tailgate" "$tailgate_port" "$work/tailgate.err" '^tai
 wait_ready tailgate-address "$plain_pid" "$plain_port" "$work/plain.err" '^tailgate: relay on'
 wait_ready dante "$dante_pid" "$dante_port" "$work/danted.out"
 chmod 755 "$work" "$work/storm.py"
+export BENCH_RELAY=$PWD/scripts/bench-relay.py # the echo target's loop
 
 {
   echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody; uid root does $tunnels SOCKS5 handshakes + echo"
