@@ -13,16 +13,23 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Judges each loopback client on the listener's own loop, as it is accepted and before it is given
- * to a loop of its own: the kernel completes a local client's TCP handshake without the relay, so a
- * process that connects and closes in a loop fills the listen queue faster than the relay can serve
- * it, and every other client's connection waits its turn behind the whole queue (measured: up to
- * 1,025 queued, 60-100 ms before a greeting's reply, docs/decisions/0020). So this looks the
- * client's socket up once, by netlink on this thread ({@link LocalPeers#lookup}, about 10 us), and
- * spends on the queue's waste no more than that, a log line and a close: a client that had already
- * closed, or whose uid holds its share of handshakes, is logged and closed here, never registered
- * with a loop. Everyone else goes on to the loops with the lookup attached, which {@link
- * IdentityWait} takes over instead of asking again.
+ * Judges each client on the listener's own loop, as it is accepted and before it is given a loop of
+ * its own (decision 20). The kernel completes a local client's TCP handshake without the relay, so
+ * a process that connects and closes in a loop fills the listen queue faster than a relay serves
+ * it, and every other client waits its turn behind the whole queue (measured: 1,025 queued, 40-100
+ * ms before a greeting's reply). So what the flood brings costs no more than a look and a log line:
+ *
+ * <ul>
+ *   <li>a client that hung up in the queue without sending a byte ({@link EarlyHangup}, one {@code
+ *       recv(MSG_PEEK)}) is logged as the client's close during the handshake and closed here, with
+ *       no lookup;
+ *   <li>when the limits count by uid, a loopback client is looked up here, once (netlink on this
+ *       thread, {@link LocalPeers#lookup}, about 10 us); one whose uid already holds its share of
+ *       the handshake budget is refused here, as {@link Admission} would refuse it.
+ * </ul>
+ *
+ * Either way the connection is never registered with a loop. Everyone else goes on, the lookup
+ * attached for {@link IdentityWait} to take over instead of asking again.
  *
  * <p>One per TCP listener (not shared): it runs on the listener's loop only.
  */
@@ -54,12 +61,13 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   /** Says whether {@code child} goes on to a loop; else it was logged and closed here. */
   private boolean judged(Channel child) {
+    RelaySettings.Limits limits = policy.get().limits();
+    boolean loopback =
+        child.remoteAddress() instanceof InetSocketAddress client
+            && LocalPeers.isLoopback(client.getAddress());
     if (child instanceof EpollSocketChannel epoll
         && EarlyHangup.endedEmpty(epoll.fd().intValue())) {
-      boolean local =
-          policy.get().limits().identity() != RelaySettings.ClientIdentity.ADDRESS
-              && child.remoteAddress() instanceof InetSocketAddress client
-              && LocalPeers.isLoopback(client.getAddress());
+      boolean local = loopback && limits.identity() != RelaySettings.ClientIdentity.ADDRESS;
       turnAway(
           child,
           null,
@@ -69,13 +77,12 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
           "client");
       return false;
     }
-    RelaySettings.Limits limits = policy.get().limits();
-    if (limits.identity() != RelaySettings.ClientIdentity.UID
-        || !(child.remoteAddress() instanceof InetSocketAddress client)
-        || !LocalPeers.isLoopback(client.getAddress())
+    if (!loopback
+        || limits.identity() != RelaySettings.ClientIdentity.UID
         || !(child.localAddress() instanceof InetSocketAddress listener)) {
       return true; // by address or by process: the loop's own wait, as before (IdentityWait)
     }
+    InetSocketAddress client = (InetSocketAddress) child.remoteAddress();
     LocalPeers.Lookup lookup = peers.lookup(client, listener);
     LocalPeer owner = lookup.owner().getNow(null);
     child.attr(LOOKUP).set(lookup);

@@ -76,7 +76,7 @@ class AcceptGateTest {
   }
 
   @Test
-  void aUidOverItsShareIsRefusedAtAcceptAndOthersOfItsQueueAreNot() throws Exception {
+  void aUidOverItsShareIsRefusedAtOnceWithItsUidAndTheCountsBalance() throws Exception {
     RelaySettings.Limits share2 =
         new RelaySettings.Limits(10_000, 10_000, 1_000, 2, RelaySettings.ClientIdentity.UID);
     try (EchoRelay r = new EchoRelay(share2, 1)) {
