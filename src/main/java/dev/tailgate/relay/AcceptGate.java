@@ -61,13 +61,14 @@ final class AcceptGate extends ChannelInboundHandlerAdapter {
 
   /** Says whether {@code child} goes on to a loop; else it was logged and closed here. */
   private boolean judged(Channel child) {
-    RelaySettings.Limits limits = policy.get().limits();
+    Policy now = policy.get();
+    RelaySettings.Limits limits = now.limits();
     boolean loopback =
         child.remoteAddress() instanceof InetSocketAddress client
             && LocalPeers.isLoopback(client.getAddress());
     if (child instanceof EpollSocketChannel epoll
         && EarlyHangup.endedEmpty(epoll.fd().intValue())) {
-      boolean local = loopback && limits.identity() != RelaySettings.ClientIdentity.ADDRESS;
+      boolean local = loopback && now.looksUpLocalClients(); // as RelayInitializer's line says
       turnAway(
           child,
           null,

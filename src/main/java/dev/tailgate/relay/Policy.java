@@ -10,4 +10,12 @@ import dev.tailgate.policy.Allowlist;
  * @param allowlist which targets are admitted
  * @param limits how many connections, per client and in handshake, the listener takes
  */
-public record Policy(Allowlist allowlist, RelaySettings.Limits limits) {}
+public record Policy(Allowlist allowlist, RelaySettings.Limits limits) {
+  /**
+   * Whether a loopback client's local process is looked up: for limits that count by uid or
+   * process, and for rules that name uids whatever the limits count by.
+   */
+  boolean looksUpLocalClients() {
+    return limits.identity() != RelaySettings.ClientIdentity.ADDRESS || allowlist.namesUids();
+  }
+}

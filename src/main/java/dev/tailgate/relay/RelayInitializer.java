@@ -87,8 +87,7 @@ final class RelayInitializer extends ChannelInitializer<Channel> {
     // name uids whatever the limits count by; a Unix-socket client's is the kernel's at once.
     Policy now = policy.get();
     boolean local =
-        (now.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
-                || now.allowlist().namesUids())
+        now.looksUpLocalClients()
             && ch.remoteAddress() instanceof InetSocketAddress client
             && LocalPeers.isLoopback(client.getAddress());
     if (ch instanceof EpollDomainSocketChannel unix) {

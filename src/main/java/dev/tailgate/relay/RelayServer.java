@@ -92,8 +92,7 @@ public final class RelayServer implements AutoCloseable {
             .bind(settings.listen())
             .sync()
             .channel();
-    if (settings.limits().identity() != RelaySettings.ClientIdentity.ADDRESS
-        || allowlist.namesUids()) {
+    if (policy.get().looksUpLocalClients()) {
       peers.prepare();
     }
     return new RelayServer(server, stats, policy, direct, initializer);
