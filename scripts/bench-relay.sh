@@ -6,10 +6,13 @@
 # The client is scripts/bench-relay.py (Python: no code shared with tailgate). See
 # docs/performance.md.
 #
-# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--short-warmup N] [--long-warmup N] [--conn-count N] [--out FILE] [--before JAR|LAUNCHER]
+# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--short-warmup N] [--long-warmup N] [--conn-count N] [--idle SECONDS] [--out FILE] [--before JAR|LAUNCHER]
 #
 # tailgate runs as users start it: `scripts/tailgate up --no-bootstrap --upstream direct` (the
-# launcher's JVM flags and class-data-sharing archive). --before runs a second tailgate from another
+# launcher's JVM flags and class-data-sharing archive). Once every proxy listens, the run leaves them
+# idle for --idle seconds (default 3) before its first client, as a relay started with its container
+# waits for its first ssh: tailgate's warm-up at start (decision 19) runs then. --idle 0 sends the
+# first client at once, which stops that warm-up where it is. --before runs a second tailgate from another
 # build beside it ("before"), so that a change is measured against the commit before it in the same
 # run: a jar (run with `java -jar`) or another checkout's scripts/tailgate (its own flags and archive;
 # a copy of a launcher beside target/tailgate.jar in a directory of its own will do).
@@ -30,17 +33,19 @@ iterations=1000
 short_warmup=50
 long_warmup=5000
 conn_count=2000
+idle=3
 out=docs/relay-latest.txt
 before=""
 
 parse_options "--bulk-mib=bulk_mib --iterations=iterations --short-warmup=short_warmup \
---long-warmup=long_warmup --conn-count=conn_count --out=out --before=before" "$@"
+--long-warmup=long_warmup --conn-count=conn_count --idle=idle --out=out --before=before" "$@"
 number() { [[ $2 =~ ^[0-9]{1,7}$ ]] || die "$1 wants a whole number from 0 to 9999999"; }
 number --bulk-mib "$bulk_mib"
 number --iterations "$iterations"
 number --short-warmup "$short_warmup"
 number --long-warmup "$long_warmup"
 number --conn-count "$conn_count"
+[[ $idle =~ ^[0-9]{1,2}$ ]] || die "--idle wants whole seconds from 0 to 99"
 ((bulk_mib > 0 && iterations > 0 && conn_count > 0)) || die "--bulk-mib, --iterations and --conn-count want 1 or more"
 [[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 
@@ -85,7 +90,8 @@ pids+=("$microsocks_pid")
 wait_ready tailgate "$tailgate_pid" "$tailgate_port" "$work/tailgate.err" '^tailgate: relay on'
 wait_ready dante "$dante_pid" "$dante_port" "$work/danted.out"
 wait_ready microsocks "$microsocks_pid" "$microsocks_port" "$work/microsocks.log"
-echo "bench-relay: tailgate :$tailgate_port, dante :$dante_port, microsocks :$microsocks_port" >&2
+echo "bench-relay: tailgate :$tailgate_port, dante :$dante_port, microsocks :$microsocks_port; idle ${idle} s before the first client" >&2
+sleep "$idle"
 
 # ---- Measure -----------------------------------------------------------------------------------
 
@@ -104,7 +110,7 @@ run_bench "$BENCH_HARD_LIMIT" python3 scripts/bench-relay.py \
 {
   echo "# Relay benchmark, $started"
   echo
-  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --short-warmup $short_warmup --long-warmup $long_warmup --conn-count $conn_count${before:+ --before $before}"
+  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --short-warmup $short_warmup --long-warmup $long_warmup --conn-count $conn_count --idle $idle${before:+ --before $before}"
   echo
   machine_lines
   echo "- tailgate's launch: scripts/tailgate ${up_flags[*]} (TAILGATE_JAVA_OPTS: ${TAILGATE_JAVA_OPTS:-unset: the flags of the launcher})"

@@ -11,6 +11,8 @@ import io.netty.channel.EventLoopGroup;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -18,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongSupplier;
 
 /**
  * The socket half of the warm-up ({@link Warmup}): SOCKS5 tunnels over real loopback sockets
@@ -33,8 +36,11 @@ import java.util.function.BooleanSupplier;
  * everything it opened before it returns.
  */
 final class SocketWarmup {
-  /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
-  static final int CONNECTIONS = 300;
+  /**
+   * The most tunnels driven. It usually stops well before, once the JIT has settled ({@link
+   * Settled}): about 1,200 on a 2-core machine.
+   */
+  static final int CONNECTIONS = 3_000;
 
   /** The longest any step of a warm-up tunnel may take before the warm-up gives up. */
   private static final int TIMEOUT_MS = 2_000;
@@ -154,6 +160,58 @@ final class SocketWarmup {
       out.write(Warmup.PAYLOAD);
       in.readFully(new byte[Warmup.PAYLOAD.length]);
       return true;
+    }
+  }
+
+  /**
+   * Says when the warm-up has done its work: once the JIT's total compile time has not moved over
+   * {@link #QUIET_BATCHES} batches of {@link #BATCH} tunnels. A fixed count ends too early: C1's
+   * thresholds grow with its queue (Tier3LoadFeedback), and at start the queue is long, so methods
+   * called once per tunnel were still waiting for compilation after 300 tunnels and were compiled
+   * while the first clients waited. Asked once per tunnel; looks at the JIT once per batch.
+   */
+  static final class Settled implements BooleanSupplier {
+    static final int BATCH = 50;
+    static final int QUIET_BATCHES = 3;
+
+    /** Without the JIT's compile time (no JIT, or not monitored): the tunnels this many. */
+    static final int BLIND = 1_000;
+
+    private final LongSupplier compileMillis;
+    private int tunnels;
+    private long last = -1;
+    private int quiet;
+
+    /**
+     * @param compileMillis the JIT's total compile time so far, or {@code null} when the JVM does
+     *     not say
+     */
+    Settled(LongSupplier compileMillis) {
+      this.compileMillis = compileMillis;
+    }
+
+    /** For this JVM's JIT. */
+    static Settled ofThisJvm() {
+      CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+      return new Settled(
+          jit != null && jit.isCompilationTimeMonitoringSupported()
+              ? jit::getTotalCompilationTime
+              : null);
+    }
+
+    @Override
+    public boolean getAsBoolean() {
+      tunnels++;
+      if (compileMillis == null) {
+        return tunnels >= BLIND;
+      }
+      if (tunnels % BATCH != 0) {
+        return false;
+      }
+      long now = compileMillis.getAsLong();
+      quiet = now == last ? quiet + 1 : 0;
+      last = now;
+      return quiet >= QUIET_BATCHES;
     }
   }
 

@@ -31,7 +31,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * documentation address, dialed by a stand-in that answers with another embedded channel). Its
  * second half, {@link SocketWarmup}, opens loopback sockets of its own on port 0 and closes them.
  * It runs on a daemon thread of its own at the lowest priority and ends after {@link #CONNECTIONS}
- * embedded and {@link SocketWarmup#CONNECTIONS} socket tunnels, or once a first client came.
+ * embedded tunnels and as many socket tunnels as the JIT needs to settle ({@link
+ * SocketWarmup.Settled}, at most {@link SocketWarmup#CONNECTIONS}), or once a first client came.
  */
 public final class Warmup {
   /** Tunnels driven: past C1's thresholds (200 calls, checked every 128) for the per-call code. */
@@ -105,8 +106,10 @@ public final class Warmup {
         new Thread(
             () -> {
               new Warmup(settings).tunnels(CONNECTIONS);
+              SocketWarmup.Settled settled = SocketWarmup.Settled.ofThisJvm();
               new SocketWarmup(settings, direct, group, transport)
-                  .tunnels(SocketWarmup.CONNECTIONS, () -> stats.total() > 0);
+                  .tunnels(
+                      SocketWarmup.CONNECTIONS, () -> stats.total() > 0 || settled.getAsBoolean());
             },
             "tailgate-relay-warmup");
     t.setDaemon(true);

@@ -11,7 +11,10 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -40,6 +43,28 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
   static final int MAX_UID_LABELS = 32;
 
   private final Set<String> uidLabels = ConcurrentHashMap.newKeySet();
+
+  /** The per-connection counters, by name and tag values ({@link #counter}). */
+  private final Map<List<String>, Counter> counters = new ConcurrentHashMap<>();
+
+  /** A counter's name and description; its tags vary. */
+  private record Family(String name, String description) {}
+
+  private static final Family CONNECTIONS =
+      new Family("tailgate.connections", "Client connections that ended, by result and protocol");
+  private static final Family DENIALS =
+      new Family(
+          "tailgate.denials",
+          "Targets the allowlist refused, by the rule that decided (none: no rule matched)");
+  private static final Family LOCAL_CONNECTIONS =
+      new Family(
+          "tailgate.local.connections",
+          "Loopback client connections that ended, by the uid owning the client's socket");
+  private static final Family WOULD_DENY =
+      new Family(
+          "tailgate.would.deny",
+          "Targets let through in report mode that enforce mode refuses, by rule (none: no rule"
+              + " matched)");
 
   public Metrics() {
     bytesUp =
@@ -97,41 +122,45 @@ public final class Metrics implements ConnectionLog, RelayStats.DialListener {
     if (e.isRequest()) {
       return; // its connection's line counts it
     }
-    Counter.builder("tailgate.connections")
-        .description("Client connections that ended, by result and protocol")
-        .tag("result", e.result())
-        .tag("proto", e.proto() == null ? "unknown" : e.proto())
-        .register(registry)
+    counter(CONNECTIONS, "result", e.result(), "proto", e.proto() == null ? "unknown" : e.proto())
         .increment();
     if ("deny".equals(e.decision())) {
-      Counter.builder("tailgate.denials")
-          .description(
-              "Targets the allowlist refused, by the rule that decided (none: no rule matched)")
-          .tag("rule", e.rule() == null ? "none" : e.rule())
-          .register(registry)
-          .increment();
+      counter(DENIALS, "rule", e.rule() == null ? "none" : e.rule()).increment();
     }
     if (e.local() != null) {
-      Counter.builder("tailgate.local.connections")
-          .description(
-              "Loopback client connections that ended, by the uid owning the client's socket")
-          .tag("uid", uidLabel(e.local().uid()))
-          .register(registry)
-          .increment();
+      counter(LOCAL_CONNECTIONS, "uid", uidLabel(e.local().uid())).increment();
     }
     if ("would_deny".equals(e.decision())) {
-      Counter.builder("tailgate.would.deny")
-          .description(
-              "Targets let through in report mode that enforce mode refuses, by rule (none: no"
-                  + " rule matched)")
-          .tag("rule", e.rule() == null ? "none" : e.rule())
-          .register(registry)
-          .increment();
+      counter(WOULD_DENY, "rule", e.rule() == null ? "none" : e.rule()).increment();
     }
     if (e.bytesUp() > 0 || e.bytesDown() > 0) {
       bytesUp.record(e.bytesUp());
       bytesDown.record(e.bytesDown());
     }
+  }
+
+  /**
+   * The counter of {@code family} with these tags (key, value, key, value...): registered the first
+   * time, then found by one map lookup on the connection's path, without building and sorting its
+   * tags again. Its values are bounded as the tags are: results, protocols, the allowlist's rules,
+   * {@link #MAX_UID_LABELS} uids.
+   */
+  private Counter counter(Family family, String... tags) {
+    List<String> key = new ArrayList<>(tags.length + 1);
+    key.add(family.name());
+    Collections.addAll(key, tags);
+    Counter c = counters.get(key);
+    if (c == null) {
+      c =
+          counters.computeIfAbsent(
+              key,
+              k ->
+                  Counter.builder(family.name())
+                      .description(family.description())
+                      .tags(tags)
+                      .register(registry));
+    }
+    return c;
   }
 
   private String uidLabel(Integer uid) {

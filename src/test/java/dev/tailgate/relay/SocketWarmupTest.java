@@ -47,6 +47,32 @@ class SocketWarmupTest {
   }
 
   @Test
+  void settlesOnceTheJitsCompileTimeHoldsOverThreeBatches() {
+    long[] millis = {0};
+    SocketWarmup.Settled settled = new SocketWarmup.Settled(() -> millis[0]);
+    int asked = 0;
+    // The JIT compiles through the first 20 batches, then nothing more.
+    while (!settled.getAsBoolean()) {
+      asked++;
+      if (asked < 20 * SocketWarmup.Settled.BATCH) {
+        millis[0] = asked;
+      }
+      assertThat(asked).isLessThan(SocketWarmup.CONNECTIONS);
+    }
+    assertThat(asked + 1).isEqualTo(23 * SocketWarmup.Settled.BATCH);
+  }
+
+  @Test
+  void settlesAfterAFixedCountWhenTheJvmDoesNotSayWhatItCompiles() {
+    SocketWarmup.Settled blind = new SocketWarmup.Settled(null);
+    int asked = 1;
+    while (!blind.getAsBoolean()) {
+      asked++;
+    }
+    assertThat(asked).isEqualTo(SocketWarmup.Settled.BLIND);
+  }
+
+  @Test
   void stopsOnceAUserComes() {
     assertThat(new SocketWarmup(SETTINGS, true, GROUP, TRANSPORT).tunnels(50, () -> true)).isZero();
   }
