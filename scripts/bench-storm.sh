@@ -8,7 +8,11 @@
 # client-identity address (no lookup) measures what the lookup costs on a quiet connect+echo. The
 # echo target is bench-relay.py's selector loop in a process of its own.
 #
-# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--out FILE] [--before JAR|LAUNCHER]
+# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--rounds N] [--out FILE] [--before JAR|LAUNCHER]
+#
+# The storm runs --rounds times (default 3) against each proxy in turn; root's tunnels of all rounds
+# are pooled, quiet and stormy apart, so that p99 is the 1 % slowest of 300 (with the defaults) and
+# not the slowest one of 100, and each round's ratio is printed beside the pooled one.
 #
 # --before runs a tailgate from another build (a tailgate.jar, or a checkout's scripts/tailgate) beside
 # this one, under its own storm in the same run, so that a change is measured against its parent.
@@ -24,9 +28,11 @@ source scripts/bench-lib.sh
 quick=5000
 slow=1000
 tunnels=100
+rounds=3
 out=docs/storm-latest.txt
 before=""
-parse_options "--quick=quick --slow=slow --tunnels=tunnels --out=out --before=before" "$@"
+parse_options "--quick=quick --slow=slow --tunnels=tunnels --rounds=rounds --out=out --before=before" "$@"
+[[ $rounds =~ ^[1-9]$ ]] || die "--rounds wants 1 to 9"
 [[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 ((EUID == 0)) || die "needs root: the storm runs as uid nobody"
 
@@ -180,26 +186,36 @@ def line(name, label, v):
 if sys.argv[1] == "storm":
     storm(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     sys.exit(0)
-tg, plain, dante, echo, tunnels, quick, slow, before = map(int, sys.argv[1:9])
+tg, plain, dante, echo, tunnels, quick, slow, before, rounds = map(int, sys.argv[1:10])
 echo_target = echo_process(echo)
 time.sleep(0.2)
 for p in (tg, plain, dante, before):
     for _ in range(50 if p else 0):
         tunnel(p, echo)  # warm-up
-results = [run("tailgate", tg, echo, tunnels, quick, slow)]
-if before:
-    results.append(run("before", before, echo, tunnels, quick, slow))
-results += [run("dante", dante, echo, tunnels, quick, slow),
-            run("no proxy", 0, echo, tunnels, quick, slow, storm_at=tg),
-            run("tailgate/addr", plain, echo, tunnels, 0, 0)]
-for name, quiet, stormy, meta in results:
+order = [("tailgate", tg, None)] + ([("before", before, None)] if before else []) + [
+    ("dante", dante, None), ("no proxy", 0, tg)]
+pooled = {name: ([], [], [], []) for name, _, _ in order}  # quiet, storm, per-round ratios, steps
+for r in range(rounds):  # the proxies take turns, round after round, so that noise hits them alike
+    for name, port, storm_at in order:
+        _, quiet, stormy, meta = run(name, port, echo, tunnels, quick, slow, storm_at)
+        q = [x for x in quiet if x is not None]; s = [x for x in stormy if x is not None]
+        into = pooled[name]
+        into[0].extend(quiet); into[1].extend(stormy); into[3].extend(meta[2])
+        if q and s:
+            into[2].append(f"{pct(s, .99) / pct(q, .99):.2f}x")
+        print(f"round {r + 1}: {name}: storm finished while measured: {meta[0]}, {meta[1]:.1f} s",
+              file=sys.stderr, flush=True)
+results = [(name, *pooled[name]) for name, _, _ in order]
+results.append(run("tailgate/addr", plain, echo, tunnels * rounds, 0, 0)[:2] + (None, None, None))
+for name, quiet, stormy, ratios, steps in results:
     print(line(name, "quiet", quiet))
     if stormy is not None:
-        print(line(name, "storm", stormy) + f"   (storm finished while measured: {meta[0]}, {meta[1]:.1f} s)")
+        print(line(name, "storm", stormy))
         q = [x for x in quiet if x is not None]; s = [x for x in stormy if x is not None]
         if q and s:
-            print(f"{name:10} storm/quiet p99 {pct(s, .99) / pct(q, .99):.2f}x, p50 {pct(s, .5) / pct(q, .5):.2f}x")
-        for total, *parts in meta[2]:
+            print(f"{name:10} storm/quiet p99 {pct(s, .99) / pct(q, .99):.2f}x, p50 {pct(s, .5) / pct(q, .5):.2f}x"
+                  f" (p99 by round: {', '.join(ratios)})")
+        for total, *parts in sorted(steps, reverse=True)[:3]:
             print(f"{name:10} slow tunnel in the storm {total * 1000:7.2f} ms: connect {parts[0] * 1000:.2f},"
                   f" greeting {parts[1] * 1000:.2f}, request {parts[2] * 1000:.2f}, echo {parts[3] * 1000:.2f} ms")
 q1 = [x for x in results[0][1] if x is not None]; q2 = [x for x in results[-1][1] if x is not None]
@@ -212,12 +228,12 @@ chmod 755 "$work" "$work/storm.py"
 export BENCH_RELAY=$PWD/scripts/bench-relay.py # the echo target's loop
 
 {
-  echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody; uid root does $tunnels SOCKS5 handshakes + echo"
+  echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody; uid root does $tunnels SOCKS5 handshakes + echo, quiet then in the storm, $rounds rounds"
   machine_lines
   dante_line
   echo "- load before: $(load_average)"
   run_bench 900s python3 "$work/storm.py" "$tailgate_port" "$plain_port" "$dante_port" "$echo_port" \
-    "$tunnels" "$quick" "$slow" "$before_port"
+    "$tunnels" "$quick" "$slow" "$before_port" "$rounds"
   echo "- load after: $(load_average)"
   echo "- tailgate refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/tailgate-connections.log" | sort | uniq -c | tr '\n' ' ')"
   [[ -z $before ]] || echo "- before: $before, refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/before-connections.log" | sort | uniq -c | tr '\n' ' ')"
