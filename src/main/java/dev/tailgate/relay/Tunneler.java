@@ -90,20 +90,28 @@ final class Tunneler {
         state.phase = "held";
         log.debug("{} held until tailscaled is Running", state.tag(client));
         settled.whenCompleteAsync(
-            (ok, error) -> {
-              if (error != null) {
-                held(ctx, state, replies, error);
-              } else if (client.isActive()) {
-                decided(
-                    ctx,
+            (ok, error) ->
+                guarded(
+                    client,
                     state,
-                    request,
-                    replies,
-                    policy.get().allowlist().decide(request.host(), request.port(), state.uid()));
-              } else {
-                state.closedBy("client");
-              }
-            },
+                    null,
+                    () -> {
+                      if (error != null) {
+                        held(ctx, state, replies, error);
+                      } else if (client.isActive()) {
+                        decided(
+                            ctx,
+                            state,
+                            request,
+                            replies,
+                            policy
+                                .get()
+                                .allowlist()
+                                .decide(request.host(), request.port(), state.uid()));
+                      } else {
+                        state.closedBy("client");
+                      }
+                    }),
             ctx.executor());
         return;
       }
@@ -173,15 +181,20 @@ final class Tunneler {
     }
     log.debug("{} held until the upstream is ready", state.tag(ctx.channel()));
     ready.whenCompleteAsync(
-        (ok, error) -> {
-          if (error != null) {
-            held(ctx, state, replies, error);
-          } else if (ctx.channel().isActive()) {
-            dial(ctx, state, replies, dialer, host, port, attempt);
-          } else {
-            state.closedBy("client");
-          }
-        },
+        (ok, error) ->
+            guarded(
+                ctx.channel(),
+                state,
+                null,
+                () -> {
+                  if (error != null) {
+                    held(ctx, state, replies, error);
+                  } else if (ctx.channel().isActive()) {
+                    dial(ctx, state, replies, dialer, host, port, attempt);
+                  } else {
+                    state.closedBy("client");
+                  }
+                }),
         ctx.executor());
   }
 
@@ -206,36 +219,80 @@ final class Tunneler {
     long started = System.nanoTime();
     way.dial(ctx.channel(), host, port)
         .addListener(
-            (Future<Channel> f) -> {
-              stats.dialed(System.nanoTime() - started, f.isSuccess());
-              if (f.isSuccess()) {
-                IdleConnections.dialled(f.getNow(), target);
-                connected(ctx, state, replies, f.getNow());
-                return;
-              }
-              DialFailure failure =
-                  f.cause() instanceof DialException e
-                      ? e.failure()
-                      : DialErrors.direct(host + ":" + port, f.cause());
-              if (attempt >= MAX_ATTEMPTS || !mayBeUpstreamsFault(failure)) {
-                fail(ctx, state, replies, failure);
-                return;
-              }
-              gate.judge(failure)
-                  .whenCompleteAsync(
-                      (verdict, error) -> {
-                        if (verdict == UpstreamGate.Verdict.RETRY && ctx.channel().isActive()) {
-                          log.debug(
-                              "{} retrying after upstream failure: {}",
-                              state.tag(ctx.channel()),
-                              failure.reason());
-                          attempt(ctx, state, replies, host, port, attempt + 1);
-                        } else {
-                          fail(ctx, state, replies, failure);
-                        }
-                      },
-                      ctx.executor());
-            });
+            (Future<Channel> f) ->
+                guarded(
+                    ctx.channel(),
+                    state,
+                    f.isSuccess() ? f.getNow() : null,
+                    () -> dialed(ctx, state, replies, target, f, started, attempt)));
+  }
+
+  /** The dial of {@code target} ended: on to the reply, or a failure told or judged by the gate. */
+  private void dialed(
+      ChannelHandlerContext ctx,
+      ConnectionState state,
+      Replies replies,
+      IdleConnections.Target target,
+      Future<Channel> f,
+      long started,
+      int attempt) {
+    stats.dialed(System.nanoTime() - started, f.isSuccess());
+    if (f.isSuccess()) {
+      IdleConnections.dialled(f.getNow(), target);
+      connected(ctx, state, replies, f.getNow());
+      return;
+    }
+    String host = target.host();
+    int port = target.port();
+    DialFailure failure =
+        f.cause() instanceof DialException e
+            ? e.failure()
+            : DialErrors.direct(host + ":" + port, f.cause());
+    if (attempt >= MAX_ATTEMPTS || !mayBeUpstreamsFault(failure)) {
+      fail(ctx, state, replies, failure);
+      return;
+    }
+    gate.judge(failure)
+        .whenCompleteAsync(
+            (verdict, error) ->
+                guarded(
+                    ctx.channel(),
+                    state,
+                    null,
+                    () -> {
+                      if (verdict == UpstreamGate.Verdict.RETRY && ctx.channel().isActive()) {
+                        log.debug(
+                            "{} retrying after upstream failure: {}",
+                            state.tag(ctx.channel()),
+                            failure.reason());
+                        attempt(ctx, state, replies, host, port, attempt + 1);
+                      } else {
+                        fail(ctx, state, replies, failure);
+                      }
+                    }),
+            ctx.executor());
+  }
+
+  /**
+   * Runs a step of the set-up that a listener or a future's callback calls. What it throws (a bug,
+   * or an Error such as a class that failed to load) would stop at netty's listener, which only
+   * warns, or in a future nobody reads, and leave the client waiting with no deadline: the
+   * handshake's is over and the dial's has done its work. Here it ends the connection instead,
+   * logged as the relay's error, and {@code target} (if any) with it.
+   */
+  private static void guarded(
+      Channel client, ConnectionState state, Channel target, Runnable step) {
+    try {
+      step.run();
+    } catch (Throwable t) { // Errors too: nothing may leave a client hanging
+      log.error("{} broke during its set-up and was closed", state.tag(client), t);
+      state.fail("error", "internal error: " + DialErrors.oneLine(t));
+      state.closedBy("relay");
+      if (target != null) {
+        target.close();
+      }
+      client.close();
+    }
   }
 
   /**
@@ -292,15 +349,20 @@ final class Tunneler {
         .success(ctx)
         .addListener(
             (ChannelFutureListener)
-                f -> {
-                  if (!f.isSuccess()) {
-                    state.closedBy("client");
-                    target.close();
-                    client.close();
-                    return;
-                  }
-                  splice(client, target, state);
-                });
+                f ->
+                    guarded(
+                        client,
+                        state,
+                        target,
+                        () -> {
+                          if (!f.isSuccess()) {
+                            state.closedBy("client");
+                            target.close();
+                            client.close();
+                            return;
+                          }
+                          splice(client, target, state);
+                        }));
   }
 
   /** Refused by one of the relay's bounds: a reply in the client's protocol, the rule logged. */

@@ -15,12 +15,17 @@ import java.util.concurrent.TimeUnit;
 final class EchoRelay implements AutoCloseable {
   final EchoServer echo;
   final RecordingLog log = new RecordingLog();
-  final RelayStats stats = new RelayStats();
+  final RelayStats stats;
   final RelayServer relay;
   private final EventLoopGroup group;
   private final DirectDialer dialer;
 
   EchoRelay(RelaySettings.Limits limits, int eventLoops) throws Exception {
+    this(limits, eventLoops, new RelayStats());
+  }
+
+  EchoRelay(RelaySettings.Limits limits, int eventLoops, RelayStats stats) throws Exception {
+    this.stats = stats;
     Transports t = Transports.best();
     group = t.newGroup(eventLoops);
     echo = new EchoServer();
