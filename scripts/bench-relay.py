@@ -125,6 +125,7 @@ class Proxy:
         self.pid = pid
         self.short = []
         self.long = []
+        self.steps = []  # the @long samples' steps: connect, greeting, CONNECT, echo (µs)
         self.done = 0  # connections made so far, warm-up included
         self.failed = 0
         self.conn_rates = []
@@ -135,46 +136,57 @@ class Proxy:
         self.bulk_bytes = 0
 
 
-def open_tunnel(proxy, target):
+def open_tunnel(proxy, target, marks=None):
+    """A socket through proxy to target; marks, if given, gets the clock after each step."""
+    mark = marks.append if marks is not None else (lambda _: None)
     s = socket.socket()
     s.settimeout(TIMEOUT)
     s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     if proxy.address is None:
         s.connect(target)
+        mark(time.perf_counter_ns())
         return s
     s.connect(proxy.address)
+    mark(time.perf_counter_ns())
     s.sendall(b"\x05\x01\x00")  # no authentication
     if recv_exact(s, 2) != b"\x05\x00":
         raise ConnectionError("greeting refused")
+    mark(time.perf_counter_ns())
     host, port = target
     s.sendall(b"\x05\x01\x00\x01" + socket.inet_aton(host) + struct.pack("!H", port))
     reply = recv_exact(s, 10)  # ATYP IPv4 in every reply these proxies give
     if reply[1] != 0:
         raise ConnectionError("CONNECT refused, reply %d" % reply[1])
+    mark(time.perf_counter_ns())
     return s
 
 
 PAYLOAD = os.urandom(ECHO_BYTES)
 
 
-def one_exchange(proxy, echo):
-    """Nanoseconds from before the socket to the echo read back; the close is not timed."""
-    started = time.perf_counter_ns()
-    s = open_tunnel(proxy, echo)
+def one_exchange(proxy, echo, steps=None):
+    """Nanoseconds from before the socket to the echo read back; the close is not timed. steps, if
+    given, gets the exchange's steps in µs: connect, greeting's reply, CONNECT's reply, echo."""
+    marks = [time.perf_counter_ns()]
+    s = open_tunnel(proxy, echo, marks)
     try:
         s.sendall(PAYLOAD)
         if recv_exact(s, ECHO_BYTES) != PAYLOAD:
             raise ConnectionError("echo differs")
-        return time.perf_counter_ns() - started
+        marks.append(time.perf_counter_ns())
+        if steps is not None:
+            gaps = [(b - a) / 1000.0 for a, b in zip(marks, marks[1:])]
+            steps.append(gaps if len(gaps) == 4 else [gaps[0], None, None, gaps[1]])
+        return marks[-1] - marks[0]
     finally:
         s.close()
         proxy.done += 1
 
 
-def sample(proxy, echo, into, n):
+def sample(proxy, echo, into, n, steps=None):
     for _ in range(n):
         try:
-            ns = one_exchange(proxy, echo)
+            ns = one_exchange(proxy, echo, steps)
         except OSError as e:
             proxy.failed += 1
             if proxy.failed > MAX_FAILURES:
@@ -280,6 +292,15 @@ def report(proxies, args):
             p.name, pct(p.short, 50), pct(p.short, 99), pct(p.long, 50), pct(p.long, 99),
             statistics.median(p.conn_rates), cpu_conn, statistics.median(p.bulk), cpu_gib))
     w("")
+    w("Steps of the @%d samples, medians in µs (the clock after each):" % args.long_warmup)
+    w("")
+    w("| proxy | connect | greeting's reply | CONNECT's reply | echo |")
+    w("| --- | ---: | ---: | ---: | ---: |")
+    for p in proxies:
+        cols = list(zip(*p.steps)) if p.steps else [()] * 4
+        w("| %s | %s |" % (p.name, " | ".join(
+            "–" if not c or c[0] is None else "%.0f" % statistics.median(c) for c in cols)))
+    w("")
     w("Runs in order: conn/s; MiB/s. Failed samples.")
     for p in proxies:
         w("- %s: %s; %s. %d failed" % (
@@ -364,7 +385,7 @@ def main():
                 sample(p, echo, None, max(0, min(500, args.long_warmup - p.done)))
         for r in range(ROUNDS):
             for p in proxies:
-                sample(p, echo, p.long, per_round)
+                sample(p, echo, p.long, per_round, p.steps)
             print("long round %d/%d: %s" % (r + 1, ROUNDS, ", ".join(
                 "%s p50 %.0f" % (p.name, pct(p.long, 50)) for p in proxies)), file=log)
         for r in range(ROUNDS):
