@@ -5,6 +5,7 @@ import dev.tailgate.ansible.InventoryJson;
 import dev.tailgate.ansible.TailnetPeers;
 import dev.tailgate.config.TailgateConfig;
 import dev.tailgate.localapi.TailscaleStatus;
+import dev.tailgate.localpeer.LocalPeers;
 import dev.tailgate.policy.Allowlist;
 import dev.tailgate.policy.Decision;
 import java.nio.file.Path;
@@ -26,7 +27,8 @@ import picocli.CommandLine.Option;
           + " tailscale_online, tailscale_tags; groups tailnet, online, offline, os_<os> and"
           + " tag_<tag>; _meta.hostvars filled.",
       "With --config, peers its allowlist refuses on --port are left out (or flagged, with"
-          + " --include-denied); without it every peer is listed."
+          + " --include-denied), judged for a client of the uid running it (or --uid); without"
+          + " it every peer is listed."
     })
 final class InventoryCommand implements Callable<Integer> {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -66,6 +68,14 @@ final class InventoryCommand implements Callable<Integer> {
   int port;
 
   @Option(
+      names = "--uid",
+      paramLabel = "UID",
+      description =
+          "Judge the peers as for a local client of this uid, for rules that end in `from uid`"
+              + " (default: the uid running this command, which ansible's ssh connects as).")
+  Integer uid;
+
+  @Option(
       names = "--include-denied",
       description =
           "Keep peers the allowlist refuses, with the hostvar tailgate_denied (the reason) and in"
@@ -74,6 +84,10 @@ final class InventoryCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (uid != null && uid < 0) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "--uid wants a uid, 0 or more (got " + uid + ")");
+    }
     TailgateConfig cfg = ConfigLoading.load(config);
     TailscaleStatus status =
         statusJson != null
@@ -82,9 +96,10 @@ final class InventoryCommand implements Callable<Integer> {
     Function<String, String> refusal = name -> null;
     if (config != null) {
       Allowlist allowlist = Allowlist.parse(cfg.rules(), status::magicDnsSuffix);
+      int client = uid != null ? uid : LocalPeers.ownUid().orElse(Allowlist.UNKNOWN_UID);
       refusal =
           name -> {
-            Decision d = allowlist.decide(name, port);
+            Decision d = allowlist.decide(name, port, client);
             return d.allowed() ? null : d.reason();
           };
     }

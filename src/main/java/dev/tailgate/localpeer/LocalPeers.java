@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -171,6 +172,18 @@ public final class LocalPeers {
   public LocalPeer named(int uid, long pid) {
     return new LocalPeer(uid, pid, null, null, null)
         .withProcess(pid, ProcessTable.command(proc, pid), null);
+  }
+
+  /**
+   * The uid this process runs as (the owner of /proc/self), as the kernel would name it for a
+   * socket this process opens: what the relay will see for its connections. Empty off Linux.
+   */
+  public static OptionalInt ownUid() {
+    try {
+      return OptionalInt.of((Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    } catch (IOException | UnsupportedOperationException | IllegalArgumentException e) {
+      return OptionalInt.empty(); // no /proc, or no unix attribute view: not Linux
+    }
   }
 
   /** Whether {@code address} is one a local process connects from. */
