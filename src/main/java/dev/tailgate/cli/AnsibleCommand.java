@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
           + " tailgate.tailnet.yml (the inventory plugin tailgate.tailnet.peers).",
       "A rerun changes only what changed, between the '# BEGIN/END tailgate managed' markers;"
           + " lines outside them are kept.",
-      "The relay address comes from --config (its listen), else 127.0.0.1:1080. The MagicDNS"
+      "The relay address comes from --config (its listen-unix for the connect helper when set,"
+          + " else its listen), else 127.0.0.1:1080. The MagicDNS"
           + " suffix comes from tailscaled's LocalAPI when it answers on the socket, else from"
           + " --magic-dns-suffix."
     })
@@ -119,7 +120,10 @@ final class AnsibleCommand implements Callable<Integer> {
     } catch (IOException | IllegalStateException e) {
       suffix = suffixWithout(e);
     }
-    if (cfg.listen().getPort() == 0) {
+    // The connect helper takes the relay's Unix socket when there is one: its file mode admits
+    // the local users, and the relay knows the client's uid from the kernel at once. nc cannot.
+    boolean viaUnix = kind == ProxyCommand.Kind.CONNECT && cfg.listenUnix() != null;
+    if (!viaUnix && cfg.listen().getPort() == 0) {
       throw new ConfigException(
           "listen: port 0 is chosen anew at each start; ssh needs a fixed relay port");
     }
@@ -129,7 +133,15 @@ final class AnsibleCommand implements Callable<Integer> {
               + kind.option()
               + " cannot (use --proxy-command connect)");
     }
-    String relay = HostPort.format(cfg.listen());
+    String relay = viaUnix ? cfg.listenUnix().path().toString() : HostPort.format(cfg.listen());
+    if (viaUnix) {
+      spec.commandLine()
+          .getErr()
+          .println(
+              "tailgate: ssh connects through the relay's Unix socket "
+                  + relay
+                  + " (listen-unix; its mode decides which users may)");
+    }
     ProxyCommand proxy =
         switch (kind) {
           case CONNECT ->

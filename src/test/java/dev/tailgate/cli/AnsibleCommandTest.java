@@ -76,6 +76,38 @@ class AnsibleCommandTest {
   }
 
   @Test
+  void sendsTheConnectHelperThroughTheRelaysUnixSocketWhenItHasOne() throws Exception {
+    Path config = dir.resolve("tailgate.yaml");
+    Files.writeString(
+        config,
+        "listen: 127.0.0.1:1099\nlisten-unix: /run/tailgate/relay.sock\nupstream: direct\n");
+
+    assertThat(run(args("--magic-dns-suffix", "tail1234.ts.net", "--config", config.toString())))
+        .isEqualTo(ExitCodes.OK);
+
+    assertThat(dir.resolve("out/ssh_config"))
+        .content()
+        .contains("connect --proxy /run/tailgate/relay.sock --start --config ");
+    assertThat(err.toString())
+        .contains(
+            "tailgate: ssh connects through the relay's Unix socket /run/tailgate/relay.sock");
+    // nc has no Unix-socket proxy: it keeps the TCP listener.
+    assertThat(
+            run(
+                args(
+                    "--magic-dns-suffix",
+                    "tail1234.ts.net",
+                    "--config",
+                    config.toString(),
+                    "--proxy-command",
+                    "nc")))
+        .isEqualTo(ExitCodes.OK);
+    assertThat(dir.resolve("out/ssh_config"))
+        .content()
+        .contains("    ProxyCommand nc -X 5 -x 127.0.0.1:1099 %h %p\n");
+  }
+
+  @Test
   void namesTheCredentialsFileInTheProxyCommandAndRefusesItForNc() throws Exception {
     Path secret = dir.resolve("relay password");
 
