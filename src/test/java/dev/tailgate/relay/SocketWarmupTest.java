@@ -102,7 +102,9 @@ class SocketWarmupTest {
       Thread.onSpinWait();
     }
     assertThat(sockets()).isEqualTo(sockets);
-    assertThat(threads()).isEqualTo(threads);
+    // None started and left: one of the process's that ended meanwhile is not the warm-up's
+    // (netty's global executor's thread ends a second after its last task, another test's).
+    assertThat(threads).containsAll(threads());
   }
 
   private static Set<String> threads() {
