@@ -4,7 +4,9 @@
 # plus an echo through it; its latency is compared with a quiet run, and its refusals counted.
 # tailgate (client-identity uid, the default) and Dante face the same storm in the same run; so does
 # the machine itself ("no proxy": root's connections go straight to the echo target while the storm
-# hits tailgate), the floor of what any proxy could show on these cores. A third tailgate with
+# hits tailgate), the floor of what any proxy could show on these cores; and root through tailgate's
+# Unix socket ("unix sock", mode 0600, which the storm's uid cannot open) while the storm hits its
+# TCP port: a listen queue of its own. A third tailgate with
 # client-identity address (no lookup) measures what the lookup costs on a quiet connect+echo. The
 # echo target is bench-relay.py's selector loop in a process of its own.
 #
@@ -49,7 +51,7 @@ plain_port=$(free_port)
 dante_port=$(free_port)
 echo_port=$(free_port)
 
-start_tailgate "$tailgate_port"
+start_tailgate "$tailgate_port" --listen-unix "$work/unix/relay.sock"
 main_tailgate=$tailgate_pid
 printf 'client-identity: address\n' >"$work/address.yaml"
 java $tailgate_java_opts -jar target/tailgate.jar up --no-bootstrap --upstream direct --admin off \
@@ -93,13 +95,22 @@ def direct(echo, steps=None):
         steps.append((t2 - t0, t1 - t0, 0.0, 0.0, t2 - t1))
     return t2 - t0
 
+def connection(proxy):
+    """To a proxy's TCP port on 127.0.0.1, or to its Unix socket (a path)."""
+    if isinstance(proxy, str):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(10)
+        s.connect(proxy)
+        return s
+    return socket.create_connection(("127.0.0.1", proxy), timeout=10)
+
 def tunnel(proxy, echo, steps=None):
     """One SOCKS5 handshake and a one-byte echo; seconds, or None when refused or broken. When
     steps is a list, appends (total, connect, greeting, request, echo) in seconds."""
     t0 = time.perf_counter()
     marks = [t0]
     try:
-        with socket.create_connection(("127.0.0.1", proxy), timeout=10) as s:
+        with connection(proxy) as s:
             marks.append(time.perf_counter())
             s.sendall(b"\x05\x01\x00")
             if s.recv(2) != b"\x05\x00":
@@ -187,13 +198,14 @@ if sys.argv[1] == "storm":
     storm(int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]))
     sys.exit(0)
 tg, plain, dante, echo, tunnels, quick, slow, before, rounds = map(int, sys.argv[1:10])
+unix = sys.argv[10]  # tailgate's Unix socket (mode 0600, root's): the storm's uid cannot connect
 echo_target = echo_process(echo)
 time.sleep(0.2)
-for p in (tg, plain, dante, before):
+for p in (tg, plain, dante, before, unix):
     for _ in range(50 if p else 0):
         tunnel(p, echo)  # warm-up
 order = [("tailgate", tg, None)] + ([("before", before, None)] if before else []) + [
-    ("dante", dante, None), ("no proxy", 0, tg)]
+    ("dante", dante, None), ("no proxy", 0, tg), ("unix sock", unix, tg)]
 pooled = {name: ([], [], [], []) for name, _, _ in order}  # quiet, storm, per-round ratios, steps
 for r in range(rounds):  # the proxies take turns, round after round, so that noise hits them alike
     for name, port, storm_at in order:
@@ -233,7 +245,7 @@ export BENCH_RELAY=$PWD/scripts/bench-relay.py # the echo target's loop
   dante_line
   echo "- load before: $(load_average)"
   run_bench 900s python3 "$work/storm.py" "$tailgate_port" "$plain_port" "$dante_port" "$echo_port" \
-    "$tunnels" "$quick" "$slow" "$before_port" "$rounds"
+    "$tunnels" "$quick" "$slow" "$before_port" "$rounds" "$work/unix/relay.sock"
   echo "- load after: $(load_average)"
   echo "- tailgate refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/tailgate-connections.log" | sort | uniq -c | tr '\n' ' ')"
   [[ -z $before ]] || echo "- before: $before, refusals by rule: $(grep -o '"rule":"limit:[a-z-]*"' "$work/before-connections.log" | sort | uniq -c | tr '\n' ' ')"
