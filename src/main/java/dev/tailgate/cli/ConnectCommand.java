@@ -20,8 +20,8 @@ import picocli.CommandLine.Parameters;
       "Join standard input and output to HOST:PORT through the relay's SOCKS5 (the name is sent"
           + " unresolved, so tailscaled resolves MagicDNS): an ssh ProxyCommand, e.g.",
       "  ssh -o ProxyCommand='tailgate connect %%h %%p' web-1.tail1234.ts.net",
-      "The relay is --proxy, else $TAILGATE_PROXY, else the address of the running tailgate"
-          + " (its run-state file), else "
+      "The relay is --proxy, else $TAILGATE_PROXY, else the running tailgate's (its run-state"
+          + " file: its Unix socket when it has one you may open, else its address), else "
           + "127.0.0.1:1080; an absolute path is the relay's Unix socket (up --listen-unix), e.g."
           + " --proxy /run/tailgate/relay.sock.",
       "A refused or unreachable target, or no relay, is one line on standard error and exit"

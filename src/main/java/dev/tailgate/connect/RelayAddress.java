@@ -9,7 +9,8 @@ import java.util.Map;
 
 /**
  * Where the relay listens, first found wins: {@code --proxy}, then {@code $TAILGATE_PROXY}, then
- * the relay address in the run-state file of a live {@code tailgate up}, then 127.0.0.1:1080.
+ * the relay in the run-state file of a live {@code tailgate up} (its Unix socket when it has one
+ * this user may open, else its TCP address), then 127.0.0.1:1080.
  *
  * @param text the address as written, {@code HOST:PORT} or {@code [IPV6]:PORT}, or the absolute
  *     path of a relay's Unix-domain socket ({@code listen-unix})
@@ -54,8 +55,10 @@ public record RelayAddress(String text, String source) {
   }
 
   /**
-   * The {@code relay} of a run-state file whose {@code pid} is alive, or null. Read as JSON ({@link
-   * TopLevelJson}, the JDK only), at most {@link TopLevelJson#MAX_CHARS} characters of it.
+   * The relay of a run-state file whose {@code pid} is alive, or null: its {@code relay_unix} when
+   * this user may open that socket (a listen queue of its own, and the kernel names the client to
+   * the relay), else its {@code relay}. Read as JSON ({@link TopLevelJson}, the JDK only), at most
+   * {@link TopLevelJson#MAX_CHARS} characters of it.
    */
   static String fromRunState(Path file) {
     Map<String, String> state;
@@ -73,9 +76,23 @@ public record RelayAddress(String text, String source) {
       return null;
     }
     try {
-      return ProcessHandle.of(Long.parseLong(pid)).isPresent() ? relay : null;
+      if (ProcessHandle.of(Long.parseLong(pid)).isEmpty()) {
+        return null;
+      }
     } catch (NumberFormatException e) {
       return null;
+    }
+    String unix = state.get("relay_unix");
+    return unix != null && mayOpen(unix) ? unix : relay;
+  }
+
+  /** Whether this process may connect to the Unix socket at {@code path}: it needs write access. */
+  private static boolean mayOpen(String path) {
+    try {
+      Path socket = Path.of(path);
+      return socket.isAbsolute() && Files.isWritable(socket);
+    } catch (RuntimeException e) {
+      return false; // not a path on this file system
     }
   }
 

@@ -307,7 +307,8 @@ public final class Gateway implements AutoCloseable {
         started.toString(),
         Instant.now().toString(),
         reload.last(),
-        cfg.daemon().socket().toAbsolutePath().toString());
+        cfg.daemon().socket().toAbsolutePath().toString(),
+        relay.unixPath() == null ? null : relay.unixPath().toString());
   }
 
   @Override

@@ -34,6 +34,8 @@ import java.util.Optional;
  * @param lastReload the last reload, absent before the first
  * @param socket tailscaled's LocalAPI socket, the one {@code tailgate ansible} reads: where the
  *     inventory plugin {@code tailgate.tailnet.peers} looks when its {@code socket:} is absent
+ * @param relayUnix the relay's Unix-domain socket ({@code listen-unix}), absent when there is none:
+ *     what {@code tailgate connect} takes first when this user may open it
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record RunState(
@@ -49,7 +51,40 @@ public record RunState(
     String started,
     String updated,
     @JsonProperty("last_reload") Status.Reload lastReload,
-    String socket) {
+    String socket,
+    @JsonProperty("relay_unix") String relayUnix) {
+
+  /** A state that names no Unix socket of the relay's. */
+  public RunState(
+      long pid,
+      boolean ready,
+      String relay,
+      String admin,
+      String upstream,
+      String stateDir,
+      Status.Daemon daemon,
+      int openConnections,
+      long totalConnections,
+      String started,
+      String updated,
+      Status.Reload lastReload,
+      String socket) {
+    this(
+        pid,
+        ready,
+        relay,
+        admin,
+        upstream,
+        stateDir,
+        daemon,
+        openConnections,
+        totalConnections,
+        started,
+        updated,
+        lastReload,
+        socket,
+        null);
+  }
 
   /** A state that names no socket. */
   public RunState(

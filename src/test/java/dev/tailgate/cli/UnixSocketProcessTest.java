@@ -114,6 +114,31 @@ class UnixSocketProcessTest {
   }
 
   @Test
+  void connectWithoutProxyTakesTheRunningRelaysUnixSocketFromItsRunState() throws Exception {
+    Path runState = dir.resolve("relay-run/status.json");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+    while (!(Files.exists(runState) && Files.readString(runState).contains("\"relay_unix\""))) {
+      assertThat(System.nanoTime()).as("the run-state names the socket").isLessThan(deadline);
+      Thread.sleep(100);
+    }
+    byte[] data = "found in the run-state\n".getBytes(StandardCharsets.UTF_8);
+
+    ConnectProcessTest.Outcome o =
+        ConnectProcessTest.connectIn(
+            dir,
+            data,
+            Map.of("TAILGATE_RUN_DIR", dir.resolve("relay-run").toString()),
+            List.of(),
+            "127.0.0.1",
+            "" + echo.port());
+
+    assertThat(o.err()).isEmpty();
+    assertThat(o.out()).isEqualTo(data);
+    assertThat(lastLine("127.0.0.1", echo.port()).path("client").asText())
+        .isEqualTo("unix:" + socket);
+  }
+
+  @Test
   void curlReachesATargetWithSocks5hOverThePathAndIsLoggedByName() throws Exception {
     Process curl =
         new ProcessBuilder(

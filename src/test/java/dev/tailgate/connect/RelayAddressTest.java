@@ -31,6 +31,23 @@ class RelayAddressTest {
   }
 
   @Test
+  void takesTheRelaysUnixSocketFromTheRunStateWhenThisUserMayOpenIt() throws Exception {
+    Path socket = Files.createFile(dir.resolve("relay.sock")); // a file this user may write
+    Path file = dir.resolve("status.json");
+    Files.writeString(
+        file,
+        "{\"pid\": "
+            + ProcessHandle.current().pid()
+            + ", \"relay\": \"127.0.0.1:1099\", \"relay_unix\": \""
+            + socket
+            + "\"}");
+    assertThat(RelayAddress.fromRunState(file)).isEqualTo(socket.toString());
+
+    Files.delete(socket); // gone, or not this user's to open: the TCP address
+    assertThat(RelayAddress.fromRunState(file)).isEqualTo("127.0.0.1:1099");
+  }
+
+  @Test
   void ignoresTheRunStateOfADeadTailgate() throws Exception {
     Process gone = new ProcessBuilder("true").start();
     gone.waitFor();
