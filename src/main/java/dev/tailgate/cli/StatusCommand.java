@@ -49,7 +49,9 @@ final class StatusCommand implements Callable<Integer> {
       return ExitCodes.OK;
     }
     out.printf("tailgate    pid %d, up since %s%n", s.pid(), s.started());
-    out.printf("relay       %s -> %s%n", s.relay(), s.upstream());
+    out.printf(
+        "relay       %s%s -> %s%n",
+        s.relay(), s.relayUnix() == null ? "" : " and unix:" + s.relayUnix(), s.upstream());
     if (s.admin() != null) {
       out.printf("admin       http://%s/%n", s.admin());
     }

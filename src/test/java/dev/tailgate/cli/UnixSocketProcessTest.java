@@ -136,6 +136,10 @@ class UnixSocketProcessTest {
     assertThat(o.out()).isEqualTo(data);
     assertThat(lastLine("127.0.0.1", echo.port()).path("client").asText())
         .isEqualTo("unix:" + socket);
+    CliProcess.Result status =
+        new CliProcess(Map.of("TAILGATE_RUN_DIR", dir.resolve("relay-run").toString()))
+            .run(List.of("status"));
+    assertThat(status.output()).contains(" and unix:" + socket + " -> direct");
   }
 
   @Test
