@@ -54,39 +54,7 @@ public record RunState(
     String socket,
     @JsonProperty("relay_unix") String relayUnix) {
 
-  /** A state that names no Unix socket of the relay's. */
-  public RunState(
-      long pid,
-      boolean ready,
-      String relay,
-      String admin,
-      String upstream,
-      String stateDir,
-      Status.Daemon daemon,
-      int openConnections,
-      long totalConnections,
-      String started,
-      String updated,
-      Status.Reload lastReload,
-      String socket) {
-    this(
-        pid,
-        ready,
-        relay,
-        admin,
-        upstream,
-        stateDir,
-        daemon,
-        openConnections,
-        totalConnections,
-        started,
-        updated,
-        lastReload,
-        socket,
-        null);
-  }
-
-  /** A state that names no socket. */
+  /** A state that names no socket, of tailscaled's or of the relay's. */
   public RunState(
       long pid,
       boolean ready,
@@ -113,6 +81,7 @@ public record RunState(
         started,
         updated,
         lastReload,
+        null,
         null);
   }
 
