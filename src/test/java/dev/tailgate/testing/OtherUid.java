@@ -1,5 +1,6 @@
 package dev.tailgate.testing;
 
+import dev.tailgate.localpeer.LocalPeers;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,8 +48,8 @@ public final class OtherUid {
     return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
   }
 
-  /** This process's uid. */
+  /** This process's uid ({@link LocalPeers#ownUid}, which the relay's commands use). */
   public static int ownUid() throws IOException {
-    return (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+    return LocalPeers.ownUid().orElseThrow(() -> new IOException("no /proc/self: not Linux"));
   }
 }
