@@ -14,7 +14,7 @@ usage() { # the script's usage line, from its header comment (the scripts run fr
 }
 
 # Parses `--flag VALUE` pairs into shell variables, and -h/--help. SPEC is "--flag=variable ...".
-parse_options() { # SPEC "$@"
+parse_options() { # SPEC "$@"; SPEC is "--option=variable ...", "--switch=variable!" for a switch
   local -A variable
   local pair
   for pair in $1; do
@@ -29,6 +29,11 @@ parse_options() { # SPEC "$@"
         ;;
     esac
     [[ -n ${variable[$1]:-} ]] || die "unknown option $1 ($(usage))"
+    if [[ ${variable[$1]} == *'!' ]]; then # a switch: VARIABLE! is set to 1, no value taken
+      printf -v "${variable[$1]%!}" '%s' 1
+      shift
+      continue
+    fi
     (($# >= 2)) || die "$1 needs a value"
     printf -v "${variable[$1]}" '%s' "$2"
     shift 2

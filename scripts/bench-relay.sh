@@ -6,7 +6,7 @@
 # The client is scripts/bench-relay.py (Python: no code shared with tailgate). See
 # docs/performance.md.
 #
-# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--short-warmup N] [--long-warmup N] [--conn-count N] [--idle SECONDS] [--out FILE] [--before JAR|LAUNCHER]
+# usage: scripts/bench-relay.sh [--bulk-mib N] [--iterations N] [--short-warmup N] [--long-warmup N] [--conn-count N] [--idle SECONDS] [--out FILE] [--before JAR|LAUNCHER] [--netty-floor]
 #
 # tailgate runs as users start it: `scripts/tailgate up --no-bootstrap --upstream direct` (the
 # launcher's JVM flags and class-data-sharing archive). Once every proxy listens, the run leaves them
@@ -16,6 +16,9 @@
 # build beside it ("before"), so that a change is measured against the commit before it in the same
 # run: a jar (run with `java -jar`) or another checkout's scripts/tailgate (its own flags and archive;
 # a copy of a launcher beside target/tailgate.jar in a directory of its own will do).
+# --netty-floor adds "netty": scripts/bench/NettyFloor.java, the least a SOCKS5 relay on netty can do
+# (netty's codecs, a dial and a splice, no allowlist, log or limits), with the launcher's JVM flags
+# for up, so that what netty costs and what tailgate adds to it are told apart.
 #
 # Writes the report to docs/relay-latest.txt (or --out) and prints it. Installs what it lacks
 # with apt-get (as root). Stops every process it started when it exits, however it exits.
@@ -36,9 +39,11 @@ conn_count=2000
 idle=3
 out=docs/relay-latest.txt
 before=""
+netty_floor=""
 
 parse_options "--bulk-mib=bulk_mib --iterations=iterations --short-warmup=short_warmup \
---long-warmup=long_warmup --conn-count=conn_count --idle=idle --out=out --before=before" "$@"
+--long-warmup=long_warmup --conn-count=conn_count --idle=idle --out=out --before=before \
+--netty-floor=netty_floor!" "$@"
 number() { [[ $2 =~ ^[0-9]{1,7}$ ]] || die "$1 wants a whole number from 0 to 9999999"; }
 number --bulk-mib "$bulk_mib"
 number --iterations "$iterations"
@@ -83,6 +88,18 @@ if [[ -n $before ]]; then
   before_proxy=(--proxy "before=127.0.0.1:$before_port" --pid "before=$before_pid")
 fi
 
+floor_proxy=()
+if [[ -n $netty_floor ]]; then
+  netty_port=$(free_port)
+  # shellcheck disable=SC2086 # the launcher's flags for up, split into words as it splits them
+  java ${TAILGATE_JAVA_OPTS:--XX:+UseSerialGC -XX:TieredStopAtLevel=1} -cp target/tailgate.jar \
+    scripts/bench/NettyFloor.java "$netty_port" >"$work/netty.out" 2>"$work/netty.err" &
+  netty_pid=$!
+  pids+=("$netty_pid")
+  wait_ready netty "$netty_pid" "$netty_port" "$work/netty.err" '^netty-floor: listening'
+  floor_proxy=(--proxy "netty=127.0.0.1:$netty_port" --pid "netty=$netty_pid")
+fi
+
 microsocks -i 127.0.0.1 -p "$microsocks_port" >"$work/microsocks.log" 2>&1 &
 microsocks_pid=$!
 pids+=("$microsocks_pid")
@@ -103,19 +120,20 @@ run_bench "$BENCH_HARD_LIMIT" python3 scripts/bench-relay.py \
   --proxy "tailgate=127.0.0.1:$tailgate_port" --pid "tailgate=$tailgate_pid" \
   --proxy "dante=127.0.0.1:$dante_port" --pid "dante=$dante_pid" \
   --proxy "microsocks=127.0.0.1:$microsocks_port" --pid "microsocks=$microsocks_pid" \
-  "${before_proxy[@]}" >"$work/report.md"
+  "${before_proxy[@]}" "${floor_proxy[@]}" >"$work/report.md"
 
 # ---- Report ------------------------------------------------------------------------------------
 
 {
   echo "# Relay benchmark, $started"
   echo
-  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --short-warmup $short_warmup --long-warmup $long_warmup --conn-count $conn_count --idle $idle${before:+ --before $before}"
+  echo "Command: scripts/bench-relay.sh --bulk-mib $bulk_mib --iterations $iterations --short-warmup $short_warmup --long-warmup $long_warmup --conn-count $conn_count --idle $idle${before:+ --before $before}${netty_floor:+ --netty-floor}"
   echo
   machine_lines
   echo "- tailgate's launch: scripts/tailgate ${up_flags[*]} (TAILGATE_JAVA_OPTS: ${TAILGATE_JAVA_OPTS:-unset: the flags of the launcher})"
   dante_line
   echo "- dante's launch: danted -N 2"
+  [[ -z $netty_floor ]] || echo "- netty: scripts/bench/NettyFloor.java on netty $(sed -n "s:.*<netty.version>\(.*\)</netty.version>.*:\1:p" pom.xml) (tailgate's jar), JVM flags: ${TAILGATE_JAVA_OPTS:-those of the launcher for up}"
   echo "- microsocks: Debian package $(dpkg-query -W -f='${Version}' microsocks 2>/dev/null || echo '?') (it has no version flag)"
   echo "- load average: $load_before at the start, $(load_average) at the end"
   tailgate_log_line
