@@ -10,11 +10,16 @@
 # client-identity address (no lookup) measures what the lookup costs on a quiet connect+echo. The
 # echo target is bench-relay.py's selector loop in a process of its own.
 #
-# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--rounds N] [--out FILE] [--before JAR|LAUNCHER]
+# usage: scripts/bench-storm.sh [--quick N] [--slow N] [--tunnels N] [--rounds N] [--storm-nice N] [--out FILE] [--before JAR|LAUNCHER]
 #
 # The storm runs --rounds times (default 3) against each proxy in turn; root's tunnels of all rounds
 # are pooled, quiet and stormy apart, so that p99 is the 1 % slowest of 300 (with the defaults) and
 # not the slowest one of 100, and each round's ratio is printed beside the pooled one.
+#
+# --storm-nice N (0 to 19, default 0) runs the storm's clients at that nice level: at 0 they take
+# their share of the two cores from the proxy and from root's client alike, so the ratio measures
+# the scheduler as much as the proxy (the "no proxy" row shows how much); at 19 the storm's uid
+# gets what the others leave, and what stays is the proxy's own queueing.
 #
 # --before runs a tailgate from another build (a tailgate.jar, or a checkout's scripts/tailgate) beside
 # this one, under its own storm in the same run, so that a change is measured against its parent.
@@ -31,10 +36,13 @@ quick=5000
 slow=1000
 tunnels=100
 rounds=3
+storm_nice=0
 out=docs/storm-latest.txt
 before=""
-parse_options "--quick=quick --slow=slow --tunnels=tunnels --rounds=rounds --out=out --before=before" "$@"
+parse_options "--quick=quick --slow=slow --tunnels=tunnels --rounds=rounds --storm-nice=storm_nice \
+--out=out --before=before" "$@"
 [[ $rounds =~ ^[1-9]$ ]] || die "--rounds wants 1 to 9"
+[[ $storm_nice =~ ^([0-9]|1[0-9])$ ]] || die "--storm-nice wants 0 to 19"
 [[ -z $before || -f $before ]] || die "--before wants the path of a tailgate.jar or a scripts/tailgate"
 ((EUID == 0)) || die "needs root: the storm runs as uid nobody"
 
@@ -174,7 +182,7 @@ def run(name, proxy, echo, tunnels, quick, slow, storm_at=None):
     quiet = [one() for _ in range(tunnels)]
     if slow + quick == 0:
         return name, quiet, None, None
-    st = subprocess.Popen(["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
+    st = subprocess.Popen(["nice", "-n", os.environ.get("STORM_NICE", "0"), "setpriv", "--reuid=65534", "--regid=65534", "--clear-groups",
                            "/usr/bin/python3", __file__, "storm", str(storm_at or proxy), str(quick), str(slow)],
                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     assert st.stdout.readline().strip() == "slow"
@@ -238,9 +246,10 @@ wait_ready tailgate-address "$plain_pid" "$plain_port" "$work/plain.err" '^tailg
 wait_ready dante "$dante_pid" "$dante_port" "$work/danted.out"
 chmod 755 "$work" "$work/storm.py"
 export BENCH_RELAY=$PWD/scripts/bench-relay.py # the echo target's loop
+export STORM_NICE=$storm_nice
 
 {
-  echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody; uid root does $tunnels SOCKS5 handshakes + echo, quiet then in the storm, $rounds rounds"
+  echo "# bench-storm $(date -u +%Y-%m-%dT%H:%M:%SZ): $quick connect-and-close + $slow slowloris from uid nobody at nice $storm_nice; uid root does $tunnels SOCKS5 handshakes + echo, quiet then in the storm, $rounds rounds"
   machine_lines
   dante_line
   echo "- load before: $(load_average)"

@@ -3,6 +3,9 @@ package dev.tailgate.relay;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -35,5 +38,24 @@ class WarmupTest {
     t.join(Duration.ofSeconds(60).toMillis());
     assertThat(t.isAlive()).isFalse();
     group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+
+  @Test
+  void collectsOnceAtTheEndOnlyWhileNoClientHasCome() {
+    RelayStats idle = new RelayStats();
+    long before = collections();
+    assertThat(Warmup.collectUnlessServing(idle)).isTrue();
+    assertThat(collections()).isGreaterThan(before);
+
+    RelayStats serving = new RelayStats();
+    serving.accepted(new ConnectionState(new EmbeddedChannel()));
+    assertThat(Warmup.collectUnlessServing(serving)).isFalse();
+  }
+
+  /** Collections of every collector of this JVM so far. */
+  private static long collections() {
+    return ManagementFactory.getGarbageCollectorMXBeans().stream()
+        .mapToLong(GarbageCollectorMXBean::getCollectionCount)
+        .sum();
   }
 }
