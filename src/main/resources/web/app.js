@@ -86,9 +86,17 @@ function render(s) {
   rows("targets", c.by_target, t => [t.target, t.count], "—");
   rows("refusals", s.refusals, r => [new Date(r.ts).toLocaleTimeString(), r.client, r.proto || "—", r.target || "—", r.rule || "no rule matched", r.reason], "none");
   rows("peers", s.peers, p => [p.name, p.ips.join(", "), p.os, p.online ? "yes" : "no", p.tags.join(", "),
-    el("td", p.ssh_allowed ? "allowed by " + p.rule : "refused", p.ssh_allowed ? "ok-text" : "bad-text"),
+    ssh(p),
     el("td", p.admitted_by || "no rule", p.admitted_by ? "ok-text" : "bad-text")],
     d.managed ? "no peers" : "not known without tailscaled");
+}
+
+/** The ssh cell: allowed to anyone, to the uids that `from uid` rules name, or refused. */
+function ssh(p) {
+  if (p.ssh_allowed) return el("td", "allowed by " + p.rule, "ok-text");
+  const uids = p.ssh_uids || [];
+  if (uids.length) return el("td", "uid " + uids.join(", ") + " only, by " + p.rule, "ok-text");
+  return el("td", "refused", "bad-text");
 }
 
 /** A loopback client's local user and command, when the relay found them. */

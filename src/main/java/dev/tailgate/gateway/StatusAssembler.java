@@ -100,22 +100,29 @@ final class StatusAssembler implements StatusSnapshots {
     Optional<TailscaleStatus> status = supervisor.lastStatus();
     return status.map(TailscaleStatus::peers).orElse(List.of()).stream()
         .sorted(Comparator.comparing(PeerStatus::dnsNameWithoutDot))
-        .map(this::peer)
+        .map(p -> peer(p, relay.policy().allowlist()))
         .toList();
   }
 
-  private Status.Peer peer(PeerStatus p) {
+  /** {@code p}'s row of the peer table, judged by {@code allowlist}. */
+  static Status.Peer peer(PeerStatus p, Allowlist allowlist) {
     String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
-    Allowlist allowlist = relay.policy().allowlist();
     Decision ssh = allowlist.decide(name, 22);
+    boolean anyone = ssh.allowed() && !ssh.wouldDeny();
+    // The page cannot tell whose ssh would connect: when a client of unknown uid is refused, the
+    // uids that `from uid` rules admit say who may, with the rule that admits the first of them.
+    List<Integer> uids =
+        anyone ? List.of() : allowlist.uidsAdmitted(name, 22, Status.SSH_UIDS_SHOWN);
+    String rule = uids.isEmpty() ? ssh.rule() : allowlist.decide(name, 22, uids.get(0)).rule();
     return new Status.Peer(
         name,
         p.tailscaleIps(),
         p.os(),
         p.online(),
         p.tags(),
-        ssh.allowed() && !ssh.wouldDeny(),
-        ssh.rule(),
+        anyone,
+        uids,
+        rule,
         allowlist.ruleAdmitting(name));
   }
 

@@ -8,6 +8,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Supplier;
+import java.util.stream.IntStream;
 
 /**
  * The allowlist: an ordered list of {@code HOST[:PORTS]} rules, deny by default, first match wins.
@@ -75,6 +76,9 @@ public final class Allowlist {
   /** Whether a rule names the uids of the local clients it admits ({@code from uid}). */
   private final boolean namesUids;
 
+  /** Every uid a rule names, ascending, without repeats. */
+  private final int[] namedUids;
+
   private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
     this.texts = texts;
     this.rules = rules;
@@ -87,6 +91,7 @@ public final class Allowlist {
     boolean needsSuffix = false;
     boolean peerRules = false;
     boolean uidRules = false;
+    IntStream uids = IntStream.empty();
     for (int i = 0; i < rules.length; i++) {
       String key = rules[i].host().exactKey();
       if (key != null) {
@@ -97,6 +102,7 @@ public final class Allowlist {
       needsSuffix |= rules[i].host().needsMagicDnsSuffix();
       peerRules |= rules[i].host().needsPeer();
       uidRules |= rules[i].clients().named();
+      uids = IntStream.concat(uids, rules[i].clients().uids());
     }
     Map<String, int[]> index = new HashMap<>();
     exact.forEach((k, v) -> index.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
@@ -105,6 +111,7 @@ public final class Allowlist {
     this.needsMagicDnsSuffix = needsSuffix;
     this.needsPeer = peerRules;
     this.namesUids = uidRules;
+    this.namedUids = uids.sorted().distinct().toArray();
   }
 
   private Allowlist(Allowlist rules, Mode mode, Supplier<PeerList> peers) {
@@ -116,6 +123,7 @@ public final class Allowlist {
     this.needsMagicDnsSuffix = rules.needsMagicDnsSuffix;
     this.needsPeer = rules.needsPeer;
     this.namesUids = rules.namesUids;
+    this.namedUids = rules.namedUids;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.peers = Objects.requireNonNull(peers, "peers");
   }
@@ -283,6 +291,26 @@ public final class Allowlist {
       }
     }
     return null;
+  }
+
+  /**
+   * The uids that {@code from uid} rules name and that {@link #decide(String, int, int)} admits to
+   * {@code host:port}, ascending, at most {@code limit} of them (the lowest); empty when no rule
+   * names uids. For a reader who cannot say whose client it is (the status page): a target refused
+   * to a client of unknown uid may still be open to these.
+   */
+  public List<Integer> uidsAdmitted(String host, int port, int limit) {
+    List<Integer> admitted = new ArrayList<>();
+    for (int uid : namedUids) {
+      if (admitted.size() >= limit) {
+        break;
+      }
+      Decision d = decide(host, port, uid);
+      if (d.allowed() && !d.wouldDeny()) {
+        admitted.add(uid);
+      }
+    }
+    return List.copyOf(admitted);
   }
 
   /**

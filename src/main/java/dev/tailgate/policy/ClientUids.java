@@ -1,6 +1,7 @@
 package dev.tailgate.policy;
 
 import java.util.Arrays;
+import java.util.stream.IntStream;
 
 /**
  * The local clients a rule admits, by the uid that owns the client's socket: {@code from uid
@@ -59,6 +60,11 @@ final class ClientUids {
   /** Whether a rule with these uids admits a client of {@code uid} ({@code -1}: not known). */
   boolean admit(int uid) {
     return uids.length == 0 || (uid >= 0 && Arrays.binarySearch(uids, uid) >= 0);
+  }
+
+  /** The uids named, ascending; none for {@link #ANY}. */
+  IntStream uids() {
+    return Arrays.stream(uids);
   }
 
   /** Whether the rule names uids at all. */

@@ -97,13 +97,19 @@ public record Status(
   /** How many open connections go to one target. */
   public record TargetCount(String target, int count) {}
 
+  /** The most uids a peer's row lists as admitted to ssh by {@code from uid} rules. */
+  public static final int SSH_UIDS_SHOWN = 8;
+
   /** A refused connection and the rule (or its absence) that decided. */
   public record Refusal(
       String ts, String client, String proto, String target, String rule, String reason) {}
 
   /**
-   * A tailnet peer, whether the allowlist admits ssh (port 22) to it and with which rule, and the
-   * first rule that admits it on any port ({@code admitted_by}, absent when none does).
+   * A tailnet peer, whether the allowlist admits ssh (port 22) to it from a client of unknown uid
+   * and with which rule, the uids that {@code from uid} rules admit to its port 22 when that client
+   * is refused ({@code ssh_uids}: at most {@link #SSH_UIDS_SHOWN}, the lowest; the rule is then the
+   * first of theirs), and the first rule that admits it on any port ({@code admitted_by}, absent
+   * when none does).
    */
   public record Peer(
       String name,
@@ -112,6 +118,7 @@ public record Status(
       boolean online,
       List<String> tags,
       @JsonProperty("ssh_allowed") boolean sshAllowed,
+      @JsonProperty("ssh_uids") List<Integer> sshUids,
       String rule,
       @JsonProperty("admitted_by") String admittedBy) {}
 }

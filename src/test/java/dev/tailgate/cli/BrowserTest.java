@@ -73,7 +73,8 @@ class BrowserTest {
     args.addAll(tailnet.upFlags());
     args.addAll(
         List.of(
-            "--allow", "tailnet:*",
+            "--allow", "tailnet:80,8080",
+            "--allow", "tailnet:22 from uid 1000",
             "--listen", "127.0.0.1:0",
             "--admin", "127.0.0.1:0",
             "--log-file", dir.resolve("connections.log").toString()));
@@ -121,7 +122,7 @@ class BrowserTest {
           .contains("web." + FakeTailnet.SUFFIX + ":8080")
           .contains("relaying")
           .contains(">healthy<")
-          .contains("allowed by tailnet:*");
+          .contains("uid 1000 only, by tailnet:22 from uid 1000");
       Path shot = Path.of("target", "status-page.png");
       chromium(
           "--virtual-time-budget=10000",

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tailgate.audit.RecentRefusals;
 import dev.tailgate.config.HostPort;
+import dev.tailgate.localapi.PeerStatus;
+import dev.tailgate.policy.Allowlist;
 import dev.tailgate.testing.EchoServer;
 import dev.tailgate.testing.SocksClient;
 import dev.tailgate.web.Status;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,5 +95,43 @@ class StatusAssemblerTest {
     while (refusals.list().isEmpty() && System.nanoTime() < deadline) {
       Thread.sleep(10);
     }
+  }
+
+  /** A tailnet peer called {@code name}.tail1234.ts.net. */
+  private static PeerStatus peer(String name) {
+    return new PeerStatus(
+        "n" + name,
+        name,
+        name + ".tail1234.ts.net.",
+        List.of("100.64.0.9"),
+        "linux",
+        List.of(),
+        true,
+        List.of(),
+        "");
+  }
+
+  @Test
+  void aPeersSshCellNamesTheUidsThatUidRulesAdmitWhenAnUnknownClientIsRefused() throws Exception {
+    Allowlist rules =
+        Allowlist.parse(
+            List.of(
+                "db.tail1234.ts.net:22 from uid 1001, 1000",
+                "web.tail1234.ts.net:22",
+                "*.tail1234.ts.net:22 from uid 0"));
+
+    Status.Peer db = StatusAssembler.peer(peer("db"), rules);
+    assertThat(db.sshAllowed()).isFalse();
+    assertThat(db.sshUids()).containsExactly(0, 1000, 1001);
+    assertThat(db.rule()).isEqualTo("*.tail1234.ts.net:22 from uid 0");
+
+    Status.Peer web = StatusAssembler.peer(peer("web"), rules);
+    assertThat(web.sshAllowed()).isTrue();
+    assertThat(web.sshUids()).isEmpty();
+    assertThat(web.rule()).isEqualTo("web.tail1234.ts.net:22");
+
+    Status.Peer none = StatusAssembler.peer(peer("x"), Allowlist.parse(List.of("y:22")));
+    assertThat(none.sshAllowed()).isFalse();
+    assertThat(none.sshUids()).isEmpty();
   }
 }

@@ -48,6 +48,18 @@ class ClientUidRuleTest {
   }
 
   @Test
+  void listsTheNamedUidsATargetIsOpenTo() throws Exception {
+    Allowlist list = Allowlist.parse(RULES);
+
+    assertThat(list.uidsAdmitted("db.example.ts.net", 22, 8)).containsExactly(1000);
+    assertThat(list.uidsAdmitted("api.example.ts.net", 443, 8)).containsExactly(1000, 1001);
+    assertThat(list.uidsAdmitted("api.example.ts.net", 443, 1)).containsExactly(1000);
+    assertThat(list.uidsAdmitted("api.example.ts.net", 22, 8)).isEmpty();
+    assertThat(Allowlist.parse(List.of("web.example.ts.net:80")).uidsAdmitted("web", 80, 8))
+        .isEmpty();
+  }
+
+  @Test
   void aClientWithoutAUidIsNotAdmittedByAUidRule() throws Exception {
     Allowlist list = Allowlist.parse(RULES);
 

@@ -82,6 +82,7 @@ class AdminServerTest {
                 true,
                 List.of("tag:db"),
                 true,
+                List.of(),
                 "tailnet:22",
                 "tailnet:22")));
   }
