@@ -73,10 +73,10 @@ public final class Allowlist {
 
   private final Supplier<PeerList> peers;
 
-  /** Whether a rule names the uids of the local clients it admits ({@code from uid}). */
-  private final boolean namesUids;
-
-  /** Every uid a rule names, ascending, without repeats. */
+  /**
+   * Every uid a rule names ({@code from uid}: the local clients it admits), ascending, without
+   * repeats; empty when no rule names any.
+   */
   private final int[] namedUids;
 
   private Allowlist(List<String> texts, Rule[] rules, Supplier<String> magicDnsSuffix) {
@@ -90,7 +90,6 @@ public final class Allowlist {
     int scannedCount = 0;
     boolean needsSuffix = false;
     boolean peerRules = false;
-    boolean uidRules = false;
     IntStream uids = IntStream.empty();
     for (int i = 0; i < rules.length; i++) {
       String key = rules[i].host().exactKey();
@@ -101,7 +100,6 @@ public final class Allowlist {
       }
       needsSuffix |= rules[i].host().needsMagicDnsSuffix();
       peerRules |= rules[i].host().needsPeer();
-      uidRules |= rules[i].clients().named();
       uids = IntStream.concat(uids, rules[i].clients().uids());
     }
     Map<String, int[]> index = new HashMap<>();
@@ -110,7 +108,6 @@ public final class Allowlist {
     this.scannedRules = Arrays.copyOf(scanned, scannedCount);
     this.needsMagicDnsSuffix = needsSuffix;
     this.needsPeer = peerRules;
-    this.namesUids = uidRules;
     this.namedUids = uids.sorted().distinct().toArray();
   }
 
@@ -122,7 +119,6 @@ public final class Allowlist {
     this.scannedRules = rules.scannedRules;
     this.needsMagicDnsSuffix = rules.needsMagicDnsSuffix;
     this.needsPeer = rules.needsPeer;
-    this.namesUids = rules.namesUids;
     this.namedUids = rules.namedUids;
     this.mode = Objects.requireNonNull(mode, "mode");
     this.peers = Objects.requireNonNull(peers, "peers");
@@ -251,7 +247,7 @@ public final class Allowlist {
     Decision refused =
         needsPeer && !list.known()
             ? Decision.peersUnknown(target, port)
-            : Decision.noRuleMatches(target, port, namesUids ? uid : null);
+            : Decision.noRuleMatches(target, port, namesUids() ? uid : null);
     return mode == Mode.REPORT && special == null ? refused.reported() : refused;
   }
 
@@ -342,7 +338,7 @@ public final class Allowlist {
    * client before its request is judged, whatever its client identity for the limits.
    */
   public boolean namesUids() {
-    return namesUids;
+    return namedUids.length > 0;
   }
 
   /** The original rule texts, in order. */
