@@ -30,6 +30,11 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     this.fromClient = fromClient;
   }
 
+  /** The other leg of the tunnel, which this side writes to. */
+  Channel peer() {
+    return peer;
+  }
+
   @Override
   public void handlerAdded(ChannelHandlerContext ctx) {
     if (!ctx.channel().isActive()) {

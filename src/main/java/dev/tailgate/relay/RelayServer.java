@@ -87,6 +87,7 @@ public final class RelayServer implements AutoCloseable {
             .handler(new AcceptGate(policy, stats, log, peers))
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+            .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transports.READS)
             // No TCP_NODELAY here: netty's socket channels set it when created (Transports).
             .childHandler(initializer.apply(null))
             .bind(settings.listen())
@@ -131,6 +132,7 @@ public final class RelayServer implements AutoCloseable {
               .option(ChannelOption.SO_BACKLOG, 1024)
               .childOption(ChannelOption.AUTO_READ, false)
               .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+              .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transports.READS)
               .childHandler(initializer.apply(UNIX_CLIENT + socket.path))
               .bind(new DomainSocketAddress(bound.toFile()))
               .await();
