@@ -339,6 +339,20 @@ def report(proxies, args):
               statistics.median(tg.bulk) / statistics.median(before.bulk),
               (tg.bulk_cpu / tg.bulk_bytes) / max(before.bulk_cpu / before.bulk_bytes, 1e-12),
               (tg.conn_cpu / tg.conn_count) / max(before.conn_cpu / before.conn_count, 1e-12)))
+    floor = by.get("netty")
+    if tg and floor:
+        def step(p, i):
+            values = [t[i] for t in p.steps if t[i] is not None]
+            return statistics.median(values) if values else float("nan")
+        w("")
+        w("tailgate against netty's floor (--netty-floor), same run: p50@%d %.2fx, p50@%d %.2fx, the greeting's"
+          " reply %+.0f µs, the CONNECT's reply %+.0f µs, CPU per connection %.2fx%s." % (
+              args.short_warmup, pct(tg.short, 50) / pct(floor.short, 50),
+              args.long_warmup, pct(tg.long, 50) / pct(floor.long, 50),
+              step(tg, 1) - step(floor, 1), step(tg, 2) - step(floor, 2),
+              (tg.conn_cpu / tg.conn_count) / max(floor.conn_cpu / floor.conn_count, 1e-12),
+              "; the floor's p50@%d %.2fx microsocks'" % (args.long_warmup, pct(floor.long, 50) / pct(micro.long, 50))
+              if micro else ""))
     return "\n".join(out) + "\n"
 
 
