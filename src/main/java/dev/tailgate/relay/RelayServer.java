@@ -79,16 +79,12 @@ public final class RelayServer implements AutoCloseable {
         unixClient ->
             new RelayInitializer(tunneler, settings, policy, log, stats, peers, unixClient);
     Channel server =
-        new ServerBootstrap()
+        forClients(new ServerBootstrap())
             .group(group)
             .channel(transport.serverChannel())
             .option(ChannelOption.SO_BACKLOG, 1024)
             .option(ChannelOption.SO_REUSEADDR, true)
             .handler(new AcceptGate(policy, stats, log, peers))
-            .childOption(ChannelOption.AUTO_READ, false)
-            .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-            .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transports.READS)
-            // No TCP_NODELAY here: netty's socket channels set it when created (Transports).
             .childHandler(initializer.apply(null))
             .bind(settings.listen())
             .sync()
@@ -97,6 +93,18 @@ public final class RelayServer implements AutoCloseable {
       peers.prepare();
     }
     return new RelayServer(server, stats, policy, direct, initializer);
+  }
+
+  /**
+   * How both listeners' clients are read: on demand (auto-read off, for backpressure),
+   * half-closable, as {@link Transports#READS}. No TCP_NODELAY here: netty's socket channels set it
+   * when created (Transports).
+   */
+  private static ServerBootstrap forClients(ServerBootstrap bootstrap) {
+    return bootstrap
+        .childOption(ChannelOption.AUTO_READ, false)
+        .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
+        .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transports.READS);
   }
 
   /**
@@ -126,13 +134,10 @@ public final class RelayServer implements AutoCloseable {
             "the directory of " + path + " is too long for a socket path: pick a shorter one");
       }
       ChannelFuture bind =
-          new ServerBootstrap()
+          forClients(new ServerBootstrap())
               .group(server.eventLoop().parent())
               .channel(EpollServerDomainSocketChannel.class)
               .option(ChannelOption.SO_BACKLOG, 1024)
-              .childOption(ChannelOption.AUTO_READ, false)
-              .childOption(ChannelOption.ALLOW_HALF_CLOSURE, true)
-              .childOption(ChannelOption.RECVBUF_ALLOCATOR, Transports.READS)
               .childHandler(initializer.apply(UNIX_CLIENT + socket.path))
               .bind(new DomainSocketAddress(bound.toFile()))
               .await();
