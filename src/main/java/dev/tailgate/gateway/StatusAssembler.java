@@ -108,7 +108,7 @@ final class StatusAssembler implements StatusSnapshots {
   static Status.Peer peer(PeerStatus p, Allowlist allowlist) {
     String name = p.dnsNameWithoutDot().isEmpty() ? p.hostName() : p.dnsNameWithoutDot();
     Decision ssh = allowlist.decide(name, 22);
-    boolean anyone = ssh.allowed() && !ssh.wouldDeny();
+    boolean anyone = ssh.allowedWhenEnforced();
     // The page cannot tell whose ssh would connect: when a client of unknown uid is refused, the
     // uids that `from uid` rules admit say who may, with the rule that admits the first of them.
     List<Integer> uids =

@@ -301,8 +301,7 @@ public final class Allowlist {
       if (admitted.size() >= limit) {
         break;
       }
-      Decision d = decide(host, port, uid);
-      if (d.allowed() && !d.wouldDeny()) {
+      if (decide(host, port, uid).allowedWhenEnforced()) {
         admitted.add(uid);
       }
     }

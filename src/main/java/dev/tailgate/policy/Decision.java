@@ -45,6 +45,11 @@ public record Decision(
     this(allowed, rule, reason, target, false);
   }
 
+  /** Allowed as enforce mode would allow it: not a refusal that report mode lets through. */
+  public boolean allowedWhenEnforced() {
+    return allowed && !wouldDeny;
+  }
+
   /** The log's {@code decision} field: {@code allow}, {@code deny} or {@code would_deny}. */
   public String verdict() {
     return wouldDeny ? "would_deny" : allowed ? "allow" : "deny";
